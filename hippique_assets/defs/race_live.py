@@ -1,0 +1,176 @@
+"""Per-race assets, partitioned by race key and launched by the race-clock sensor.
+
+H-30 and H-5 take an odds snapshot (appended to ``pmu.odds_snapshots``, raw payload kept); H+15
+fetches the official result. The analysis assets build on these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pandas as pd
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetOut,
+    Config,
+    Failure,
+    MetadataValue,
+    Output,
+    RetryRequested,
+    asset,
+    multi_asset,
+)
+
+from hippique_assets.defs.clock_resource import ClockResource
+from hippique_assets.defs.partitions import race_partitions
+from hippique_assets.defs.resources import PmuApiResource
+from hippique_assets.pmu import parsers, tables
+from hippique_assets.racing.keys import RaceId, parse_race_key
+from hippique_assets.racing.results import RACE_DIVIDENDS, RACE_RESULTS, build_result
+from hippique_assets.storage.files import FilesResource
+
+TABLE = "hippique/table"
+LIVE_GROUP = "race_live"
+
+
+class ResultConfig(Config):
+    """How long H+15 keeps asking for rapports that are not final yet."""
+
+    max_retries: int = 12
+    retry_delay_s: int = 60
+
+
+def live_file_path(race_key: str, label: str, endpoint: str, at: datetime) -> str:
+    """Where a per-race payload is kept: one file per capture, named by its instant (UTC)."""
+    return f"pmu/live/{race_key}/{label}/{endpoint}-{at.strftime('%Y%m%dT%H%M%SZ')}.json"
+
+
+def take_snapshot(
+    context: AssetExecutionContext,
+    phase: str,
+    pmu: PmuApiResource,
+    files: FilesResource,
+    clock: ClockResource,
+) -> pd.DataFrame:
+    race = parse_race_key(context.partition_key)
+    captured_at = clock.now()
+    with pmu.client() as client:
+        answer = client.participants(race.race_date, race.reunion, race.course)
+    if answer.payload is None:
+        raise Failure(f"no participants for {race.key} at {phase} (HTTP {answer.status} on {answer.url})")
+    files.store().write_bytes(live_file_path(race.key, phase, "participants", captured_at), answer.content)
+    runners = parsers.parse_participants(
+        answer.payload, race.race_date, race.reunion, race.course
+    ).participants
+    snapshot = parsers.odds_snapshot(runners, phase, captured_at)
+    priced = snapshot["odds_direct"].notna().sum()
+    context.log.info(
+        f"{race.key} {phase}: {len(snapshot)} runners, {priced} with direct odds at {captured_at:%H:%M:%S}Z"
+    )
+    context.add_output_metadata(
+        {
+            "captured_at": MetadataValue.timestamp(captured_at),
+            "runners": len(snapshot),
+            "priced": int(priced),
+            "odds": MetadataValue.md(
+                snapshot[["number", "odds_direct", "odds_reference", "non_runner"]].to_markdown(index=False)
+            ),
+        }
+    )
+    return snapshot
+
+
+_SNAPSHOT_KW = dict(
+    partitions_def=race_partitions,
+    group_name=LIVE_GROUP,
+    io_manager_key="pg_io_manager",
+    metadata={TABLE: tables.ODDS_SNAPSHOTS.qualified_name},
+    kinds={"postgres", "pandas"},
+)
+
+
+@asset(**_SNAPSHOT_KW)
+def odds_snapshot_h30(
+    context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, clock: ClockResource
+) -> pd.DataFrame:
+    """Odds of every runner 30 minutes before the start, appended to ``pmu.odds_snapshots``."""
+    return take_snapshot(context, "h30", pmu, files, clock)
+
+
+@asset(**_SNAPSHOT_KW)
+def odds_snapshot_h5(
+    context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, clock: ClockResource
+) -> pd.DataFrame:
+    """Odds of every runner 5 minutes before the start: the input of the H-5 analysis."""
+    return take_snapshot(context, "h5", pmu, files, clock)
+
+
+def fetch_result(
+    race: RaceId, pmu: PmuApiResource, files: FilesResource, at: datetime
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The race's runners and dividends, or None while the rapports are not final (404)."""
+    with pmu.client() as client:
+        rapports = client.rapports(race.race_date, race.reunion, race.course)
+        if rapports.payload is None:
+            return None
+        runners = client.participants(race.race_date, race.reunion, race.course)
+    store = files.store()
+    store.write_bytes(live_file_path(race.key, "result", "rapports-definitifs", at), rapports.content)
+    if runners.payload is None:
+        raise Failure(f"rapports are final but participants are empty for {race.key} ({runners.url})")
+    store.write_bytes(live_file_path(race.key, "result", "participants", at), runners.content)
+    parsed = parsers.parse_participants(
+        runners.payload, race.race_date, race.reunion, race.course
+    ).participants
+    dividends = parsers.parse_rapports(rapports.payload, race.race_date, race.reunion, race.course).dividends
+    return parsed, dividends
+
+
+@multi_asset(
+    outs={
+        "race_result": AssetOut(
+            key=AssetKey("race_result"),
+            io_manager_key="pg_io_manager",
+            metadata={TABLE: RACE_RESULTS.qualified_name},
+            description="Official arrival of the race (``pmu.race_results``), fetched at H+15.",
+            group_name=LIVE_GROUP,
+            kinds={"postgres"},
+        ),
+        "race_dividends": AssetOut(
+            key=AssetKey("race_dividends"),
+            io_manager_key="pg_io_manager",
+            metadata={TABLE: RACE_DIVIDENDS.qualified_name},
+            description="The race's official dividends (``pmu.race_dividends``), euros per euro staked.",
+            group_name=LIVE_GROUP,
+            kinds={"postgres"},
+        ),
+    },
+    partitions_def=race_partitions,
+)
+def race_result(
+    context: AssetExecutionContext,
+    config: ResultConfig,
+    pmu: PmuApiResource,
+    files: FilesResource,
+    clock: ClockResource,
+) -> Iterator[Output]:
+    """Arrival and dividends of one race at H+15, retried while ``rapports-definitifs`` answers 404."""
+    race = parse_race_key(context.partition_key)
+    now = clock.now()
+    fetched = fetch_result(race, pmu, files, now)
+    if fetched is None:
+        if context.retry_number >= config.max_retries:
+            raise Failure(f"rapports for {race.key} still not final after {config.max_retries} retries")
+        context.log.info(f"{race.key}: rapports not final yet (try {context.retry_number + 1}), retrying")
+        raise RetryRequested(max_retries=config.max_retries, seconds_to_wait=config.retry_delay_s)
+    runners, dividends = fetched
+    result, race_divs = build_result(race.key, runners, dividends, resulted_at=now)
+    arrival = result.iloc[0]["arrival_order"]
+    context.log.info(f"{race.key}: arrival {'-'.join(map(str, arrival))}, {len(race_divs)} dividends")
+    yield Output(result, output_name="race_result", metadata={"arrival": "-".join(map(str, arrival))})
+    yield Output(race_divs, output_name="race_dividends", metadata={"dividends": len(race_divs)})
+
+
+RACE_LIVE_ASSETS = [odds_snapshot_h30, odds_snapshot_h5, race_result]

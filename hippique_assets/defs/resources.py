@@ -1,0 +1,59 @@
+"""Resources, picked by one switch: ``HIPPIQUE_ENV=local|prod``.
+
+local: tables in an embedded Postgres under ``.hippique/`` unless ``HIPPIQUE_PG_URL`` is set, files
+in a local folder unless ``HIPPIQUE_GCS_BUCKET`` is set, the PMU source at ``HIPPIQUE_PMU_BASE_URL``.
+prod: Postgres and the bucket are required, the source defaults to the live API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dagster import ConfigurableResource, EnvVar
+
+from hippique_assets.net.polite import RetryPolicy
+from hippique_assets.pmu.client import PmuClient
+from hippique_assets.settings import LIVE_PMU_BASE_URL, Settings, load_settings
+from hippique_assets.storage.files import FilesIOManager, FilesResource
+from hippique_assets.storage.io_manager import PostgresPandasIOManager
+from hippique_assets.storage.postgres import PostgresResource
+
+
+class PmuApiResource(ConfigurableResource):
+    """The PMU turfinfo API (or a replay of it) with its manners: rate limit, retries, concurrency."""
+
+    base_url: str = LIVE_PMU_BASE_URL
+    rate_limit_per_s: float = 1.0
+    concurrency: int = 4
+    timeout_s: float = 20.0
+    max_attempts: int = 5
+
+    def client(self) -> PmuClient:
+        return PmuClient(
+            self.base_url,
+            rate_limit_per_s=self.rate_limit_per_s,
+            concurrency=self.concurrency,
+            timeout_s=self.timeout_s,
+            retry=RetryPolicy(max_attempts=self.max_attempts),
+        )
+
+
+def build_resources(settings: Settings | None = None) -> dict[str, Any]:
+    """The resources of the one ``Definitions``, from the environment."""
+    settings = settings or load_settings()
+    postgres = PostgresResource(
+        url=EnvVar("HIPPIQUE_PG_URL") if settings.pg_url_set else None,
+        home=str(settings.home),
+    )
+    files = FilesResource(base_uri=settings.files_uri)
+    return {
+        "postgres": postgres,
+        "files": files,
+        "pmu": PmuApiResource(
+            base_url=settings.pmu_base_url,
+            rate_limit_per_s=settings.rate_limit_per_s,
+            concurrency=settings.concurrency,
+        ),
+        "pg_io_manager": PostgresPandasIOManager(postgres=postgres),
+        "files_io_manager": FilesIOManager(files=files),
+    }

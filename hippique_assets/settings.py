@@ -1,0 +1,100 @@
+"""Every setting the platform reads from the environment, in one place.
+
+The README's configuration table documents the same names; keep the two in step. Credentials (the
+Postgres URL) are never read here into plain config: Dagster resources receive them through
+``EnvVar`` so they do not appear in the UI or the logs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Environment = Literal["local", "prod"]
+
+LIVE_PMU_BASE_URL = "https://online.turfinfo.api.pmu.fr/rest/client/61"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the platform cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: Environment
+    home: Path
+    pg_url_set: bool
+    files_uri: str
+    pmu_base_url: str
+    rate_limit_per_s: float
+    concurrency: int
+    timezone: str = "Europe/Paris"
+
+    @property
+    def pgdata(self) -> Path:
+        return self.home / "pgdata"
+
+
+def _float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must be >= 0, got {raw!r}")
+    return value
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 1:
+        raise SettingsError(f"{name} must be >= 1, got {raw!r}")
+    return value
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from the environment (``os.environ`` by default)."""
+    env_vars = os.environ if environ is None else environ
+    env = env_vars.get("HIPPIQUE_ENV", "local") or "local"
+    if env not in ("local", "prod"):
+        raise SettingsError(f"HIPPIQUE_ENV must be 'local' or 'prod', got {env!r}")
+    home = Path(env_vars.get("HIPPIQUE_HOME") or ".hippique").expanduser()
+    pg_url_set = bool(env_vars.get("HIPPIQUE_PG_URL"))
+    bucket = env_vars.get("HIPPIQUE_GCS_BUCKET", "")
+    prefix = env_vars.get("HIPPIQUE_GCS_PREFIX", "hippique").strip("/")
+    if bucket:
+        files_uri = f"gs://{bucket}/{prefix}" if prefix else f"gs://{bucket}"
+    else:
+        files_uri = env_vars.get("HIPPIQUE_FILES_DIR") or str(home / "files")
+    if env == "prod":
+        if not pg_url_set:
+            raise SettingsError(
+                "HIPPIQUE_ENV=prod needs HIPPIQUE_PG_URL (no embedded Postgres in production)"
+            )
+        if not bucket:
+            raise SettingsError(
+                "HIPPIQUE_ENV=prod needs HIPPIQUE_GCS_BUCKET for the raw payloads and artifacts"
+            )
+    default_base = LIVE_PMU_BASE_URL
+    base_url = (env_vars.get("HIPPIQUE_PMU_BASE_URL") or default_base).rstrip("/")
+    return Settings(
+        env=env,  # type: ignore[arg-type]
+        home=home,
+        pg_url_set=pg_url_set,
+        files_uri=files_uri,
+        pmu_base_url=base_url,
+        rate_limit_per_s=_float(env_vars, "HIPPIQUE_RATE_LIMIT", 1.0),
+        concurrency=_int(env_vars, "HIPPIQUE_PMU_CONCURRENCY", 4),
+    )

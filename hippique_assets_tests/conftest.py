@@ -1,0 +1,80 @@
+"""Shared fixtures: the real sample captures and a throw-away Postgres database per test run."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+SAMPLES_DIR = Path(
+    os.environ.get("HIPPIQUE_SAMPLES_DIR", Path(__file__).resolve().parents[2] / "shared" / "pmu-samples")
+)
+ADMIN_PG_URL = os.environ.get("HIPPIQUE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """``shared/pmu-samples`` beside the checkout (read-only real captures)."""
+    if not SAMPLES_DIR.is_dir():
+        pytest.skip(f"real captures not found at {SAMPLES_DIR} (set HIPPIQUE_SAMPLES_DIR)")
+    return SAMPLES_DIR
+
+
+@pytest.fixture(scope="session")
+def pmu_samples(samples_dir: Path) -> Path:
+    return samples_dir / "pmu"
+
+
+@pytest.fixture(scope="session")
+def html_samples(samples_dir: Path) -> Path:
+    return samples_dir / "html"
+
+
+def _admin_connection():
+    try:
+        conn = psycopg2.connect(ADMIN_PG_URL, connect_timeout=5)
+    except psycopg2.OperationalError as exc:  # pragma: no cover - depends on the machine
+        pytest.fail(
+            f"cannot reach the test Postgres at {ADMIN_PG_URL}: {exc}. Start it or set HIPPIQUE_TEST_PG_URL."
+        )
+    conn.autocommit = True
+    return conn
+
+
+def _with_database(url: str, database: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{database}"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh database on the machine's Postgres for this test run, dropped at the end."""
+    name = f"hippique_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = _admin_connection()
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(ADMIN_PG_URL, name)
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def fresh_pg_url(pg_url: str) -> Iterator[str]:
+    """A database of its own for one test (for tests that must start from empty tables)."""
+    name = f"hippique_t_{uuid.uuid4().hex[:12]}"
+    admin = _admin_connection()
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(ADMIN_PG_URL, name)
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

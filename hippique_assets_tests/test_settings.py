@@ -1,0 +1,44 @@
+from pathlib import Path
+
+import pytest
+
+from hippique_assets.settings import LIVE_PMU_BASE_URL, SettingsError, load_settings
+
+
+def test_defaults_are_local_embedded_and_live_source():
+    settings = load_settings({})
+    assert settings.env == "local"
+    assert settings.pg_url_set is False
+    assert settings.files_uri == str(Path(".hippique") / "files")
+    assert settings.pmu_base_url == LIVE_PMU_BASE_URL
+    assert settings.rate_limit_per_s == 1.0
+    assert settings.concurrency == 4
+
+
+def test_bucket_switches_files_to_gcs_with_prefix():
+    settings = load_settings({"HIPPIQUE_GCS_BUCKET": "racing", "HIPPIQUE_GCS_PREFIX": "/raw/"})
+    assert settings.files_uri == "gs://racing/raw"
+
+
+def test_replay_source_and_no_rate_limit():
+    settings = load_settings(
+        {"HIPPIQUE_PMU_BASE_URL": "http://127.0.0.1:8765/rest/client/61/", "HIPPIQUE_RATE_LIMIT": "0"}
+    )
+    assert settings.pmu_base_url == "http://127.0.0.1:8765/rest/client/61"
+    assert settings.rate_limit_per_s == 0.0
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"HIPPIQUE_ENV": "staging"}, "HIPPIQUE_ENV"),
+        ({"HIPPIQUE_RATE_LIMIT": "fast"}, "HIPPIQUE_RATE_LIMIT must be a number"),
+        ({"HIPPIQUE_RATE_LIMIT": "-1"}, "must be >= 0"),
+        ({"HIPPIQUE_PMU_CONCURRENCY": "0"}, "HIPPIQUE_PMU_CONCURRENCY must be >= 1"),
+        ({"HIPPIQUE_ENV": "prod", "HIPPIQUE_GCS_BUCKET": "b"}, "needs HIPPIQUE_PG_URL"),
+        ({"HIPPIQUE_ENV": "prod", "HIPPIQUE_PG_URL": "postgresql://x"}, "needs HIPPIQUE_GCS_BUCKET"),
+    ],
+)
+def test_bad_settings_are_named(environ, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings(environ)
