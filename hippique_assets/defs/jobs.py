@@ -1,8 +1,8 @@
 """Jobs: selections of assets that schedules, sensors and the CLI launch."""
 
-from dagster import AssetSelection, define_asset_job
+from dagster import AssetSelection, define_asset_job, in_process_executor
 
-from hippique_assets.defs.partitions import daily_partitions
+from hippique_assets.defs.partitions import daily_partitions, race_partitions
 
 INGESTION_GROUPS = ("pmu_raw", "pmu")
 
@@ -13,3 +13,64 @@ ingestion_job = define_asset_job(
     description="Fetch and load one racing day from the PMU turfinfo API: programme, participants, "
     "performances and rapports, raw payloads and tables.",
 )
+
+# The morning plan: everything known before the races (no rapports yet), then the race plan.
+PLAN_SELECTION = AssetSelection.assets(
+    "raw_programme",
+    "reunions",
+    "races",
+    "raw_participants",
+    "participants",
+    "horses",
+    "raw_performances",
+    "performances",
+    "race_plan",
+)
+
+plan_job = define_asset_job(
+    "plan_day",
+    selection=PLAN_SELECTION,
+    partitions_def=daily_partitions,
+    description="Build the day's race plan from a fresh programme, with the runners and their history.",
+)
+
+refresh_plan_job = define_asset_job(
+    "refresh_plan",
+    selection=AssetSelection.assets("raw_programme", "reunions", "races", "race_plan"),
+    partitions_def=daily_partitions,
+    description="Refresh the plan during the day: start times, non-runners and cancellations change.",
+)
+
+consolidation_job = define_asset_job(
+    "consolidate_day",
+    selection=AssetSelection.groups(*INGESTION_GROUPS),
+    partitions_def=daily_partitions,
+    description="Next-morning reload of the previous day: final participants, performances and rapports.",
+)
+
+# Per-race runs must start within seconds of their due time: no subprocess per step.
+race_h30_job = define_asset_job(
+    "race_h30",
+    selection=AssetSelection.assets("odds_snapshot_h30"),
+    partitions_def=race_partitions,
+    executor_def=in_process_executor,
+    description="H-30: odds snapshot of one race.",
+)
+
+race_h5_job = define_asset_job(
+    "race_h5",
+    selection=AssetSelection.assets("odds_snapshot_h5"),
+    partitions_def=race_partitions,
+    executor_def=in_process_executor,
+    description="H-5: odds snapshot of one race, then its analysis and tickets.",
+)
+
+race_result_job = define_asset_job(
+    "race_result",
+    selection=AssetSelection.assets("race_result", "race_dividends"),
+    partitions_def=race_partitions,
+    executor_def=in_process_executor,
+    description="H+15: official result of one race, then the settlement of its tickets.",
+)
+
+PHASE_JOBS = {"h30": race_h30_job, "h5": race_h5_job, "result": race_result_job}

@@ -1,0 +1,289 @@
+"""Client of the PMU turfinfo JSON API, on top of the polite HTTP layer.
+
+Beyond what PoliteHttp does (User-Agent, per-host rate limit, retries), this client knows the API's
+answers: 204 means "no data", 404 on ``rapports-definitifs`` means "not final yet", and a body
+that is not valid JSON is fetched again (a truncated body is usually a passing proxy fault) before
+being reported as malformed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from datetime import date
+from types import TracebackType
+from typing import Any
+
+import httpx
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+
+from hippique_assets.net.polite import (
+    DEFAULT_USER_AGENT,
+    HttpError,
+    HttpStats,
+    HttpStatusError,
+    HttpTransportError,
+    PoliteHttp,
+    PoliteResponse,
+    RetryPolicy,
+)
+from hippique_assets.pmu.errors import PmuError, PmuHttpError, PmuMalformedResponse, PmuTransportError
+from hippique_assets.pmu.paths import (
+    parse_api_path,
+    participants_path,
+    performances_path,
+    programme_path,
+    rapports_path,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "FetchResult",
+    "PmuClient",
+    "PmuError",
+    "PmuHttpError",
+    "PmuMalformedResponse",
+    "PmuTransportError",
+]
+
+DEFAULT_BASE_URL = "https://online.turfinfo.api.pmu.fr/rest/client/61"
+
+# A body that is not JSON is fetched up to this many times in all before it is reported.
+BODY_TRIES = 3
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One API answer.
+
+    ``payload`` is the decoded JSON, or None when ``no_data`` (HTTP 204) or ``not_final`` (HTTP 404
+    on rapports). ``content`` is the body exactly as received; ``attempts`` counts every HTTP
+    request it took, retries of a malformed body included.
+    """
+
+    path: str
+    url: str
+    status: int
+    payload: Any | None
+    content: bytes
+    attempts: int
+    elapsed_s: float
+    no_data: bool = False
+    not_final: bool = False
+
+
+class _UnreadableBody(PmuMalformedResponse):
+    """A body that does not decode as JSON: worth fetching again."""
+
+
+class PmuClient:
+    """The PMU turfinfo API (or any server answering the same paths at ``base_url``).
+
+    ``concurrency`` bounds the parallel requests of :meth:`fetch_many`; ``rate_limit_per_s`` spaces
+    all requests to the host whatever the concurrency. Safe to share between threads.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        rate_limit_per_s: float = 1.0,
+        concurrency: int = 4,
+        timeout_s: float = 20.0,
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so one shared default is safe
+        user_agent: str = DEFAULT_USER_AGENT,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be >= 1, got {concurrency!r}")
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"PMU base URL must be an http(s) URL, got {base_url!r}")
+        self.base_url = base_url.rstrip("/")
+        self.concurrency = concurrency
+        self.retry = retry
+        self._sleep = sleep
+        self._body_retries = 0
+        self._body_retries_lock = threading.Lock()
+        self._http = PoliteHttp(
+            user_agent=user_agent,
+            rate_limit_per_s=rate_limit_per_s,
+            timeout_s=timeout_s,
+            retry=retry,
+            transport=transport,
+            sleep=sleep,
+        )
+
+    @property
+    def stats(self) -> HttpStats:
+        """Requests sent, retries (malformed bodies fetched again included), bytes and answers per status."""
+        http = self._http.stats
+        return replace(http, retries=http.retries + self._body_retries)
+
+    def url_for(self, path: str) -> str:
+        """The absolute URL of an API path such as ``/programme/23032026``."""
+        if not path.startswith("/"):
+            raise ValueError(f"PMU API path must start with '/', got {path!r}")
+        return self.base_url + path
+
+    def get(self, path: str, *, not_final_on_404: bool = False, expect: type = dict) -> FetchResult:
+        """Fetch one API path and decode its JSON, which must be an ``expect`` at top level.
+
+        Raises PmuHttpError for an unexpected status, PmuTransportError when no answer came after
+        retrying, and PmuMalformedResponse for a body that is still not valid JSON after
+        ``BODY_TRIES`` fetches or not of the expected type.
+        """
+        url = self.url_for(path)
+        accept = (200, 204, 404) if not_final_on_404 else (200, 204)
+        started = time.monotonic()
+        attempts = 0
+
+        def fetch_and_decode() -> tuple[PoliteResponse, Any]:
+            nonlocal attempts
+            try:
+                response = self._http.get(url, accept_statuses=accept)
+            except HttpStatusError as exc:
+                raise PmuHttpError(url, exc.status, attempts=attempts + exc.attempts) from exc
+            except HttpTransportError as exc:
+                raise PmuTransportError(url, exc.reason, attempts=attempts + exc.attempts) from exc
+            except HttpError as exc:
+                raise PmuError(url, str(exc)) from exc
+            attempts += response.attempts
+            if response.status != 200:
+                return response, None
+            return response, _decode(url, response.content)
+
+        def count_body_retry(_: object) -> None:
+            with self._body_retries_lock:
+                self._body_retries += 1
+
+        retrying = Retrying(
+            sleep=self._sleep,
+            stop=stop_after_attempt(BODY_TRIES),
+            wait=self.retry.backoff(),
+            retry=retry_if_exception_type(_UnreadableBody),
+            before_sleep=count_body_retry,
+            reraise=True,
+        )
+        try:
+            response, payload = retrying(fetch_and_decode)
+        except _UnreadableBody as exc:
+            raise PmuMalformedResponse(url, f"{exc.reason} (fetched {BODY_TRIES} times)") from exc
+        if response.status == 200 and not isinstance(payload, expect):
+            raise PmuMalformedResponse(
+                url, f"expected a JSON {_json_type(expect)} at top level, got {_json_type(type(payload))}"
+            )
+        return FetchResult(
+            path=path,
+            url=url,
+            status=response.status,
+            payload=payload,
+            content=response.content,
+            attempts=attempts,
+            elapsed_s=time.monotonic() - started,
+            no_data=response.status == 204,
+            not_final=response.status == 404,
+        )
+
+    def programme(self, day: date) -> FetchResult:
+        """The day's programme: every reunion and race."""
+        return self.get(programme_path(day))
+
+    def participants(self, day: date, reunion: int, course: int) -> FetchResult:
+        """The runners of one race, with odds when the market is open."""
+        return self.get(participants_path(day, reunion, course))
+
+    def performances(self, day: date, reunion: int, course: int) -> FetchResult:
+        """The past races of every runner of one race."""
+        return self.get(performances_path(day, reunion, course))
+
+    def rapports(self, day: date, reunion: int, course: int) -> FetchResult:
+        """The final dividends of one race; ``not_final`` (payload None) while they are not published."""
+        return self.get(rapports_path(day, reunion, course), not_final_on_404=True, expect=list)
+
+    def fetch_many(
+        self,
+        paths: Sequence[str],
+        *,
+        not_final_on_404: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[FetchResult]:
+        """Fetch several paths with at most ``concurrency`` in flight; results in input order.
+
+        Rapports paths must decode to a JSON array, every other path to an object. ``progress`` is
+        called as ``progress(done, total)`` from the calling thread after each request. If some
+        paths fail for good the others still finish; then the error of the first failed path (in
+        input order) is raised with ``.results`` attached: one entry per path, the FetchResult or
+        the exception of that path.
+        """
+        total = len(paths)
+        if total == 0:
+            return []
+        outcomes: list[FetchResult | BaseException | None] = [None] * total
+        with ThreadPoolExecutor(
+            max_workers=min(self.concurrency, total), thread_name_prefix="pmu-fetch"
+        ) as pool:
+            futures: dict[Future[FetchResult], int] = {
+                pool.submit(self.get, path, not_final_on_404=not_final_on_404, expect=_expected_type(path)): i
+                for i, path in enumerate(paths)
+            }
+            for done, future in enumerate(as_completed(futures), start=1):
+                index = futures[future]
+                error = future.exception()
+                outcomes[index] = error if error is not None else future.result()
+                if progress is not None:
+                    progress(done, total)
+        errors = [o for o in outcomes if isinstance(o, BaseException)]
+        if errors:
+            first = errors[0]
+            first.results = list(outcomes)  # type: ignore[attr-defined]
+            first.add_note(
+                f"{len(errors)} of {total} PMU requests failed; all outcomes are attached as .results"
+            )
+            raise first
+        return [o for o in outcomes if isinstance(o, FetchResult)]
+
+    def close(self) -> None:
+        """Release the connections."""
+        self._http.close()
+
+    def __enter__(self) -> PmuClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _decode(url: str, content: bytes) -> Any:
+    if not content:
+        raise _UnreadableBody(url, "empty body with HTTP 200")
+    try:
+        return json.loads(content)
+    except json.JSONDecodeError as exc:
+        raise _UnreadableBody(
+            url, f"invalid JSON ({exc.msg} at character {exc.pos} of {len(content)} bytes)"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise _UnreadableBody(url, f"body is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
+def _expected_type(path: str) -> type:
+    try:
+        endpoint = parse_api_path(path).endpoint
+    except ValueError:
+        return dict
+    return list if endpoint == "rapports" else dict
+
+
+def _json_type(kind: type) -> str:
+    names = {dict: "object", list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
+    return names.get(kind, "null" if kind is type(None) else kind.__name__)

@@ -1,0 +1,37 @@
+"""Errors of the PMU turfinfo client; every one names the URL it concerns."""
+
+from __future__ import annotations
+
+
+class PmuError(Exception):
+    """A PMU request that gave no usable answer."""
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class PmuHttpError(PmuError):
+    """The API answered with a status that means neither data, "no data" (204) nor "not final" (404 on rapports)."""
+
+    def __init__(self, url: str, status: int, *, attempts: int = 1) -> None:
+        super().__init__(url, f"PMU API answered HTTP {status} for {url} (after {attempts} attempt(s))")
+        self.status = status
+        self.attempts = attempts
+
+
+class PmuTransportError(PmuError):
+    """No answer from the API (time-outs or connection errors) after every retry."""
+
+    def __init__(self, url: str, reason: str, *, attempts: int) -> None:
+        super().__init__(url, f"no answer from PMU API for {url} after {attempts} attempt(s): {reason}")
+        self.reason = reason
+        self.attempts = attempts
+
+
+class PmuMalformedResponse(PmuError):
+    """A body that is not valid JSON (often truncated) or not of the expected top-level type."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(url, f"malformed PMU response from {url}: {reason}")
+        self.reason = reason
