@@ -31,8 +31,8 @@ test: venv
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv
-	$(VENV)/bin/ruff check hippique_assets hippique_assets_tests benchmarks
-	$(VENV)/bin/ruff format --check hippique_assets hippique_assets_tests benchmarks
+	$(VENV)/bin/ruff check hippique_assets hippique_assets_tests $(wildcard benchmarks)
+	$(VENV)/bin/ruff format --check hippique_assets hippique_assets_tests $(wildcard benchmarks)
 
 format: venv
 	$(VENV)/bin/ruff format hippique_assets hippique_assets_tests benchmarks
