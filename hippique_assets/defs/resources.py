@@ -5,12 +5,12 @@ in a local folder unless ``HIPPIQUE_GCS_BUCKET`` is set, the PMU source at ``HIP
 prod: Postgres and the bucket are required, the source defaults to the live API.
 """
 
-from __future__ import annotations
 
 from typing import Any
 
 from dagster import ConfigurableResource, EnvVar
 
+from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.net.polite import RetryPolicy
 from hippique_assets.pmu.client import PmuClient
 from hippique_assets.settings import LIVE_PMU_BASE_URL, Settings, load_settings
@@ -56,4 +56,5 @@ def build_resources(settings: Settings | None = None) -> dict[str, Any]:
         ),
         "pg_io_manager": PostgresPandasIOManager(postgres=postgres),
         "files_io_manager": FilesIOManager(files=files),
+        "clock": ClockResource(),
     }

@@ -4,7 +4,6 @@ The CLI uses this for ``hippique ingest`` and the demo: the same assets, resourc
 ``dagster dev``, so what the CLI loads shows in the UI.
 """
 
-from __future__ import annotations
 
 import os
 import time

@@ -1,0 +1,182 @@
+"""The Postgres IO manager: pandas frames in and out of declared tables.
+
+An asset opts in with ``io_manager_key`` and names its table in its metadata::
+
+    @asset(partitions_def=daily_partitions, io_manager_key="pg_io_manager",
+           metadata={"hippique/table": "pmu.races"})
+
+Writing follows the table's write mode (see :mod:`hippique_assets.storage.bulk`), for the
+partitions of the run: a daily key ``2026-03-23`` is a ``date`` for a date partition column, a
+race key ``2026-03-23-R1C4`` is text. Reading returns the upstream table's rows for the partitions
+Dagster maps to the input; a per-race asset reading a daily table (typically through
+``AllPartitionMapping``, as Dagster has no race-to-day mapping) gets its race's day.
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from dagster import ConfigurableIOManager, InputContext, MetadataValue, OutputContext, ResourceDependency
+
+from hippique_assets.racing.keys import parse_race_key
+from hippique_assets.storage.bulk import parse_pg_type, read_frame, write_frame
+from hippique_assets.storage.postgres import PostgresResource
+from hippique_assets.storage.tables import TableSpec, get_table
+
+TABLE_KEY = "hippique/table"
+"""Asset/output metadata key naming the table, e.g. ``"pmu.races"``."""
+
+PREVIEW_ROWS = 5
+PREVIEW_COLUMNS = 12
+
+
+class TableMetadataError(ValueError):
+    """An asset handled by the Postgres IO manager without a valid ``hippique/table`` metadata."""
+
+
+def table_spec_from_metadata(metadata: Mapping[str, Any] | None, what: str) -> TableSpec:
+    """The declared table named by ``hippique/table`` in ``metadata`` (``what`` names the asset)."""
+    raw = (metadata or {}).get(TABLE_KEY)
+    name = getattr(raw, "value", raw)  # definition metadata may hold a TextMetadataValue
+    if not isinstance(name, str) or not name:
+        raise TableMetadataError(
+            f"{what} uses the Postgres IO manager but has no {TABLE_KEY!r} metadata naming its table "
+            f"(e.g. metadata={{'{TABLE_KEY}': 'pmu.races'}})"
+        )
+    try:
+        return get_table(name)
+    except KeyError as exc:
+        raise TableMetadataError(f"{what}: {exc.args[0]}") from None
+
+
+def _is_date_key(key: str) -> bool:
+    try:
+        date.fromisoformat(key)
+    except ValueError:
+        return False
+    return True
+
+
+def _race_date(key: str) -> date | None:
+    try:
+        return parse_race_key(key).race_date
+    except ValueError:
+        return None
+
+
+def partition_values_for_keys(spec: TableSpec, keys: Sequence[str], *, what: str) -> list[Any]:
+    """Dagster partition keys as values of ``spec``'s partition column.
+
+    A date column takes daily keys (``2026-03-23``); a text column takes keys verbatim (race keys).
+    Anything else raises ValueError naming the asset, the table and the key.
+    """
+    column = spec.partition_column
+    if column is None:
+        raise ValueError(f"{what}: table {spec.qualified_name} has no partition column")
+    kind = parse_pg_type(spec.column(column).pg_type)
+    if kind.base == "date":
+        bad = [k for k in keys if not _is_date_key(k)]
+        if bad:
+            raise ValueError(
+                f"{what}: table {spec.qualified_name} is partitioned by day ({column}) but the asset's "
+                f"partition keys are not dates: {bad[:5]}"
+            )
+        return [date.fromisoformat(k) for k in keys]
+    return list(keys)
+
+
+def frame_preview(df: pd.DataFrame, rows: int = PREVIEW_ROWS, columns: int = PREVIEW_COLUMNS) -> str:
+    """The first rows and columns of a frame as a Markdown table."""
+    if df.empty:
+        return "_no rows_"
+    shown = df.iloc[:rows, :columns]
+    text = shown.to_markdown(index=False)
+    if df.shape[1] > columns:
+        text += f"\n\n_{df.shape[1] - columns} more columns_"
+    return text
+
+
+class PostgresPandasIOManager(ConfigurableIOManager):
+    """Stores pandas DataFrames in the declared Postgres table named by ``hippique/table``."""
+
+    postgres: ResourceDependency[PostgresResource]
+
+    def handle_output(self, context: OutputContext, obj: pd.DataFrame | None) -> None:
+        """Write ``obj`` for the run's partitions and record rows, table, timing and a preview."""
+        what = _describe(context)
+        if obj is None:
+            context.log.info(f"{what}: no frame returned (None), nothing written")
+            return
+        if not isinstance(obj, pd.DataFrame):
+            raise TypeError(
+                f"{what}: the Postgres IO manager stores pandas DataFrames, got {type(obj).__name__}"
+            )
+        spec = table_spec_from_metadata(context.definition_metadata, what)
+        partition_values = self._output_partitions(context, spec, what)
+        stats = write_frame(self.postgres.get_url(), spec, obj, partition_values=partition_values)
+        context.log.info(
+            f"{what}: {stats.mode} {stats.rows} rows into {stats.table} in {stats.seconds:.3f} s"
+            + (f" (replaced {stats.deleted})" if stats.deleted else "")
+        )
+        metadata: dict[str, Any] = {
+            "table": MetadataValue.text(stats.table),
+            "rows": MetadataValue.int(stats.rows),
+            "seconds": MetadataValue.float(round(stats.seconds, 4)),
+            "write_mode": MetadataValue.text(stats.mode),
+            "dagster/row_count": MetadataValue.int(stats.rows),
+        }
+        if "preview" not in (context.output_metadata or {}):
+            metadata["preview"] = MetadataValue.md(frame_preview(obj))
+        context.add_output_metadata(metadata)
+
+    @staticmethod
+    def _output_partitions(context: OutputContext, spec: TableSpec, what: str) -> list[Any] | None:
+        if not context.has_asset_partitions:
+            return None
+        if spec.partition_column is None:
+            if spec.write_mode in {"replace_partition", "replace_all"}:
+                raise ValueError(
+                    f"{what} is partitioned but table {spec.qualified_name} ({spec.write_mode}) has no "
+                    "partition column: each partition would replace the whole table"
+                )
+            return None
+        return partition_values_for_keys(spec, context.asset_partition_keys, what=what)
+
+    def load_input(self, context: InputContext) -> pd.DataFrame:
+        """The upstream table's rows for the input's partitions (all rows when unpartitioned)."""
+        upstream = context.upstream_output
+        what = _describe(context)
+        metadata = upstream.definition_metadata if upstream is not None else None
+        if not (metadata or {}).get(TABLE_KEY):
+            metadata = context.definition_metadata
+        spec = table_spec_from_metadata(metadata, what)
+        partition_values = self._input_partitions(context, spec, what)
+        frame = read_frame(self.postgres.get_url(), spec, partition_values=partition_values)
+        scope = "all partitions" if partition_values is None else f"{len(partition_values)} partition(s)"
+        context.log.info(f"{what}: read {len(frame)} rows of {spec.qualified_name} ({scope})")
+        return frame
+
+    @staticmethod
+    def _input_partitions(context: InputContext, spec: TableSpec, what: str) -> list[Any] | None:
+        if not context.has_asset_partitions or spec.partition_column is None:
+            return None
+        keys = list(context.asset_partition_keys)
+        kind = parse_pg_type(spec.column(spec.partition_column).pg_type)
+        own_key = context.partition_key if context.has_partition_key else None
+        race_day = _race_date(own_key) if own_key else None
+        # A per-race asset reading a daily table: Dagster maps every day to it (AllPartitionMapping)
+        # or keys that are not days; the race's own day is the slice it needs.
+        if (
+            kind.base == "date"
+            and race_day is not None
+            and (race_day.isoformat() in keys or not all(_is_date_key(k) for k in keys))
+        ):
+            return [race_day]
+        return partition_values_for_keys(spec, keys, what=what)
+
+
+def _describe(context: InputContext | OutputContext) -> str:
+    if context.has_asset_key:
+        return f"asset {context.asset_key.to_user_string()}"
+    return f"output {context.name}"

@@ -1,0 +1,44 @@
+"""The code location loads, and its asset graph has the shape the README describes."""
+
+from __future__ import annotations
+
+from dagster import AssetKey
+
+from hippique_assets.definitions import defs
+
+
+def test_definitions_load_and_resolve():
+    repo = defs.get_repository_def()
+    keys = {key.to_user_string() for key in repo.asset_graph.get_all_asset_keys()}
+    for expected in (
+        "raw_programme",
+        "reunions",
+        "races",
+        "raw_participants",
+        "participants",
+        "horses",
+        "raw_performances",
+        "performances",
+        "raw_rapports",
+        "bets",
+        "dividends",
+    ):
+        assert expected in keys
+    assert defs.get_job_def("ingest_day") is not None
+
+
+def test_tables_parse_from_raw_files_not_from_the_api():
+    graph = defs.get_repository_def().asset_graph
+    assert AssetKey("raw_participants") in graph.get(AssetKey("participants")).parent_keys
+    assert AssetKey("races") in graph.get(AssetKey("raw_participants")).parent_keys
+    assert AssetKey("participants") in graph.get(AssetKey("performances")).parent_keys
+
+
+def test_every_table_asset_declares_its_table_and_checks():
+    repo = defs.get_repository_def()
+    graph = repo.asset_graph
+    for name in ("reunions", "races", "participants", "bets", "dividends"):
+        node = graph.get(AssetKey(name))
+        assert node.metadata["hippique/table"] == f"pmu.{name}"
+        check_names = {key.name for key in graph.get_check_keys_for_assets({AssetKey(name)})}
+        assert {"unique_key", "non_empty"} <= check_names, name

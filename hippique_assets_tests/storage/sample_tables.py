@@ -1,0 +1,188 @@
+"""Table declarations and frames used by the storage tests.
+
+The declarations cover every column type the platform uses; the frames hold awkward values
+(hostile text, empty and null arrays, nulls everywhere a column allows them).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date
+
+import pandas as pd
+import psycopg2
+
+from hippique_assets.storage.tables import Column, TableSpec, WriteMode
+
+HOSTILE_TEXTS = [
+    "l'Oiseau",
+    'double "quotes"',
+    "back\\slash \\\\ and \\N",
+    "\\N",
+    "tab\there",
+    "new\nline and \r\n crlf",
+    "émoji 🐎🏇 ñ ß 日本",
+    "'); DROP TABLE runners; --",
+    "",
+    "   ",
+    "comma, semicolon; pipe|",
+]
+
+
+def new_schema() -> str:
+    """A schema name of its own for one test on the shared test database."""
+    return f"t_{uuid.uuid4().hex[:10]}"
+
+
+def runners_spec(schema: str, write_mode: WriteMode = "replace_partition") -> TableSpec:
+    """A daily table with every supported column type."""
+    return TableSpec(
+        schema=schema,
+        name="runners",
+        columns=(
+            Column("race_date", "date", nullable=False),
+            Column("race_key", "text", nullable=False),
+            Column("number", "integer", nullable=False),
+            Column("name", "text", nullable=False),
+            Column("age", "integer"),
+            Column("big", "bigint"),
+            Column("odds", "numeric(10,2)"),
+            Column("weight_kg", "numeric(5,1)"),
+            Column("score", "double precision"),
+            Column("non_runner", "boolean", nullable=False),
+            Column("favourite", "boolean"),
+            Column("start_utc", "timestamptz"),
+            Column("start_paris", "timestamp"),
+            Column("born", "date"),
+            Column("ranks", "integer[]"),
+            Column("tags", "text[]"),
+            Column("splits", "numeric(6,2)[]"),
+        ),
+        primary_key=("race_date", "race_key", "number"),
+        partition_column="race_date",
+        write_mode=write_mode,
+    )
+
+
+def runners_frame(day: date, n: int = 6, *, offset: int = 0) -> pd.DataFrame:
+    """``n`` runners of one day with hostile names, nulls and arrays of every shape."""
+    rows = []
+    for i in range(n):
+        num = i + 1 + offset
+        rows.append(
+            {
+                "race_date": day,
+                "race_key": f"{day.isoformat()}-R1C{1 + i % 2}",
+                "number": num,
+                "name": HOSTILE_TEXTS[i % len(HOSTILE_TEXTS)],
+                "age": None if i % 3 == 2 else 3 + i,
+                "big": 9_000_000_000 + i if i % 2 == 0 else None,
+                "odds": None if i % 4 == 3 else round(1.1 + i * 2.35, 2),
+                "weight_kg": 54.5 + i,
+                "score": None if i == 1 else i / 7,
+                "non_runner": i == 2,
+                "favourite": None if i % 3 == 0 else i == 1,
+                "start_utc": pd.Timestamp(f"{day.isoformat()}T13:{15 + i:02d}:00.123456", tz="UTC"),
+                "start_paris": pd.Timestamp(f"{day.isoformat()}T14:{15 + i:02d}:00"),
+                "born": date(2020 - i, 1 + i, 10 + i),
+                "ranks": [[1, 2, 3], [], None, [7], [2, 1], [10, 11, 12, 13]][i % 6],
+                "tags": [["a", "b'c"], [], None, ["x\ty", "\\N", "🐎"], [None, "z"], ['"q"']][i % 6],
+                "splits": [[1.25, 2.5], None, [], [0.01], [99.99, -3.1], [12.0]][i % 6],
+            }
+        )
+    frame = pd.DataFrame(rows, columns=runners_spec("any").column_names)
+    return frame.astype(
+        {
+            "number": "Int64",
+            "age": "Int64",
+            "big": "Int64",
+            "odds": "float64",
+            "weight_kg": "float64",
+            "score": "float64",
+            "non_runner": "boolean",
+            "favourite": "boolean",
+            "start_utc": "datetime64[ns, UTC]",
+            "start_paris": "datetime64[ns]",
+        }
+    )
+
+
+def horses_spec(schema: str) -> TableSpec:
+    """An upserted table with first/last seen dates."""
+    return TableSpec(
+        schema=schema,
+        name="horses",
+        columns=(
+            Column("horse_id", "text", nullable=False),
+            Column("name", "text", nullable=False),
+            Column("sex", "text"),
+            Column("first_seen", "date", nullable=False),
+            Column("last_seen", "date", nullable=False),
+        ),
+        primary_key=("horse_id",),
+        write_mode="upsert",
+    )
+
+
+def snapshots_spec(schema: str) -> TableSpec:
+    """An append-only table partitioned by race key."""
+    return TableSpec(
+        schema=schema,
+        name="snapshots",
+        columns=(
+            Column("race_key", "text", nullable=False),
+            Column("phase", "text", nullable=False),
+            Column("captured_at", "timestamptz", nullable=False),
+            Column("number", "integer", nullable=False),
+            Column("odds", "numeric(10,2)"),
+        ),
+        primary_key=("race_key", "phase", "captured_at", "number"),
+        partition_column="race_key",
+        write_mode="append",
+    )
+
+
+def sorted_frame(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+def table_checksum(url: str, qualified_name: str) -> tuple[int, str]:
+    """Row count and an order-independent checksum of a table's full content."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                f"SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') "
+                f"FROM {qualified_name} t"
+            )
+            count, digest = cur.fetchone()
+        return int(count), str(digest)
+    finally:
+        conn.close()
+
+
+def fetch_all(url: str, sql: str) -> list[tuple]:
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def drop_schema(url: str, schema: str) -> None:
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        conn.close()
+
+
+def schema_fixture(url: str) -> Iterator[str]:
+    schema = new_schema()
+    yield schema
+    drop_schema(url, schema)
