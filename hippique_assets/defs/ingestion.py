@@ -5,7 +5,6 @@ Each endpoint has two steps. ``raw_*`` assets call the API and land every answer
 season therefore never calls the API again.
 """
 
-
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 

@@ -4,7 +4,6 @@ The plan is what the race-clock sensor reads every 30 seconds. Building it also 
 dynamic partition per race (``2026-03-23-R1C4``) so per-race assets can run.
 """
 
-
 from collections.abc import Iterator
 from datetime import date
 

@@ -4,7 +4,6 @@ H-30 and H-5 take an odds snapshot (appended to ``pmu.odds_snapshots``, raw payl
 fetches the official result. The analysis assets build on these.
 """
 
-
 from collections.abc import Iterator
 from datetime import datetime
 

@@ -5,7 +5,6 @@ in a local folder unless ``HIPPIQUE_GCS_BUCKET`` is set, the PMU source at ``HIP
 prod: Postgres and the bucket are required, the source defaults to the live API.
 """
 
-
 from typing import Any
 
 from dagster import ConfigurableResource, EnvVar

@@ -4,7 +4,6 @@ The CLI uses this for ``hippique ingest`` and the demo: the same assets, resourc
 ``dagster dev``, so what the CLI loads shows in the UI.
 """
 
-
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -34,6 +33,10 @@ def dagster_instance(home: Path) -> DagsterInstance:
         dagster_home = str((home / "dagster_home").resolve())
         os.environ["DAGSTER_HOME"] = dagster_home
     Path(dagster_home).mkdir(parents=True, exist_ok=True)
+    config = Path(dagster_home) / "dagster.yaml"
+    if not config.exists():
+        # A local instance: SQLite storage beside the data, and no usage reporting from a racing box.
+        config.write_text("telemetry:\n  enabled: false\n")
     return DagsterInstance.get()
 
 

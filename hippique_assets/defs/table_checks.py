@@ -5,7 +5,6 @@ with :func:`table_check_results` right after its output is stored, so a check al
 partition that the run wrote.
 """
 
-
 from collections.abc import Iterator
 from typing import Any
 
