@@ -31,6 +31,10 @@ class Settings:
     pmu_base_url: str
     rate_limit_per_s: float
     concurrency: int
+    plan_cron: str = "0 9 * * *"
+    refresh_cron: str = "*/20 9-23 * * *"
+    consolidation_cron: str = "30 7 * * *"
+    automation_on: bool = False
     timezone: str = "Europe/Paris"
 
     @property
@@ -62,6 +66,24 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
     if value < 1:
         raise SettingsError(f"{name} must be >= 1, got {raw!r}")
     return value
+
+
+def _cron(environ: Mapping[str, str], name: str, default: str) -> str:
+    raw = (environ.get(name) or default).strip()
+    if len(raw.split()) != 5:
+        raise SettingsError(f"{name} must be a 5-field cron expression (Europe/Paris), got {raw!r}")
+    return raw
+
+
+def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "on", "true", "yes"):
+        return True
+    if raw in ("0", "off", "false", "no"):
+        return False
+    raise SettingsError(f"{name} must be on or off, got {raw!r}")
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -97,4 +119,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         pmu_base_url=base_url,
         rate_limit_per_s=_float(env_vars, "HIPPIQUE_RATE_LIMIT", 1.0),
         concurrency=_int(env_vars, "HIPPIQUE_PMU_CONCURRENCY", 4),
+        plan_cron=_cron(env_vars, "HIPPIQUE_PLAN_CRON", Settings.plan_cron),
+        refresh_cron=_cron(env_vars, "HIPPIQUE_REFRESH_CRON", Settings.refresh_cron),
+        consolidation_cron=_cron(env_vars, "HIPPIQUE_CONSOLIDATION_CRON", Settings.consolidation_cron),
+        automation_on=_switch(env_vars, "HIPPIQUE_AUTOMATION", default=env == "prod"),
     )

@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from hippique_assets.cli.day import day
 from hippique_assets.cli.demo import demo
 from hippique_assets.cli.ingest import ingest, summary
 from hippique_assets.replay.cli import replay
@@ -23,6 +24,7 @@ def cli(verbose: bool) -> None:
 cli.add_command(ingest)
 cli.add_command(summary)
 cli.add_command(demo)
+cli.add_command(day)
 cli.add_command(replay)
 
 

@@ -34,9 +34,11 @@ plan_job = define_asset_job(
     description="Build the day's race plan from a fresh programme, with the runners and their history.",
 )
 
+REFRESH_SELECTION = AssetSelection.assets("raw_programme", "reunions", "races", "race_plan")
+
 refresh_plan_job = define_asset_job(
     "refresh_plan",
-    selection=AssetSelection.assets("raw_programme", "reunions", "races", "race_plan"),
+    selection=REFRESH_SELECTION,
     partitions_def=daily_partitions,
     description="Refresh the plan during the day: start times, non-runners and cancellations change.",
 )
@@ -48,10 +50,17 @@ consolidation_job = define_asset_job(
     description="Next-morning reload of the previous day: final participants, performances and rapports.",
 )
 
+# What each race phase materializes (the jobs below, and ``hippique day`` in process).
+PHASE_SELECTIONS: dict[str, AssetSelection] = {
+    "h30": AssetSelection.assets("odds_snapshot_h30"),
+    "h5": AssetSelection.assets("odds_snapshot_h5"),
+    "result": AssetSelection.assets("race_result", "race_dividends"),
+}
+
 # Per-race runs must start within seconds of their due time: no subprocess per step.
 race_h30_job = define_asset_job(
     "race_h30",
-    selection=AssetSelection.assets("odds_snapshot_h30"),
+    selection=PHASE_SELECTIONS["h30"],
     partitions_def=race_partitions,
     executor_def=in_process_executor,
     description="H-30: odds snapshot of one race.",
@@ -59,7 +68,7 @@ race_h30_job = define_asset_job(
 
 race_h5_job = define_asset_job(
     "race_h5",
-    selection=AssetSelection.assets("odds_snapshot_h5"),
+    selection=PHASE_SELECTIONS["h5"],
     partitions_def=race_partitions,
     executor_def=in_process_executor,
     description="H-5: odds snapshot of one race, then its analysis and tickets.",
@@ -67,10 +76,20 @@ race_h5_job = define_asset_job(
 
 race_result_job = define_asset_job(
     "race_result",
-    selection=AssetSelection.assets("race_result", "race_dividends"),
+    selection=PHASE_SELECTIONS["result"],
     partitions_def=race_partitions,
     executor_def=in_process_executor,
     description="H+15: official result of one race, then the settlement of its tickets.",
 )
 
 PHASE_JOBS = {"h30": race_h30_job, "h5": race_h5_job, "result": race_result_job}
+
+ALL_JOBS = [
+    ingestion_job,
+    plan_job,
+    refresh_plan_job,
+    consolidation_job,
+    race_h30_job,
+    race_h5_job,
+    race_result_job,
+]

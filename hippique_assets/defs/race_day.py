@@ -81,3 +81,6 @@ def race_plan(
             passed=not problems,
             metadata={"problems": MetadataValue.json(list(problems)[:20])},
         )
+
+
+RACE_DAY_ASSETS = [race_plan]

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import pandas as pd
 import psycopg2
 import psycopg2.extensions
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, EnvVar
 
 from hippique_assets.storage.embedded import embedded_pg_url
 from hippique_assets.storage.tables import TableSpec
@@ -316,7 +316,11 @@ class PostgresResource(ConfigurableResource):
 
     def get_url(self) -> str:
         """The server's URL (the embedded server is started on first use, once per process)."""
-        return resolve_url(self.url, self.home)
+        url = self.url
+        if isinstance(url, EnvVar):
+            # Outside a Dagster run (CLI, sensor tests) the EnvVar reference is not resolved for us.
+            url = url.get_value()
+        return resolve_url(url, self.home)
 
     @property
     def masked_url(self) -> str:

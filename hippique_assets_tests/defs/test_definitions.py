@@ -24,7 +24,21 @@ def test_definitions_load_and_resolve():
         "dividends",
     ):
         assert expected in keys
-    assert defs.get_job_def("ingest_day") is not None
+    assert defs.resolve_job_def("ingest_day") is not None
+
+
+def test_race_day_automation_is_wired():
+    repo = defs.get_repository_def()
+    keys = {key.to_user_string() for key in repo.asset_graph.get_all_asset_keys()}
+    assert {"race_plan", "odds_snapshot_h30", "odds_snapshot_h5", "race_result", "race_dividends"} <= keys
+    assert {s.name for s in repo.schedule_defs} == {
+        "morning_plan",
+        "plan_refresh",
+        "next_morning_consolidation",
+    }
+    assert {s.name for s in repo.sensor_defs} == {"race_clock", "race_run_failures"}
+    for job in ("race_h30", "race_h5", "race_result"):
+        assert defs.resolve_job_def(job).partitions_def.name == "races"
 
 
 def test_tables_parse_from_raw_files_not_from_the_api():

@@ -1,0 +1,131 @@
+"""Building and validating the day's race plan from the PMU programme tables.
+
+Pure functions over pandas frames: the Dagster asset in :mod:`hippique_assets.defs.race_day` wires
+them to Postgres. Due instants are computed in UTC from the start instant, so a race near midnight
+or on a daylight-saving day fires at the right moment whatever its Paris wall-clock time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from hippique_assets.racing.keys import race_key
+from hippique_assets.racing.tables import RACE_PLAN
+
+PARIS = ZoneInfo("Europe/Paris")
+
+PHASE_OFFSETS: dict[str, timedelta] = {
+    "h30": timedelta(minutes=-30),
+    "h5": timedelta(minutes=-5),
+    "result": timedelta(minutes=15),
+}
+DUE_COLUMNS: dict[str, str] = {"h30": "h30_due_utc", "h5": "h5_due_utc", "result": "result_due_utc"}
+
+CANCELLED_STATUSES = frozenset({"COURSE_ANNULEE", "ANNULEE"})
+
+
+def is_cancelled(status: object, category_status: object = None) -> bool:
+    """PMU marks a cancelled race in ``statut`` (``COURSE_ANNULEE``) or ``categorieStatut`` (``ANNULEE``)."""
+    return any(isinstance(s, str) and s.upper() in CANCELLED_STATUSES for s in (status, category_status))
+
+
+def _utc(series: pd.Series) -> pd.Series:
+    values = pd.to_datetime(series, errors="coerce")
+    if values.dt.tz is None:
+        return values.dt.tz_localize("UTC")
+    return values.dt.tz_convert("UTC")
+
+
+def build_race_plan(
+    races: pd.DataFrame, reunions: pd.DataFrame, day: date, *, planned_at: datetime
+) -> pd.DataFrame:
+    """One row per race of ``day`` (columns of ``racing.race_plan``), deduplicated on (R, C), by start time.
+
+    ``races`` and ``reunions`` have the columns of ``pmu.races`` and ``pmu.reunions``. When a race
+    appears twice (a reunion listed twice by the source), the row with a start time and the latest
+    status wins.
+    """
+    if races.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in RACE_PLAN.column_names})
+    frame = races.copy()
+    frame = frame[pd.to_datetime(frame["race_date"]).dt.date == day]
+    venue = reunions[["reunion", "hippodrome_name", "country_code"]].drop_duplicates("reunion")
+    frame = frame.merge(venue, on="reunion", how="left")
+    start = _utc(frame["start_utc"])
+    frame = frame.assign(_start=start, _has_start=start.notna())
+    frame = frame.sort_values(["reunion", "course", "_has_start"], ascending=[True, True, False])
+    frame = frame.drop_duplicates(["reunion", "course"], keep="first")
+
+    start = frame["_start"]
+    start_paris = start.dt.tz_convert(PARIS)
+    plan = pd.DataFrame(
+        {
+            "race_date": day,
+            "race_key": [
+                race_key(day, int(r), int(c)) for r, c in zip(frame["reunion"], frame["course"], strict=True)
+            ],
+            "reunion": frame["reunion"].astype(int).to_numpy(),
+            "course": frame["course"].astype(int).to_numpy(),
+            "hippodrome": frame["hippodrome_name"].to_numpy(),
+            "country_code": frame["country_code"].to_numpy(),
+            "race_name": frame.get("name", pd.Series(None, index=frame.index)).to_numpy(),
+            "discipline": frame["discipline"].to_numpy(),
+            "distance_m": frame["distance_m"].to_numpy(),
+            "n_declared": frame["n_declared"].to_numpy(),
+            "start_utc": start.to_numpy(),
+            "start_paris": start_paris.dt.tz_localize(None).to_numpy(),
+            "start_paris_time": start_paris.dt.strftime("%H:%M").to_numpy(),
+            "status": frame["status"].to_numpy(),
+            "cancelled": [
+                is_cancelled(s, c)
+                for s, c in zip(frame["status"], frame.get("category_status", frame["status"]), strict=True)
+            ],
+            "start_source": ["pmu" if has else "none" for has in frame["_has_start"]],
+            "identity_source": "pmu",
+            "zeturf_agrees": None,
+            "geny_agrees": None,
+            "cross_check_notes": None,
+            "planned_at": pd.Timestamp(planned_at).tz_convert("UTC"),
+        }
+    )
+    plan["start_utc"] = pd.to_datetime(plan["start_utc"], utc=True)
+    for phase, column in DUE_COLUMNS.items():
+        plan[column] = plan["start_utc"] + PHASE_OFFSETS[phase]
+    plan = plan.sort_values(["start_utc", "reunion", "course"], na_position="last", kind="stable")
+    return plan[RACE_PLAN.column_names].reset_index(drop=True)
+
+
+def check_unique_keys(plan: pd.DataFrame) -> list[str]:
+    """Race keys (and their (date, R, C)) that appear more than once."""
+    duplicated = plan["race_key"][plan["race_key"].duplicated()]
+    return sorted(set(map(str, duplicated)))
+
+
+def check_starts_within_day(plan: pd.DataFrame, day: date) -> list[str]:
+    """Races whose start is missing or falls outside ``day`` in Europe/Paris."""
+    problems = []
+    for key, start, cancelled in zip(plan["race_key"], plan["start_utc"], plan["cancelled"], strict=True):
+        if pd.isna(start):
+            if not cancelled:
+                problems.append(f"{key}: no start time")
+            continue
+        local_day = pd.Timestamp(start).tz_convert(PARIS).date()
+        if local_day != day:
+            problems.append(f"{key}: starts {pd.Timestamp(start).isoformat()} ({local_day} in Paris)")
+    return problems
+
+
+def check_non_empty(plan: pd.DataFrame, *, had_programme: bool) -> list[str]:
+    """A day whose programme listed races must give a non-empty plan."""
+    if had_programme and plan.empty:
+        return ["the programme has races but the plan is empty"]
+    return []
+
+
+def due_instants(start_utc: datetime, phases: Sequence[str] = tuple(PHASE_OFFSETS)) -> dict[str, datetime]:
+    """The UTC instants at which each phase of a race is due."""
+    return {phase: start_utc + PHASE_OFFSETS[phase] for phase in phases}

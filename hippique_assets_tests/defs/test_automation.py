@@ -1,0 +1,153 @@
+"""The race-clock sensor against a real Postgres plan, the failure sensor, and the schedules."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import pytest
+from dagster import DagsterInstance, SensorResult, build_schedule_context, build_sensor_context
+
+from hippique_assets.defs.automation import build_automation, build_race_clock_sensor
+from hippique_assets.defs.clock_resource import ClockResource
+from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
+from hippique_assets.racing.plan import build_race_plan
+from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
+from hippique_assets.settings import load_settings
+from hippique_assets.storage.postgres import PostgresResource
+
+pytestmark = pytest.mark.postgres
+
+DAY = date(2026, 3, 23)
+SETTINGS = load_settings({})
+
+
+def _plan(
+    starts: dict[tuple[int, int], datetime], cancelled: set[tuple[int, int]] = frozenset()
+) -> pd.DataFrame:
+    races = pd.DataFrame(
+        [
+            {
+                "race_date": DAY,
+                "reunion": r,
+                "course": c,
+                "name": "PRIX",
+                "start_utc": start,
+                "discipline": "PLAT",
+                "distance_m": 1600,
+                "n_declared": 10,
+                "status": "COURSE_ANNULEE" if (r, c) in cancelled else "PROGRAMMEE",
+                "category_status": "A_PARTIR",
+            }
+            for (r, c), start in starts.items()
+        ]
+    )
+    reunions = pd.DataFrame(
+        [{"reunion": r, "hippodrome_name": "LONGCHAMP", "country_code": "FRA"} for r in range(1, 30)]
+    )
+    return build_race_plan(races, reunions, DAY, planned_at=datetime(2026, 3, 23, 8, tzinfo=UTC))
+
+
+@pytest.fixture
+def postgres(fresh_pg_url: str) -> PostgresResource:
+    return PostgresResource(url=fresh_pg_url)
+
+
+def _tick(postgres: PostgresResource, instance: DagsterInstance, now: datetime, cursor: str | None = None):
+    sensor = build_race_clock_sensor(SETTINGS)
+    context = build_sensor_context(
+        instance=instance,
+        cursor=cursor,
+        resources={"postgres": postgres, "clock": ClockResource(spec=f"at:{now.isoformat()}")},
+    )
+    result = sensor(context)
+    assert isinstance(result, SensorResult)
+    return result
+
+
+def test_no_plan_table_yet_skips_with_a_reason(postgres: PostgresResource):
+    result = _tick(postgres, DagsterInstance.ephemeral(), datetime(2026, 3, 23, 12, tzinfo=UTC))
+    assert result.run_requests == []
+    assert "no race plan yet" in result.skip_reason.skip_message
+
+
+def test_due_phases_become_run_requests_for_the_phase_jobs(postgres: PostgresResource):
+    start = datetime(2026, 3, 23, 14, 0, tzinfo=UTC)
+    postgres.write_frame(
+        RACE_PLAN, _plan({(1, 1): start, (1, 2): start + timedelta(hours=1)}), partition_values=[DAY]
+    )
+    instance = DagsterInstance.ephemeral()
+    now = start - timedelta(minutes=14)
+    result = _tick(
+        postgres, instance, now, cursor=json.dumps({"last_tick": (now - timedelta(seconds=30)).isoformat()})
+    )
+    # H-30 (13:30) is 16 minutes late but inside its 20-minute window; R1C2 is an hour away.
+    [h30] = result.run_requests
+    assert h30.run_key == "2026-03-23-R1C1:h30:20260323T133000Z"
+    assert h30.job_name == "race_h30" and h30.partition_key == "2026-03-23-R1C1"
+    assert h30.tags["hippique/phase"] == "h30"
+    assert h30.tags["hippique/late_s"] == str(16 * 60)
+    # The race partition is registered when the plan asset has not done it.
+    assert result.dynamic_partitions_requests[0].partition_keys == ["2026-03-23-R1C1"]
+    assert json.loads(result.cursor)["last_tick"] == now.isoformat()
+
+
+def test_cancelled_race_fires_nothing(postgres: PostgresResource):
+    start = datetime(2026, 3, 23, 14, 0, tzinfo=UTC)
+    postgres.write_frame(RACE_PLAN, _plan({(1, 1): start}, cancelled={(1, 1)}), partition_values=[DAY])
+    result = _tick(postgres, DagsterInstance.ephemeral(), start - timedelta(minutes=5))
+    assert result.run_requests == []
+
+
+def test_missed_phase_is_recorded_once_in_postgres(postgres: PostgresResource):
+    start = datetime(2026, 3, 23, 14, 0, tzinfo=UTC)
+    postgres.write_frame(RACE_PLAN, _plan({(1, 1): start}), partition_values=[DAY])
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(RACES_PARTITIONS_NAME, ["2026-03-23-R1C1"])
+    # The sensor was down from H-31 until H-2: H-30's window (20 min) closed unseen, H-5's (4 min) did not.
+    previous = json.dumps({"last_tick": (start - timedelta(minutes=31)).isoformat()})
+    result = _tick(postgres, instance, start - timedelta(minutes=2), cursor=previous)
+    assert [r.run_key for r in result.run_requests] == ["2026-03-23-R1C1:h5:20260323T135500Z"]
+    assert result.dynamic_partitions_requests == []
+    missed = postgres.query_frame(f"select run_key, phase from {MISSED_RUNS.qualified_name}")
+    assert list(missed["run_key"]) == ["2026-03-23-R1C1:h30:20260323T133000Z"]
+    _tick(postgres, instance, start - timedelta(minutes=1), cursor=result.cursor)
+    assert len(postgres.query_frame(f"select * from {MISSED_RUNS.qualified_name}")) == 1
+
+
+def test_two_hundred_races_due_in_one_tick(postgres: PostgresResource):
+    start = datetime(2026, 3, 23, 14, 0, tzinfo=UTC)
+    starts = {(r, c): start for r in range(1, 21) for c in range(1, 11)}
+    postgres.write_frame(RACE_PLAN, _plan(starts), partition_values=[DAY])
+    now = start - timedelta(minutes=5)
+    result = _tick(
+        postgres, DagsterInstance.ephemeral(), now, cursor=json.dumps({"last_tick": now.isoformat()})
+    )
+    assert len(result.run_requests) == 200
+    assert {r.tags["hippique/phase"] for r in result.run_requests} == {"h5"}
+    assert len({r.run_key for r in result.run_requests}) == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "tick", "partition"),
+    [
+        ("morning_plan", datetime(2026, 3, 29, 7, 0, tzinfo=UTC), "2026-03-29"),
+        ("plan_refresh", datetime(2026, 3, 23, 21, 40, tzinfo=UTC), "2026-03-23"),
+        ("next_morning_consolidation", datetime(2026, 3, 24, 6, 30, tzinfo=UTC), "2026-03-23"),
+    ],
+)
+def test_schedules_target_the_right_paris_day(name: str, tick: datetime, partition: str):
+    schedules, _ = build_automation(SETTINGS)
+    schedule = next(s for s in schedules if s.name == name)
+    assert schedule.execution_timezone == "Europe/Paris"
+    context = build_schedule_context(scheduled_execution_time=tick)
+    request = schedule(context)
+    assert request.partition_key == partition
+
+
+def test_plan_time_is_configurable():
+    settings = load_settings({"HIPPIQUE_PLAN_CRON": "30 8 * * *", "HIPPIQUE_AUTOMATION": "on"})
+    schedules, sensors = build_automation(settings)
+    assert next(s for s in schedules if s.name == "morning_plan").cron_schedule == "30 8 * * *"
+    assert next(s for s in sensors if s.name == "race_clock").default_status.value == "RUNNING"
