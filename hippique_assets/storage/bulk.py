@@ -265,6 +265,13 @@ def _bools(series: pd.Series) -> pa.Array:
 
 def _dates(series: pd.Series) -> pa.Array:
     if series.dtype == object:
+        try:
+            # Arrow infers date32 only when every value is a date (datetimes infer a timestamp).
+            inferred = pa.array(series, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            inferred = None
+        if inferred is not None and inferred.type == pa.date32():
+            return inferred
         bad = _examples(series, lambda v: isinstance(v, date) and not isinstance(v, datetime))
         if not bad:
             return pa.array(series, type=pa.date32(), from_pandas=True)
@@ -307,6 +314,14 @@ def _instants(series: pd.Series, *, aware: bool) -> pa.Array:
 
 
 def _arrays(series: pd.Series, kind: PgType) -> pa.Array:
+    scalar = _scalar_arrow(kind)
+    if kind.base != "numeric":
+        # Arrow converts lists, tuples, arrays and nulls in C; anything odd goes the slow way below,
+        # which names the offending values.
+        try:
+            return pa.array(series, type=pa.list_(scalar), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+            pass
     cells: list[list[Any] | None] = []
     bad: list[Any] = []
     for value in series.tolist():
@@ -319,7 +334,6 @@ def _arrays(series: pd.Series, kind: PgType) -> pa.Array:
             cells.append(None)
     if bad:
         raise _Bad("values are not lists", bad)
-    scalar = _scalar_arrow(kind)
     staged = pa.list_(pa.float64()) if kind.base == "numeric" else pa.list_(scalar)
     try:
         arr = pa.array(cells, type=staged)

@@ -1,0 +1,77 @@
+"""A whole generated racing day ingested from the loopback replay server: wall time and peak RSS.
+
+    .venv/bin/python benchmarks/bench_day.py                  # machine's Postgres, rate limit 0
+    .venv/bin/python benchmarks/bench_day.py --date 2026-06-14 --seed 3 --concurrency 8
+
+The day is served by the replay server in its final state; the four endpoints' assets run in
+this process exactly as ``hippique ingest`` runs them, into a throw-away database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg2
+from dagster import DagsterInstance
+
+from hippique_assets.defs.ingestion import INGESTION_ASSETS
+from hippique_assets.defs.resources import build_resources
+from hippique_assets.defs.runner import materialize_partitions
+from hippique_assets.replay.server import ReplayServer
+from hippique_assets.replay.sources import GeneratedSource
+from hippique_assets.settings import Settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--date", default="2026-03-23")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+
+    name = f"hippique_bench_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(args.admin_url)
+    admin.autocommit = True
+    admin.cursor().execute(f'create database "{name}"')
+    url = args.admin_url.rsplit("/", 1)[0] + f"/{name}"
+    os.environ["HIPPIQUE_PG_URL"] = url
+    try:
+        with tempfile.TemporaryDirectory() as home, ReplayServer(GeneratedSource(seed=args.seed)) as server:
+            settings = Settings(
+                env="local",
+                home=Path(home),
+                pg_url_set=True,
+                files_uri=str(Path(home) / "files"),
+                pmu_base_url=server.base_url,
+                rate_limit_per_s=0.0,
+                concurrency=args.concurrency,
+            )
+            began = time.perf_counter()
+            [outcome] = materialize_partitions(
+                INGESTION_ASSETS, [args.date], build_resources(settings), DagsterInstance.ephemeral()
+            )
+            wall = time.perf_counter() - began
+            requests = server.stats.requests
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        races = outcome.rows.get("races", 0)
+        print(
+            f"day {args.date} (seed {args.seed}): {'ok' if outcome.success else 'FAILED ' + str(outcome.error)}"
+        )
+        print(f"  races {races}, rows {sum(outcome.rows.values())}, requests served {requests}")
+        print(
+            f"  wall {wall:.1f} s (rate limit 0, concurrency {args.concurrency}), peak RSS {peak_mb:.0f} MB"
+        )
+    finally:
+        admin.cursor().execute(f'drop database if exists "{name}" with (force)')
+        admin.close()
+
+
+if __name__ == "__main__":
+    main()
