@@ -2,6 +2,7 @@
 
 from dagster import Definitions
 
+from hippique_assets.defs.analysis import ANALYSIS_ASSETS
 from hippique_assets.defs.automation import build_automation
 from hippique_assets.defs.ingestion import INGESTION_ASSETS
 from hippique_assets.defs.jobs import ALL_JOBS
@@ -10,7 +11,7 @@ from hippique_assets.defs.race_live import RACE_LIVE_ASSETS
 from hippique_assets.defs.resources import build_resources
 from hippique_assets.settings import load_settings
 
-ALL_ASSETS = [*INGESTION_ASSETS, *RACE_DAY_ASSETS, *RACE_LIVE_ASSETS]
+ALL_ASSETS = [*INGESTION_ASSETS, *RACE_DAY_ASSETS, *RACE_LIVE_ASSETS, *ANALYSIS_ASSETS]
 
 
 def build_definitions() -> Definitions:

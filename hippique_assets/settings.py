@@ -35,6 +35,7 @@ class Settings:
     refresh_cron: str = "*/20 9-23 * * *"
     consolidation_cron: str = "30 7 * * *"
     automation_on: bool = False
+    analysis_config: str | None = None
     timezone: str = "Europe/Paris"
 
     @property
@@ -122,5 +123,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         plan_cron=_cron(env_vars, "HIPPIQUE_PLAN_CRON", Settings.plan_cron),
         refresh_cron=_cron(env_vars, "HIPPIQUE_REFRESH_CRON", Settings.refresh_cron),
         consolidation_cron=_cron(env_vars, "HIPPIQUE_CONSOLIDATION_CRON", Settings.consolidation_cron),
+        analysis_config=env_vars.get("HIPPIQUE_ANALYSIS_CONFIG") or None,
         automation_on=_switch(env_vars, "HIPPIQUE_AUTOMATION", default=env == "prod"),
     )

@@ -17,7 +17,7 @@ from hippique_assets.replay.sources import GeneratedSource
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import mask_url
 
-PHASES_SHOWN = ("plan", "refresh", "h30", "h5", "result")
+PHASES_SHOWN = ("plan", "refresh", "h30", "h5", "result", "ledger")
 
 
 def _echo_run(outcome: RunOutcome) -> None:

@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from hippique_assets.cli.analysis import backtest, model
 from hippique_assets.cli.day import day
 from hippique_assets.cli.demo import demo
 from hippique_assets.cli.ingest import ingest, summary
@@ -25,6 +26,8 @@ cli.add_command(ingest)
 cli.add_command(summary)
 cli.add_command(demo)
 cli.add_command(day)
+cli.add_command(model)
+cli.add_command(backtest)
 cli.add_command(replay)
 
 

@@ -24,7 +24,7 @@ from dagster import (
 
 from hippique_assets.defs.automation import DUE_TAG, PHASE_TAG, build_race_clock_sensor
 from hippique_assets.defs.clock_resource import ClockResource
-from hippique_assets.defs.jobs import PHASE_SELECTIONS, PLAN_SELECTION, REFRESH_SELECTION
+from hippique_assets.defs.jobs import LEDGER_SELECTION, PHASE_SELECTIONS, PLAN_SELECTION, REFRESH_SELECTION
 from hippique_assets.defs.runner import QUIET_RUN_CONFIG
 from hippique_assets.racing.clock import FixedClock
 from hippique_assets.racing.plan import PARIS
@@ -196,6 +196,8 @@ class DayPlayer:
                 last_refresh = next_refresh
             else:
                 self.clock.instant = next_due
+        label = f"ledger:{partition}"
+        report.runs.append(self._materialize(LEDGER_SELECTION, partition, label, "ledger", None))
         plan = self._day_plan()
         report.races = len(plan)
         report.cancelled = sum(r.cancelled for r in plan)

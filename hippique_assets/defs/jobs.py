@@ -45,7 +45,8 @@ refresh_plan_job = define_asset_job(
 
 consolidation_job = define_asset_job(
     "consolidate_day",
-    selection=AssetSelection.groups(*INGESTION_GROUPS),
+    selection=AssetSelection.groups(*INGESTION_GROUPS)
+    | AssetSelection.assets("ticket_ledger", "betting_workbook"),
     partitions_def=daily_partitions,
     description="Next-morning reload of the previous day: final participants, performances and rapports.",
 )
@@ -53,9 +54,19 @@ consolidation_job = define_asset_job(
 # What each race phase materializes (the jobs below, and ``hippique day`` in process).
 PHASE_SELECTIONS: dict[str, AssetSelection] = {
     "h30": AssetSelection.assets("odds_snapshot_h30"),
-    "h5": AssetSelection.assets("odds_snapshot_h5"),
-    "result": AssetSelection.assets("race_result", "race_dividends"),
+    "h5": AssetSelection.assets("odds_snapshot_h5", "race_analysis_h5", "race_decision", "race_tickets"),
+    "result": AssetSelection.assets("race_result", "race_dividends", "ticket_settlement"),
 }
+
+# The day's betting roll-ups, once the last result is in (and again with the consolidation).
+LEDGER_SELECTION = AssetSelection.assets("ticket_ledger", "betting_workbook")
+
+ledger_job = define_asset_job(
+    "ledger_day",
+    selection=LEDGER_SELECTION,
+    partitions_def=daily_partitions,
+    description="The day's ticket ledger (ROI, Brier, log-loss) and its Excel workbook and ticket files.",
+)
 
 # Per-race runs must start within seconds of their due time: no subprocess per step.
 race_h30_job = define_asset_job(
@@ -89,6 +100,7 @@ ALL_JOBS = [
     plan_job,
     refresh_plan_job,
     consolidation_job,
+    ledger_job,
     race_h30_job,
     race_h5_job,
     race_result_job,

@@ -9,6 +9,7 @@ from typing import Any
 
 from dagster import ConfigurableResource, EnvVar
 
+from hippique_assets.defs.analysis_resource import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.net.polite import RetryPolicy
 from hippique_assets.pmu.client import PmuClient
@@ -56,4 +57,5 @@ def build_resources(settings: Settings | None = None) -> dict[str, Any]:
         "pg_io_manager": PostgresPandasIOManager(postgres=postgres),
         "files_io_manager": FilesIOManager(files=files),
         "clock": ClockResource(),
+        "analysis": AnalysisResource(config_path=settings.analysis_config),
     }

@@ -1,0 +1,179 @@
+"""The versioned GPI configuration: budget, gates, stakes, overround method, bet types, factor weights.
+
+One TOML file (``gpi.toml`` in this package by default, or ``HIPPIQUE_ANALYSIS_CONFIG``) drives every
+analysis; its ``version`` is stored with each decision so a result can be traced to its settings.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+BET_TYPES = ("SIMPLE_GAGNANT", "SIMPLE_PLACE", "COUPLE_GAGNANT", "TRIO")
+METHODS = ("proportional", "shin")
+
+
+class ConfigError(ValueError):
+    """The analysis config file has a missing, unknown or out-of-range value."""
+
+
+@dataclass(frozen=True)
+class BudgetConfig:
+    budget_eur: float
+    min_ev: float
+    kelly_fraction: float
+    max_share_per_horse: float
+    stake_step_eur: float
+
+
+@dataclass(frozen=True)
+class MarketConfig:
+    overround_method: str
+
+
+@dataclass(frozen=True)
+class BetsConfig:
+    types: tuple[str, ...]
+    takeout: dict[str, float]
+
+
+@dataclass(frozen=True)
+class FactorWeights:
+    jockey: float
+    trainer: float
+    form: float
+    chrono: float
+    drift: float
+
+
+@dataclass(frozen=True)
+class FactorsConfig:
+    history_window_days: int
+    prior_rides: float
+    weights: FactorWeights
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    use_fitted: bool
+    l2: float
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    version: str
+    budget: BudgetConfig
+    market: MarketConfig
+    bets: BetsConfig
+    factors: FactorsConfig
+    model: ModelConfig
+
+
+def _section(raw: dict[str, Any], name: str, where: str) -> dict[str, Any]:
+    value = raw.get(name)
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: section [{name}] is missing")
+    return value
+
+
+def _build(cls: type, raw: dict[str, Any], where: str, **nested: Any) -> Any:
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(raw) - names - set(nested))
+    if unknown:
+        raise ConfigError(f"{where}: unknown keys {unknown}")
+    values = {}
+    for f in fields(cls):
+        if f.name in nested:
+            values[f.name] = nested[f.name]
+            continue
+        if f.name not in raw:
+            raise ConfigError(f"{where}: {f.name} is missing")
+        value = raw[f.name]
+        expected = {"float": (int, float), "int": (int,), "bool": (bool,), "str": (str,)}.get(str(f.type))
+        if expected and (
+            not isinstance(value, expected) or (str(f.type) != "bool" and isinstance(value, bool))
+        ):
+            raise ConfigError(f"{where}: {f.name} must be a {f.type}, got {value!r}")
+        values[f.name] = float(value) if str(f.type) == "float" else value
+    return cls(**values)
+
+
+def _check(condition: bool, where: str, message: str) -> None:
+    if not condition:
+        raise ConfigError(f"{where}: {message}")
+
+
+def parse_config(raw: dict[str, Any], where: str = "config") -> AnalysisConfig:
+    """Validate a parsed TOML document into an :class:`AnalysisConfig`."""
+    unknown = sorted(set(raw) - {"version", "budget", "market", "bets", "factors", "model"})
+    _check(not unknown, where, f"unknown sections {unknown}")
+    version = raw.get("version")
+    _check(isinstance(version, str) and bool(version), where, "version must be a non-empty string")
+    budget = _build(BudgetConfig, _section(raw, "budget", where), f"{where} [budget]")
+    _check(budget.budget_eur > 0, where, f"budget_eur must be > 0, got {budget.budget_eur}")
+    _check(budget.min_ev >= 0, where, f"min_ev must be >= 0, got {budget.min_ev}")
+    _check(
+        0 < budget.kelly_fraction <= 1,
+        where,
+        f"kelly_fraction must be in (0, 1], got {budget.kelly_fraction}",
+    )
+    _check(
+        0 < budget.max_share_per_horse <= 1,
+        where,
+        f"max_share_per_horse must be in (0, 1], got {budget.max_share_per_horse}",
+    )
+    _check(
+        0 < budget.stake_step_eur <= budget.budget_eur, where, f"bad stake_step_eur {budget.stake_step_eur}"
+    )
+    market = _build(MarketConfig, _section(raw, "market", where), f"{where} [market]")
+    _check(market.overround_method in METHODS, where, f"overround_method must be one of {METHODS}")
+    bets_raw = dict(_section(raw, "bets", where))
+    takeout = bets_raw.pop("takeout", None)
+    _check(isinstance(takeout, dict), where, "[bets.takeout] is missing")
+    types = bets_raw.get("types")
+    _check(isinstance(types, list) and bool(types), where, "bets.types must be a non-empty list")
+    bad = [t for t in types if t not in BET_TYPES]
+    _check(not bad, where, f"unknown bet types {bad}; known: {list(BET_TYPES)}")
+    missing_takeout = [
+        t for t in types if not isinstance(takeout.get(t), int | float) or not 0 <= takeout[t] < 1
+    ]
+    _check(not missing_takeout, where, f"bets.takeout needs a value in [0, 1) for {missing_takeout}")
+    bets = _build(
+        BetsConfig,
+        bets_raw,
+        f"{where} [bets]",
+        types=tuple(types),
+        takeout={k: float(v) for k, v in takeout.items()},
+    )
+    factors_raw = dict(_section(raw, "factors", where))
+    weights = _build(FactorWeights, factors_raw.pop("weights", {}), f"{where} [factors.weights]")
+    factors_cfg = _build(FactorsConfig, factors_raw, f"{where} [factors]", weights=weights)
+    _check(factors_cfg.history_window_days >= 1, where, "history_window_days must be >= 1")
+    _check(factors_cfg.prior_rides >= 0, where, "prior_rides must be >= 0")
+    model = _build(ModelConfig, _section(raw, "model", where), f"{where} [model]")
+    _check(model.l2 >= 0, where, "model.l2 must be >= 0")
+    return AnalysisConfig(version, budget, market, bets, factors_cfg, model)
+
+
+def load_config(path: str | Path | None = None) -> AnalysisConfig:
+    """The config at ``path``, or the packaged ``gpi.toml``."""
+    if path is None:
+        return default_config()
+    where = str(path)
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"analysis config {where} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    return parse_config(raw, where)
+
+
+@cache
+def default_config() -> AnalysisConfig:
+    text = resources.files("hippique_assets.analysis").joinpath("gpi.toml").read_text(encoding="utf-8")
+    return parse_config(tomllib.loads(text), "gpi.toml")

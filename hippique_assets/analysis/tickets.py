@@ -1,0 +1,136 @@
+"""From probabilities to tickets: EV per euro of each bet, gates, fractional Kelly stakes in a budget.
+
+Payouts before the race are estimates: the H-5 direct odds for simple gagnant; for simple placé,
+couplé and trio (whose pools PMU does not show per combination) the fair payout of the *market's*
+probability after the pool's takeout, ``(1 - takeout) / p_market``, at least 1.10 for placé.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hippique_assets.analysis.combinations import (
+    couple_probabilities,
+    paid_places,
+    place_probabilities,
+    trio_probabilities,
+)
+from hippique_assets.analysis.config import AnalysisConfig
+
+TICKET_COLUMNS = [
+    "race_key",
+    "bet_type",
+    "combination",
+    "numbers",
+    "probability",
+    "market_probability",
+    "payout_estimate",
+    "ev",
+    "kelly_fraction_raw",
+    "stake_eur",
+]
+MIN_PLACE_PAYOUT = 1.10
+MIN_RUNNERS = {"SIMPLE_GAGNANT": 2, "SIMPLE_PLACE": 4, "COUPLE_GAGNANT": 4, "TRIO": 8}
+
+
+@dataclass
+class TicketDecision:
+    tickets: pd.DataFrame
+    abstained: bool
+    reason: str | None
+    candidates: pd.DataFrame
+
+
+def kelly_fraction(probability: float, payout: float) -> float:
+    """Kelly's optimal share of the bankroll for a bet paying ``payout`` euros per euro (0 when negative)."""
+    b = payout - 1.0
+    if b <= 0:
+        return 0.0
+    return max(0.0, (probability * b - (1.0 - probability)) / b)
+
+
+def _candidate(bet_type: str, numbers: list[int], p: float, p_market: float, payout: float) -> dict:
+    return {
+        "bet_type": bet_type,
+        "combination": "-".join(str(n) for n in sorted(numbers)),
+        "numbers": sorted(numbers),
+        "probability": p,
+        "market_probability": p_market,
+        "payout_estimate": payout,
+        "ev": p * payout - 1.0,
+        "kelly_fraction_raw": kelly_fraction(p, payout),
+    }
+
+
+def candidate_bets(runners: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
+    """Every bet of the configured types with its probability, estimated payout, EV and Kelly share.
+
+    ``runners``: number, p_finale, p_market, odds (H-5 direct odds), starting runners only.
+    """
+    n = len(runners)
+    numbers = runners["number"].astype(int).tolist()
+    p = runners["p_finale"].to_numpy(dtype=float)
+    q = runners["p_market"].to_numpy(dtype=float)
+    takeout = config.bets.takeout
+    rows: list[dict] = []
+    types = [t for t in config.bets.types if n >= MIN_RUNNERS[t]]
+    if "SIMPLE_GAGNANT" in types:
+        for i, odds in enumerate(runners["odds"].astype(float)):
+            rows.append(_candidate("SIMPLE_GAGNANT", [numbers[i]], p[i], q[i], float(odds)))
+    if "SIMPLE_PLACE" in types:
+        places = paid_places(n)
+        pp, qp = place_probabilities(p, places), place_probabilities(q, places)
+        for i in range(n):
+            payout = max(MIN_PLACE_PAYOUT, (1.0 - takeout["SIMPLE_PLACE"]) / qp[i])
+            rows.append(_candidate("SIMPLE_PLACE", [numbers[i]], pp[i], qp[i], payout))
+    for bet_type, combos in (("COUPLE_GAGNANT", couple_probabilities), ("TRIO", trio_probabilities)):
+        if bet_type in types:
+            mine, market = combos(p), combos(q)
+            for idx, prob in mine.items():
+                payout = (1.0 - takeout[bet_type]) / market[idx] if market[idx] > 0 else 0.0
+                rows.append(_candidate(bet_type, [numbers[i] for i in idx], prob, market[idx], payout))
+    return pd.DataFrame(rows, columns=TICKET_COLUMNS[1:-1])
+
+
+def _floor_step(amount: float, step: float) -> float:
+    return float(np.floor(amount / step + 1e-9) * step)
+
+
+def allocate_stakes(chosen: pd.DataFrame, config: AnalysisConfig) -> pd.Series:
+    """Fractional Kelly stakes, capped per horse and by the budget, rounded down to the step."""
+    budget = config.budget
+    stakes = chosen["kelly_fraction_raw"] * budget.kelly_fraction * budget.budget_eur
+    cap = budget.max_share_per_horse * budget.budget_eur
+    horses = sorted({n for nums in chosen["numbers"] for n in nums})
+    for horse in horses:
+        involved = chosen["numbers"].map(lambda nums, h=horse: h in nums)
+        total = stakes[involved].sum()
+        if total > cap:
+            stakes[involved] *= cap / total
+    if stakes.sum() > budget.budget_eur:
+        stakes *= budget.budget_eur / stakes.sum()
+    return stakes.map(lambda s: round(_floor_step(s, budget.stake_step_eur), 2))
+
+
+def build_tickets(race_key: str, runners: pd.DataFrame, config: AnalysisConfig) -> TicketDecision:
+    """The race's tickets, or an abstention with its reason."""
+    empty = pd.DataFrame(columns=TICKET_COLUMNS)
+    if runners.empty or runners["odds"].isna().all():
+        return TicketDecision(empty, True, "no priced runners", pd.DataFrame(columns=TICKET_COLUMNS[1:-1]))
+    if len(runners) < 2:
+        return TicketDecision(empty, True, "fewer than 2 runners", pd.DataFrame(columns=TICKET_COLUMNS[1:-1]))
+    candidates = candidate_bets(runners, config)
+    passing = candidates[(candidates["ev"] >= config.budget.min_ev) & (candidates["kelly_fraction_raw"] > 0)]
+    if passing.empty:
+        best = candidates["ev"].max()
+        return TicketDecision(empty, True, f"no bet reaches min EV (best EV {best:.2f})", candidates)
+    chosen = passing.sort_values("ev", ascending=False).reset_index(drop=True)
+    chosen["stake_eur"] = allocate_stakes(chosen, config)
+    tickets = chosen[chosen["stake_eur"] >= config.budget.stake_step_eur - 1e-9].copy()
+    if tickets.empty:
+        return TicketDecision(empty, True, "stakes round to zero", candidates)
+    tickets.insert(0, "race_key", race_key)
+    return TicketDecision(tickets[TICKET_COLUMNS].reset_index(drop=True), False, None, candidates)

@@ -1,0 +1,299 @@
+"""Betting assets: the H-5 analysis and tickets per race, settlement at H+15, the daily ledger
+and the Excel workbook.
+
+The maths lives in :mod:`hippique_assets.analysis` and :mod:`hippique_assets.betting`; these assets
+read their inputs from our own tables and write through the Postgres IO manager and the files store.
+"""
+
+from collections.abc import Iterator
+from datetime import date
+
+import pandas as pd
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetOut,
+    MaterializeResult,
+    MetadataValue,
+    Output,
+    asset,
+    multi_asset,
+)
+
+from hippique_assets.analysis.history import race_inputs
+from hippique_assets.analysis.pipeline import analyse_race
+from hippique_assets.analysis.settlement import settle
+from hippique_assets.betting import ledger as ledger_logic
+from hippique_assets.betting import plots, workbook
+from hippique_assets.betting.tables import DECISIONS, LEDGER, RUNNER_ANALYSIS, SETTLEMENTS, TICKETS
+from hippique_assets.defs.analysis_resource import AnalysisResource
+from hippique_assets.defs.clock_resource import ClockResource
+from hippique_assets.defs.partitions import daily_partitions, race_partitions
+from hippique_assets.racing.keys import parse_race_key
+from hippique_assets.racing.results import RACE_RESULTS
+from hippique_assets.racing.tables import RACE_PLAN
+from hippique_assets.storage.files import FilesResource
+from hippique_assets.storage.postgres import PostgresResource
+
+TABLE = "hippique/table"
+BETTING_GROUP = "betting"
+
+
+def _race_frame(race_key: str, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    race = parse_race_key(race_key)
+    out = frame.assign(race_key=race_key, race_date=race.race_date, reunion=race.reunion, course=race.course)
+    return out.reindex(columns=columns)
+
+
+@multi_asset(
+    outs={
+        "race_analysis_h5": AssetOut(
+            key=AssetKey("race_analysis_h5"),
+            io_manager_key="pg_io_manager",
+            metadata={TABLE: RUNNER_ANALYSIS.qualified_name},
+            description="Per runner at H-5: p_market, p_finale, place probability, EV and the factors.",
+            group_name=BETTING_GROUP,
+            kinds={"postgres", "pandas"},
+        ),
+        "race_decision": AssetOut(
+            key=AssetKey("race_decision"),
+            io_manager_key="pg_io_manager",
+            metadata={TABLE: DECISIONS.qualified_name},
+            description="Bet or abstain, and why (betting.decisions).",
+            group_name=BETTING_GROUP,
+            kinds={"postgres"},
+        ),
+        "race_tickets": AssetOut(
+            key=AssetKey("race_tickets"),
+            io_manager_key="pg_io_manager",
+            metadata={TABLE: TICKETS.qualified_name},
+            description="Tickets within the race budget (betting.tickets).",
+            group_name=BETTING_GROUP,
+            kinds={"postgres"},
+        ),
+    },
+    partitions_def=race_partitions,
+    deps=[AssetKey("odds_snapshot_h5"), AssetKey("odds_snapshot_h30"), AssetKey("participants")],
+)
+def race_analysis_h5(
+    context: AssetExecutionContext,
+    postgres: PostgresResource,
+    files: FilesResource,
+    analysis: AnalysisResource,
+    clock: ClockResource,
+) -> Iterator[Output]:
+    """The H-5 analysis of one race: market probabilities without overround, factor or model
+    adjustments, EVs and tickets within budget. Without an H-30 snapshot the drift factor is
+    left out and the decision says so."""
+    race_key = context.partition_key
+    config = analysis.config()
+    model = analysis.model(files)
+    inputs = race_inputs(postgres, race_key, window_days=config.factors.history_window_days)
+    result = analyse_race(inputs, config, model)
+    now = clock.now()
+    runners = result.runners.assign(method=result.method, config_version=config.version, analysed_at=now)
+    decision = result.decision
+    tickets = decision.tickets.assign(config_version=config.version, decided_at=now)
+    stake = float(tickets["stake_eur"].sum()) if not tickets.empty else 0.0
+    expected = float((tickets["stake_eur"] * (1 + tickets["ev"])).sum()) if not tickets.empty else 0.0
+    decision_row = pd.DataFrame(
+        [
+            {
+                "abstained": decision.abstained,
+                "reason": decision.reason,
+                "n_candidates": len(decision.candidates),
+                "n_tickets": len(tickets),
+                "stake_eur": round(stake, 2),
+                "expected_return_eur": round(expected, 2),
+                "drift_available": result.drift_available,
+                "config_version": config.version,
+                "decided_at": now,
+            }
+        ]
+    )
+    if not result.drift_available:
+        context.log.warning(f"{race_key}: no H-30 snapshot, analysed without the drift factor")
+    verdict = (
+        f"abstain ({decision.reason})" if decision.abstained else f"{len(tickets)} tickets, {stake:.2f} EUR"
+    )
+    context.log.info(f"{race_key}: {len(runners)} priced runners, {result.method}, {verdict}")
+    shown = runners[["number", "odds_h5", "p_market", "p_finale", "ev_win"]].round(3)
+    yield Output(
+        _race_frame(race_key, runners, RUNNER_ANALYSIS.column_names),
+        output_name="race_analysis_h5",
+        metadata={
+            "method": result.method,
+            "drift_available": result.drift_available,
+            "runners": MetadataValue.md(
+                shown.to_markdown(index=False) if not shown.empty else "_no priced runners_"
+            ),
+        },
+    )
+    yield Output(
+        _race_frame(race_key, decision_row, DECISIONS.column_names),
+        output_name="race_decision",
+        metadata={"decision": verdict},
+    )
+    ticket_view = tickets[["bet_type", "combination", "stake_eur", "probability", "payout_estimate", "ev"]]
+    yield Output(
+        _race_frame(race_key, tickets, TICKETS.column_names),
+        output_name="race_tickets",
+        metadata={
+            "stake_eur": round(stake, 2),
+            "tickets": MetadataValue.md(
+                ticket_view.round(3).to_markdown(index=False) if not tickets.empty else "_none_"
+            ),
+        },
+    )
+
+
+@asset(
+    partitions_def=race_partitions,
+    group_name=BETTING_GROUP,
+    io_manager_key="pg_io_manager",
+    metadata={TABLE: SETTLEMENTS.qualified_name},
+    kinds={"postgres", "pandas"},
+    deps=[AssetKey("race_tickets"), AssetKey("race_result"), AssetKey("race_dividends")],
+)
+def ticket_settlement(
+    context: AssetExecutionContext, postgres: PostgresResource, clock: ClockResource
+) -> pd.DataFrame:
+    """The race's tickets settled on the official dividends (``dividendePourUnEuro``); a ticket on a
+    non-runner is refunded. Runs at H+15 after ``race_result``."""
+    race_key = context.partition_key
+    postgres.ensure_table(TICKETS)
+    tickets = postgres.query_frame(f"select * from {TICKETS.qualified_name} where race_key = %s", (race_key,))
+    result = postgres.query_frame(
+        f"select * from {RACE_RESULTS.qualified_name} where race_key = %s", (race_key,)
+    )
+    if result.empty:
+        raise LookupError(f"no result stored for {race_key}: race_result must run first")
+    if tickets.empty:
+        context.log.info(f"{race_key}: no tickets to settle")
+        return pd.DataFrame(columns=SETTLEMENTS.column_names)
+    dividends = postgres.query_frame("select * from pmu.race_dividends where race_key = %s", (race_key,))
+    row = result.iloc[0]
+    settled = settle(tickets, dividends, list(row["non_runners"] or []), list(row["arrival_order"] or []))
+    settled = settled.assign(official=bool(row["official"]), settled_at=clock.now())
+    profit = float(settled["profit_eur"].sum())
+    context.log.info(f"{race_key}: {len(settled)} tickets settled, profit {profit:+.2f} EUR")
+    context.add_output_metadata(
+        {
+            "profit_eur": round(profit, 2),
+            "settlement": MetadataValue.md(
+                settled[["bet_type", "combination", "stake_eur", "outcome", "return_eur"]].to_markdown(
+                    index=False
+                )
+            ),
+        }
+    )
+    return _race_frame(race_key, settled, SETTLEMENTS.column_names)
+
+
+def _day_rows(postgres: PostgresResource, table: str, day: date) -> pd.DataFrame:
+    return postgres.query_frame(f"select * from {table} where race_date = %s", (day,))
+
+
+@asset(
+    partitions_def=daily_partitions,
+    group_name=BETTING_GROUP,
+    io_manager_key="pg_io_manager",
+    metadata={TABLE: LEDGER.qualified_name},
+    kinds={"postgres", "pandas"},
+    deps=[AssetKey("race_decision"), AssetKey("ticket_settlement"), AssetKey("race_analysis_h5")],
+)
+def ticket_ledger(context: AssetExecutionContext, postgres: PostgresResource) -> pd.DataFrame:
+    """The day's ledger: per race stakes, returns, ROI, and Brier score and log-loss of p_finale and
+    of the market against the arrival."""
+    day = date.fromisoformat(context.partition_key)
+    for spec in (DECISIONS, TICKETS, SETTLEMENTS, RUNNER_ANALYSIS, RACE_RESULTS):
+        postgres.ensure_table(spec)
+    frames = {
+        spec.name: _day_rows(postgres, spec.qualified_name, day)
+        for spec in (DECISIONS, TICKETS, SETTLEMENTS, RUNNER_ANALYSIS, RACE_RESULTS)
+    }
+    ledger = ledger_logic.race_ledger(
+        day,
+        frames[DECISIONS.name],
+        frames[TICKETS.name],
+        frames[SETTLEMENTS.name],
+        frames[RUNNER_ANALYSIS.name],
+        frames[RACE_RESULTS.name],
+    )
+    summary = ledger_logic.summarize_day(ledger)
+    analysis = frames[RUNNER_ANALYSIS.name]
+    metadata = {"summary": MetadataValue.md(ledger_logic.summary_markdown(summary)), "races": len(ledger)}
+    if not ledger.empty:
+        metadata["cumulative_roi"] = MetadataValue.md(
+            plots.markdown_image(plots.cumulative_roi_png(ledger), "ROI")
+        )
+    if not analysis.empty and not frames[RACE_RESULTS.name].empty:
+        winners = (
+            frames[RACE_RESULTS.name]
+            .set_index("race_key")["arrival_order"]
+            .map(lambda a: a[0] if a else None)
+        )
+        won = analysis["number"] == analysis["race_key"].map(winners)
+        metadata["calibration"] = MetadataValue.md(
+            plots.markdown_image(
+                plots.calibration_png(analysis["p_finale"].tolist(), won.tolist()), "calibration"
+            )
+        )
+    context.log.info(
+        f"{day}: {summary.races} races, stake {summary.stake_eur:.2f}, return {summary.return_eur:.2f} EUR"
+    )
+    context.add_output_metadata(metadata)
+    return ledger
+
+
+@asset(
+    partitions_def=daily_partitions,
+    group_name=BETTING_GROUP,
+    kinds={"excel", "file"},
+    deps=[AssetKey("ticket_ledger"), AssetKey("race_plan")],
+)
+def betting_workbook(
+    context: AssetExecutionContext, postgres: PostgresResource, files: FilesResource
+) -> MaterializeResult:
+    """The day's Excel workbook (Planning, ROI prévisionnel, ROI observé, Suivi, keyed by date, R, C)
+    and the tickets as JSON and CSV, written to the files store (local folder or GCS)."""
+    day = date.fromisoformat(context.partition_key)
+    for spec in (RACE_PLAN, TICKETS, SETTLEMENTS, LEDGER):
+        postgres.ensure_table(spec)
+    plan = _day_rows(postgres, RACE_PLAN.qualified_name, day)
+    tickets = _day_rows(postgres, TICKETS.qualified_name, day)
+    settlements = _day_rows(postgres, SETTLEMENTS.qualified_name, day)
+    ledger = _day_rows(postgres, LEDGER.qualified_name, day)
+    data = workbook.build_workbook(plan, tickets, settlements, ledger)
+    base = f"artifacts/betting/{day.isoformat()}"
+    uris = {
+        "workbook": files.write_bytes(
+            f"{base}/hippique-{day.isoformat()}.xlsx",
+            data,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        "tickets_csv": files.write_bytes(
+            f"{base}/tickets.csv", tickets.to_csv(index=False).encode(), "text/csv"
+        ),
+        "tickets_json": files.write_bytes(
+            f"{base}/tickets.json",
+            tickets.to_json(orient="records", date_format="iso").encode(),
+            "application/json",
+        ),
+    }
+    context.log.info(
+        f"{day}: workbook with {len(plan)} races and {len(tickets)} tickets at {uris['workbook']}"
+    )
+    return MaterializeResult(
+        metadata={
+            **{
+                name: MetadataValue.url(uri) if uri.startswith("gs://") else MetadataValue.path(uri)
+                for name, uri in uris.items()
+            },
+            "bytes": len(data),
+            "tickets": len(tickets),
+        }
+    )
+
+
+ANALYSIS_ASSETS = [race_analysis_h5, ticket_settlement, ticket_ledger, betting_workbook]

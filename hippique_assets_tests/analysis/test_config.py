@@ -1,0 +1,52 @@
+"""The packaged GPI config loads; bad values are refused with the key named."""
+
+from __future__ import annotations
+
+import pytest
+
+from hippique_assets.analysis.config import ConfigError, default_config, load_config
+
+GOOD = (
+    'version = "t1"\n[budget]\nbudget_eur = 5.0\nmin_ev = 0.4\nkelly_fraction = 0.5\n'
+    "max_share_per_horse = 0.6\nstake_step_eur = 0.1\n"
+    '[market]\noverround_method = "shin"\n[bets]\ntypes = ["SIMPLE_GAGNANT"]\n[bets.takeout]\nSIMPLE_GAGNANT = 0.15\n'
+    "[factors]\nhistory_window_days = 365\nprior_rides = 20.0\n"
+    "[factors.weights]\njockey = 0.4\ntrainer = 0.3\nform = 0.3\nchrono = 0.2\ndrift = 0.5\n"
+    "[model]\nuse_fitted = true\nl2 = 0.001\n"
+)
+
+
+def test_packaged_defaults_match_the_documented_values():
+    config = default_config()
+    assert config.version.startswith("gpi-")
+    assert config.budget.budget_eur == 5.0 and config.budget.min_ev == 0.40
+    assert config.budget.kelly_fraction == 0.5 and config.budget.max_share_per_horse == 0.60
+    assert config.budget.stake_step_eur == 0.10
+
+
+def test_a_file_loads(tmp_path):
+    path = tmp_path / "gpi.toml"
+    path.write_text(GOOD)
+    assert load_config(path).bets.types == ("SIMPLE_GAGNANT",)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("kelly_fraction = 0.5", "kelly_fraction = 1.5"), "kelly_fraction"),
+        (('overround_method = "shin"', 'overround_method = "magic"'), "overround_method"),
+        (('types = ["SIMPLE_GAGNANT"]', 'types = ["QUARTE"]'), "QUARTE"),
+        (("budget_eur = 5.0", 'budget_eur = "five"'), "budget_eur"),
+        (("l2 = 0.001", "l2 = 0.001\nsurprise = 1"), "surprise"),
+    ],
+)
+def test_bad_values_are_named(tmp_path, change, message):
+    path = tmp_path / "gpi.toml"
+    path.write_text(GOOD.replace(*change))
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.toml")
