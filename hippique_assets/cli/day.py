@@ -54,7 +54,7 @@ def print_report(report: DayReport) -> None:
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated world.")
 @click.option("--refresh-minutes", type=click.IntRange(min=1), default=20, show_default=True)
 def day(day: date, clock: str, seed: int, refresh_minutes: int) -> None:
-    """Play DAY from the 09:00 plan to the last H+15 result, each race's runs fired by the race clock."""
+    """Play DAY from the 06:00 plan to the last H+15 result, each race's runs fired by the race clock."""
     from hippique_assets.definitions import ALL_ASSETS
 
     sim_clock = FixedClock(DayPlayer.morning(day))

@@ -33,7 +33,9 @@ from hippique_assets.racing.tables import RACE_PLAN
 from hippique_assets.settings import Settings
 from hippique_assets.storage.postgres import PostgresResource
 
-PLAN_AT_LOCAL = (9, 0)
+# Early enough for the first foreign reunions (from about 07:00 Paris): a plan built at the
+# production default of 09:00 would find their H-30 and H-5 already past.
+PLAN_AT_LOCAL = (6, 0)
 
 
 @dataclass
