@@ -20,7 +20,7 @@ from hippique_assets.analysis.config import AnalysisConfig
 from hippique_assets.analysis.history import QueryRunner
 from hippique_assets.analysis.metrics import calibration_table, race_scores, roi
 from hippique_assets.analysis.model import FittedModel, fit_model, predict
-from hippique_assets.analysis.pipeline import FEATURES, RaceInputs, prepare_race
+from hippique_assets.analysis.pipeline import RaceInputs, prepare_race
 from hippique_assets.analysis.settlement import settle
 from hippique_assets.analysis.tickets import build_tickets
 
@@ -111,7 +111,7 @@ def feature_table(
 
 
 def fit_on(features: pd.DataFrame, config: AnalysisConfig, start: date, end: date) -> FittedModel:
-    return fit_model(features, FEATURES, start, end, l2=config.model.l2)
+    return fit_model(features, config.model.features, start, end, l2=config.model.l2)
 
 
 @dataclass

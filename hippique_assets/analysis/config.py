@@ -15,6 +15,7 @@ from typing import Any
 
 BET_TYPES = ("SIMPLE_GAGNANT", "SIMPLE_PLACE", "COUPLE_GAGNANT", "TRIO")
 METHODS = ("proportional", "shin")
+MODEL_FEATURES = ("jockey", "trainer", "form", "chrono", "drift", "market_logit", "drift_logit")
 
 
 class ConfigError(ValueError):
@@ -61,6 +62,7 @@ class FactorsConfig:
 class ModelConfig:
     use_fitted: bool
     l2: float
+    features: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,16 @@ def parse_config(raw: dict[str, Any], where: str = "config") -> AnalysisConfig:
     factors_cfg = _build(FactorsConfig, factors_raw, f"{where} [factors]", weights=weights)
     _check(factors_cfg.history_window_days >= 1, where, "history_window_days must be >= 1")
     _check(factors_cfg.prior_rides >= 0, where, "prior_rides must be >= 0")
-    model = _build(ModelConfig, _section(raw, "model", where), f"{where} [model]")
+    model_raw = dict(_section(raw, "model", where))
+    model_features = model_raw.pop("features", None)
+    _check(
+        isinstance(model_features, list)
+        and bool(model_features)
+        and set(model_features) <= set(MODEL_FEATURES),
+        where,
+        f"model.features must be a non-empty list drawn from {list(MODEL_FEATURES)}, got {model_features!r}",
+    )
+    model = _build(ModelConfig, model_raw, f"{where} [model]", features=tuple(model_features))
     _check(model.l2 >= 0, where, "model.l2 must be >= 0")
     return AnalysisConfig(version, budget, market, bets, factors_cfg, model)
 

@@ -19,7 +19,8 @@ from hippique_assets.analysis.market import market_probabilities
 from hippique_assets.analysis.model import FittedModel, predict
 from hippique_assets.analysis.tickets import TicketDecision, build_tickets
 
-FEATURES = (*factors.FACTOR_NAMES, "market_logit")
+# Columns a fitted model may use: the factor scores, the market's log-probability and the raw drift.
+MODEL_FEATURES = (*factors.FACTOR_NAMES, "market_logit", "drift_logit")
 
 
 @dataclass
@@ -96,6 +97,9 @@ def prepare_race(inputs: RaceInputs, config: AnalysisConfig) -> pd.DataFrame:
     )
     runners["p_market"] = p_market
     runners["market_logit"] = np.log(p_market)
+    # log(odds H-30 / odds H-5), unscaled: 0 when a snapshot is missing.
+    drift = np.log(runners["odds_h30"].astype(float) / runners["odds_h5"].astype(float))
+    runners["drift_logit"] = drift.where(np.isfinite(drift), 0.0).fillna(0.0)
     features = race_features(inputs, runners, config).set_index("number").reindex(runners["number"])
     for name in (*factors.FACTOR_NAMES, "drift_available"):
         runners[name] = features[name].to_numpy()
