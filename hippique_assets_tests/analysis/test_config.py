@@ -12,7 +12,7 @@ GOOD = (
     '[market]\noverround_method = "shin"\n[bets]\ntypes = ["SIMPLE_GAGNANT"]\n[bets.takeout]\nSIMPLE_GAGNANT = 0.15\n'
     "[factors]\nhistory_window_days = 365\nprior_rides = 20.0\n"
     "[factors.weights]\njockey = 0.4\ntrainer = 0.3\nform = 0.3\nchrono = 0.2\ndrift = 0.5\n"
-    "[model]\nuse_fitted = true\nl2 = 0.001\nfeatures = [\"market_logit\"]\n"
+    '[model]\nuse_fitted = true\nl2 = 0.001\nfeatures = ["market_logit"]\n'
 )
 
 
