@@ -9,9 +9,10 @@ from hippique_assets.defs.jobs import ALL_JOBS
 from hippique_assets.defs.race_day import RACE_DAY_ASSETS
 from hippique_assets.defs.race_live import RACE_LIVE_ASSETS
 from hippique_assets.defs.resources import build_resources
+from hippique_assets.defs.web_sources import web_race_cards
 from hippique_assets.settings import load_settings
 
-ALL_ASSETS = [*INGESTION_ASSETS, *RACE_DAY_ASSETS, *RACE_LIVE_ASSETS, *ANALYSIS_ASSETS]
+ALL_ASSETS = [*INGESTION_ASSETS, *RACE_DAY_ASSETS, *RACE_LIVE_ASSETS, *ANALYSIS_ASSETS, web_race_cards]
 
 
 def build_definitions() -> Definitions:

@@ -36,6 +36,8 @@ class Settings:
     consolidation_cron: str = "30 7 * * *"
     automation_on: bool = False
     analysis_config: str | None = None
+    web_zeturf: bool = False
+    web_geny: bool = False
     timezone: str = "Europe/Paris"
 
     @property
@@ -124,5 +126,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         refresh_cron=_cron(env_vars, "HIPPIQUE_REFRESH_CRON", Settings.refresh_cron),
         consolidation_cron=_cron(env_vars, "HIPPIQUE_CONSOLIDATION_CRON", Settings.consolidation_cron),
         analysis_config=env_vars.get("HIPPIQUE_ANALYSIS_CONFIG") or None,
+        web_zeturf=_switch(env_vars, "HIPPIQUE_WEB_ZETURF", default=False),
+        web_geny=_switch(env_vars, "HIPPIQUE_WEB_GENY", default=False),
         automation_on=_switch(env_vars, "HIPPIQUE_AUTOMATION", default=env == "prod"),
     )

@@ -24,6 +24,7 @@ PLAN_SELECTION = AssetSelection.assets(
     "horses",
     "raw_performances",
     "performances",
+    "web_race_cards",
     "race_plan",
 )
 

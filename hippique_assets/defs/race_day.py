@@ -10,8 +10,10 @@ from datetime import date
 import pandas as pd
 from dagster import (
     AssetCheckResult,
+    AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
+    AssetKey,
     MetadataValue,
     Output,
     asset,
@@ -21,6 +23,9 @@ from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME, daily_partitions
 from hippique_assets.racing import plan as race_plan_logic
 from hippique_assets.racing.tables import RACE_PLAN
+from hippique_assets.storage.postgres import PostgresResource
+from hippique_assets.web import cross_check
+from hippique_assets.web.tables import RACE_CARDS
 
 TABLE = "hippique/table"
 PLAN_CHECKS = ("unique_keys", "starts_within_day", "non_empty")
@@ -43,15 +48,29 @@ PLAN_CHECKS = ("unique_keys", "starts_within_day", "non_empty")
         AssetCheckSpec(
             "non_empty", asset="race_plan", blocking=True, description="A racing day has at least one race."
         ),
+        AssetCheckSpec(
+            "web_sources_agree",
+            asset="race_plan",
+            description="Where a web source (ZEturf, Geny) was read, its start time and runners match PMU "
+            "(warns; never blocks the race clock).",
+        ),
     ],
+    deps=[AssetKey("web_race_cards")],
 )
 def race_plan(
-    context: AssetExecutionContext, clock: ClockResource, races: pd.DataFrame, reunions: pd.DataFrame
+    context: AssetExecutionContext,
+    clock: ClockResource,
+    postgres: PostgresResource,
+    races: pd.DataFrame,
+    reunions: pd.DataFrame,
 ) -> Iterator:
     """The day's races sorted by start time, with H-30, H-5 and H+15 due instants (UTC) and the
     Paris wall-clock time; registers a ``races`` partition per race."""
     day = date.fromisoformat(context.partition_key)
     plan = race_plan_logic.build_race_plan(races, reunions, day, planned_at=clock.now())
+    postgres.ensure_table(RACE_CARDS)
+    cards = postgres.query_frame(f"select * from {RACE_CARDS.qualified_name} where race_date = %s", (day,))
+    plan = cross_check.compare(plan, cards)
     keys = [str(k) for k in plan["race_key"]]
     existing = set(context.instance.get_dynamic_partitions(RACES_PARTITIONS_NAME))
     new_keys = [k for k in keys if k not in existing]
@@ -69,6 +88,16 @@ def race_plan(
             "cancelled": cancelled,
             "new_partitions": len(new_keys),
             "plan": MetadataValue.md(preview.to_markdown(index=False) if not plan.empty else "_no races_"),
+        },
+    )
+    disagreements = cross_check.disagreeing(plan)
+    yield AssetCheckResult(
+        check_name="web_sources_agree",
+        passed=not disagreements,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "web_cards": len(cards),
+            "disagreements": MetadataValue.json(list(disagreements)[:50]),
         },
     )
     for name, problems in (

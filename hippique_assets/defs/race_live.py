@@ -28,6 +28,8 @@ from hippique_assets.pmu import parsers, tables
 from hippique_assets.racing.keys import RaceId, parse_race_key
 from hippique_assets.racing.results import RACE_DIVIDENDS, RACE_RESULTS, build_result
 from hippique_assets.storage.files import FilesResource
+from hippique_assets.web.fallback import GENY_ARRIVEE_PATH, result_from_geny
+from hippique_assets.web.geny import parse_geny_arrivee
 
 TABLE = "hippique/table"
 LIVE_GROUP = "race_live"
@@ -38,6 +40,8 @@ class ResultConfig(Config):
 
     max_retries: int = 12
     retry_delay_s: int = 60
+    # Past the limit, use a Geny arrivée page kept under web/geny/<race_key>/arrivee.html, if any.
+    web_fallback: bool = True
 
 
 def live_file_path(race_key: str, label: str, endpoint: str, at: datetime) -> str:
@@ -160,7 +164,14 @@ def race_result(
     fetched = fetch_result(race, pmu, files, now)
     if fetched is None:
         if context.retry_number >= config.max_retries:
-            raise Failure(f"rapports for {race.key} still not final after {config.max_retries} retries")
+            fallback = geny_fallback(race.key, files, now) if config.web_fallback else None
+            if fallback is None:
+                raise Failure(f"rapports for {race.key} still not final after {config.max_retries} retries")
+            context.log.warning(f"{race.key}: PMU rapports unavailable, unofficial result from Geny")
+            result, race_divs = fallback
+            yield Output(result, output_name="race_result", metadata={"official": False, "source": "geny"})
+            yield Output(race_divs, output_name="race_dividends", metadata={"dividends": len(race_divs)})
+            return
         context.log.info(f"{race.key}: rapports not final yet (try {context.retry_number + 1}), retrying")
         raise RetryRequested(max_retries=config.max_retries, seconds_to_wait=config.retry_delay_s)
     runners, dividends = fetched
@@ -169,6 +180,18 @@ def race_result(
     context.log.info(f"{race.key}: arrival {'-'.join(map(str, arrival))}, {len(race_divs)} dividends")
     yield Output(result, output_name="race_result", metadata={"arrival": "-".join(map(str, arrival))})
     yield Output(race_divs, output_name="race_dividends", metadata={"dividends": len(race_divs)})
+
+
+def geny_fallback(
+    race_key: str, files: FilesResource, now: datetime
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The unofficial result from a kept Geny arrivée page, or None when there is none."""
+    store = files.store()
+    path = GENY_ARRIVEE_PATH.format(race_key=race_key)
+    if not store.exists(path):
+        return None
+    page = parse_geny_arrivee(store.read_bytes(path), store.uri(path))
+    return result_from_geny(race_key, page, resulted_at=now)
 
 
 RACE_LIVE_ASSETS = [odds_snapshot_h30, odds_snapshot_h5, race_result]

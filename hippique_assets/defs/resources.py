@@ -11,6 +11,7 @@ from dagster import ConfigurableResource, EnvVar
 
 from hippique_assets.defs.analysis_resource import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
+from hippique_assets.defs.web_sources import WebSourcesResource
 from hippique_assets.net.polite import RetryPolicy
 from hippique_assets.pmu.client import PmuClient
 from hippique_assets.settings import LIVE_PMU_BASE_URL, Settings, load_settings
@@ -58,4 +59,5 @@ def build_resources(settings: Settings | None = None) -> dict[str, Any]:
         "files_io_manager": FilesIOManager(files=files),
         "clock": ClockResource(),
         "analysis": AnalysisResource(config_path=settings.analysis_config),
+        "web": WebSourcesResource(zeturf=settings.web_zeturf, geny=settings.web_geny),
     }

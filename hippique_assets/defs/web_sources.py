@@ -1,0 +1,76 @@
+"""The optional web sources in Dagster: a resource that says which may be fetched, and the daily
+``web_race_cards`` asset the race plan is cross-checked against. Off by default: nothing is fetched."""
+
+import pandas as pd
+from dagster import AssetExecutionContext, ConfigurableResource, MetadataValue, asset
+
+from hippique_assets.defs.partitions import daily_partitions
+from hippique_assets.net.errors import HttpError
+from hippique_assets.storage.files import FilesResource
+from hippique_assets.web.cross_check import CARD_COLUMNS, cards_frame
+from hippique_assets.web.errors import RobotsRefused, WebParseError
+from hippique_assets.web.fetch import WebFetcher, WebSourcesConfig
+from hippique_assets.web.tables import RACE_CARDS
+from hippique_assets.web.zeturf import parse_zeturf_course
+
+TABLE = "hippique/table"
+
+
+class WebSourcesResource(ConfigurableResource):
+    """ZEturf and Geny fetching: each source off unless enabled; robots.txt always obeyed."""
+
+    zeturf: bool = False
+    geny: bool = False
+    zeturf_base_url: str = "https://www.zeturf.fr"
+    geny_base_url: str = "https://www.geny.com"
+    rate_limit_per_s: float = 0.2
+
+    def fetcher(self) -> WebFetcher:
+        return WebFetcher(
+            WebSourcesConfig(
+                zeturf=self.zeturf,
+                geny=self.geny,
+                zeturf_base_url=self.zeturf_base_url,
+                geny_base_url=self.geny_base_url,
+                rate_limit_per_s=self.rate_limit_per_s,
+            )
+        )
+
+
+@asset(
+    partitions_def=daily_partitions,
+    group_name="web",
+    io_manager_key="pg_io_manager",
+    metadata={TABLE: RACE_CARDS.qualified_name},
+    kinds={"postgres", "html"},
+)
+def web_race_cards(
+    context: AssetExecutionContext, web: WebSourcesResource, files: FilesResource, races: pd.DataFrame
+) -> pd.DataFrame:
+    """ZEturf's view of each race of the day (start time, runners), when ZEturf fetching is enabled.
+    Pages are kept as files; a refused (robots.txt), failed or unparseable page is logged and skipped."""
+    if not web.zeturf:
+        context.log.info("web sources disabled: nothing fetched")
+        return pd.DataFrame(columns=CARD_COLUMNS)
+    fetcher = web.fetcher()
+    cards, problems = [], []
+    try:
+        for day, reunion, course in zip(races["race_date"], races["reunion"], races["course"], strict=True):
+            url = f"{web.zeturf_base_url}/fr/course/{day}/R{int(reunion)}C{int(course)}"
+            try:
+                page = fetcher.fetch("zeturf", url)
+                path = files.write_bytes(
+                    f"web/zeturf/{day}/R{int(reunion)}C{int(course)}.html", page.content, "text/html"
+                )
+                cards.append(
+                    (parse_zeturf_course(page.content, url, page.content_type), path, page.fetched_at)
+                )
+            except (RobotsRefused, WebParseError, HttpError) as exc:
+                problems.append(f"{url}: {exc}")
+    finally:
+        fetcher.close()
+    for problem in problems[:20]:
+        context.log.warning(problem)
+    context.log.info(f"zeturf: {len(cards)} race cards, {len(problems)} pages skipped")
+    context.add_output_metadata({"skipped": len(problems), "problems": MetadataValue.json(problems[:20])})
+    return cards_frame(cards)
