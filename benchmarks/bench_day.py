@@ -14,11 +14,10 @@ import os
 import resource
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import psycopg2
 from dagster import DagsterInstance
+from scratch_db import scratch_database
 
 from hippique_assets.defs.ingestion import INGESTION_ASSETS
 from hippique_assets.defs.resources import build_resources
@@ -36,41 +35,35 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()
 
-    name = f"hippique_bench_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(args.admin_url)
-    admin.autocommit = True
-    admin.cursor().execute(f'create database "{name}"')
-    url = args.admin_url.rsplit("/", 1)[0] + f"/{name}"
+    with scratch_database(args.admin_url) as url:
+        run(args, url)
+
+
+def run(args: argparse.Namespace, url: str) -> None:
     os.environ["HIPPIQUE_PG_URL"] = url
-    try:
-        with tempfile.TemporaryDirectory() as home, ReplayServer(GeneratedSource(seed=args.seed)) as server:
-            settings = Settings(
-                env="local",
-                home=Path(home),
-                pg_url_set=True,
-                files_uri=str(Path(home) / "files"),
-                pmu_base_url=server.base_url,
-                rate_limit_per_s=0.0,
-                concurrency=args.concurrency,
-            )
-            began = time.perf_counter()
-            [outcome] = materialize_partitions(
-                INGESTION_ASSETS, [args.date], build_resources(settings), DagsterInstance.ephemeral()
-            )
-            wall = time.perf_counter() - began
-            requests = server.stats.requests
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        races = outcome.rows.get("races", 0)
-        print(
-            f"day {args.date} (seed {args.seed}): {'ok' if outcome.success else 'FAILED ' + str(outcome.error)}"
+    with tempfile.TemporaryDirectory() as home, ReplayServer(GeneratedSource(seed=args.seed)) as server:
+        settings = Settings(
+            env="local",
+            home=Path(home),
+            pg_url_set=True,
+            files_uri=str(Path(home) / "files"),
+            pmu_base_url=server.base_url,
+            rate_limit_per_s=0.0,
+            concurrency=args.concurrency,
         )
-        print(f"  races {races}, rows {sum(outcome.rows.values())}, requests served {requests}")
-        print(
-            f"  wall {wall:.1f} s (rate limit 0, concurrency {args.concurrency}), peak RSS {peak_mb:.0f} MB"
+        began = time.perf_counter()
+        [outcome] = materialize_partitions(
+            INGESTION_ASSETS, [args.date], build_resources(settings), DagsterInstance.ephemeral()
         )
-    finally:
-        admin.cursor().execute(f'drop database if exists "{name}" with (force)')
-        admin.close()
+        wall = time.perf_counter() - began
+        requests = server.stats.requests
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    races = outcome.rows.get("races", 0)
+    print(
+        f"day {args.date} (seed {args.seed}): {'ok' if outcome.success else 'FAILED ' + str(outcome.error)}"
+    )
+    print(f"  races {races}, rows {sum(outcome.rows.values())}, requests served {requests}")
+    print(f"  wall {wall:.1f} s (rate limit 0, concurrency {args.concurrency}), peak RSS {peak_mb:.0f} MB")
 
 
 if __name__ == "__main__":

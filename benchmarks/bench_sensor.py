@@ -13,12 +13,11 @@ import argparse
 import json
 import statistics
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
-import psycopg2
 from dagster import DagsterInstance, build_sensor_context
+from scratch_db import scratch_database
 
 from hippique_assets.defs.automation import build_race_clock_sensor
 from hippique_assets.defs.clock_resource import ClockResource
@@ -61,50 +60,46 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
 
-    name = f"hippique_bench_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(args.admin_url)
-    admin.autocommit = True
-    admin.cursor().execute(f'create database "{name}"')
-    url = args.admin_url.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        postgres = PostgresResource(url=url)
-        day = date(2026, 6, 14)
-        start = datetime(2026, 6, 14, 11, 0, tzinfo=UTC)
-        for back in range(args.past_days, 0, -1):
-            past = day - timedelta(days=back)
-            postgres.write_frame(
-                RACE_PLAN, plan_for(past, 60, start - timedelta(days=back)), partition_values=[past]
-            )
-        postgres.write_frame(RACE_PLAN, plan_for(day, args.races, start), partition_values=[day])
-        sensor = build_race_clock_sensor(load_settings({}))
-        instance = DagsterInstance.ephemeral()
-        # Half the races (20 starts 3 min apart, repeated) have a phase in its window at this instant.
-        now = start + timedelta(minutes=40)
-        cursor = json.dumps({"last_tick": (now - timedelta(seconds=30)).isoformat()})
-        timings, requests = [], 0
-        for _ in range(args.repeat):
-            context = build_sensor_context(
-                instance=instance,
-                cursor=cursor,
-                resources={"postgres": postgres, "clock": ClockResource(spec=f"at:{now.isoformat()}")},
-            )
-            began = time.perf_counter()
-            result = sensor(context)
-            timings.append(time.perf_counter() - began)
-            requests = len(result.run_requests)
-        timings.sort()
-        print(
-            f"plan: {args.races} races today, {args.past_days} past days of 60 races in {RACE_PLAN.qualified_name}"
+    with scratch_database(args.admin_url) as url:
+        run(args, url)
+
+
+def run(args: argparse.Namespace, url: str) -> None:
+    postgres = PostgresResource(url=url)
+    day = date(2026, 6, 14)
+    start = datetime(2026, 6, 14, 11, 0, tzinfo=UTC)
+    for back in range(args.past_days, 0, -1):
+        past = day - timedelta(days=back)
+        postgres.write_frame(
+            RACE_PLAN, plan_for(past, 60, start - timedelta(days=back)), partition_values=[past]
         )
-        print(f"run requests per tick: {requests}")
-        print(
-            f"sensor evaluation over {args.repeat} ticks: min {timings[0] * 1000:.1f} ms, "
-            f"median {statistics.median(timings) * 1000:.1f} ms, "
-            f"p95 {timings[int(0.95 * (len(timings) - 1))] * 1000:.1f} ms, max {timings[-1] * 1000:.1f} ms"
+    postgres.write_frame(RACE_PLAN, plan_for(day, args.races, start), partition_values=[day])
+    sensor = build_race_clock_sensor(load_settings({}))
+    instance = DagsterInstance.ephemeral()
+    # Half the races (20 starts 3 min apart, repeated) have a phase in its window at this instant.
+    now = start + timedelta(minutes=40)
+    cursor = json.dumps({"last_tick": (now - timedelta(seconds=30)).isoformat()})
+    timings, requests = [], 0
+    for _ in range(args.repeat):
+        context = build_sensor_context(
+            instance=instance,
+            cursor=cursor,
+            resources={"postgres": postgres, "clock": ClockResource(spec=f"at:{now.isoformat()}")},
         )
-    finally:
-        admin.cursor().execute(f'drop database if exists "{name}" with (force)')
-        admin.close()
+        began = time.perf_counter()
+        result = sensor(context)
+        timings.append(time.perf_counter() - began)
+        requests = len(result.run_requests)
+    timings.sort()
+    print(
+        f"plan: {args.races} races today, {args.past_days} past days of 60 races in {RACE_PLAN.qualified_name}"
+    )
+    print(f"run requests per tick: {requests}")
+    print(
+        f"sensor evaluation over {args.repeat} ticks: min {timings[0] * 1000:.1f} ms, "
+        f"median {statistics.median(timings) * 1000:.1f} ms, "
+        f"p95 {timings[int(0.95 * (len(timings) - 1))] * 1000:.1f} ms, max {timings[-1] * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":
