@@ -17,7 +17,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	@if command -v uv >/dev/null 2>&1; then \
-		uv venv --quiet --python $(PYTHON) $(VENV) && \
+		uv venv --quiet --allow-existing --python $(PYTHON) $(VENV) && \
 		uv pip install --quiet --python $(PY) --compile-bytecode -e '.[dev]'; \
 	else \
 		$(PYTHON) -m venv $(VENV) && $(PY) -m pip install --quiet -e '.[dev]'; \
