@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,13 +13,67 @@ from hippique_assets.analysis.metrics import brier_score, log_loss, roi
 from hippique_assets.betting.tables import LEDGER
 
 
+class LedgerInputError(ValueError):
+    """An input frame of the ledger lacks a column it needs."""
+
+
+_REQUIRED = {
+    "decisions": ("race_key", "reunion", "course", "abstained", "reason"),
+    "tickets": ("race_key", "stake_eur", "ev"),
+    "settlements": ("race_key", "outcome", "return_eur"),
+    "analysis": ("race_key", "number", "p_finale", "p_market"),
+    "results": ("race_key", "arrival_order"),
+}
+
+
+def _require(name: str, frame: pd.DataFrame, columns: Iterable[str]) -> None:
+    # An empty frame read from an empty table may have no columns at all: that is "no rows", not an error.
+    if frame.empty and len(frame.columns) == 0:
+        return
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise LedgerInputError(f"{name} frame lacks columns {missing}; it has {list(frame.columns)}")
+
+
+def _rows_of(frame: pd.DataFrame, race_key: str) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    return frame[frame["race_key"] == race_key]
+
+
+def _winner(arrival: object) -> int | None:
+    if arrival is None or isinstance(arrival, (float, str)):
+        return None
+    order = list(arrival)  # type: ignore[call-overload]
+    return int(order[0]) if order else None
+
+
+def _winners(results: pd.DataFrame) -> dict[str, int]:
+    winners: dict[str, int] = {}
+    if results.empty:
+        return winners
+    for key, arrival in zip(results["race_key"], results["arrival_order"], strict=True):
+        winner = _winner(arrival)
+        if winner is not None:
+            winners[str(key)] = winner
+    return winners
+
+
 def _scores(runners: pd.DataFrame, winner: int | None, column: str) -> tuple[float | None, float | None]:
-    if winner is None or runners.empty or winner not in set(runners["number"].astype(int)):
+    if winner is None or runners.empty:
         return None, None
-    ordered = runners.sort_values("number")
-    index = int(np.flatnonzero(ordered["number"].astype(int).to_numpy() == winner)[0])
-    p = ordered[column].to_numpy(dtype=float)
+    numbers = runners["number"].astype(int).to_numpy()
+    hits = np.flatnonzero(numbers == winner)
+    if len(hits) == 0:
+        return None, None
+    p = runners[column].to_numpy(dtype=float)
+    index = int(hits[0])
     return brier_score(p, index), log_loss(p, index)
+
+
+def _money(frame: pd.DataFrame, column: str) -> pd.Series:
+    # Postgres numeric columns arrive as Decimal.
+    return frame[column].astype(float) if not frame.empty else pd.Series(dtype=float)
 
 
 def race_ledger(
@@ -29,35 +84,49 @@ def race_ledger(
     analysis: pd.DataFrame,
     results: pd.DataFrame,
 ) -> pd.DataFrame:
-    """One ledger row per analysed race of the day (columns of ``betting.ledger``)."""
-    winners = {}
-    for key, arrival in zip(results.get("race_key", []), results.get("arrival_order", []), strict=True):
-        winners[key] = int(arrival[0]) if arrival is not None and len(arrival) else None
+    """One ledger row per decided race of ``race_date`` (columns of ``betting.ledger``), by reunion, course.
+
+    ``settled`` is true when the race has settlement rows, or was abstained and has an arrival.
+    Brier score and log-loss compare p_finale (and p_market) with the winner, ``arrival_order[0]``;
+    they are null without an arrival or when the winner has no analysed runner row.
+    """
+    for name, frame in (
+        ("decisions", decisions),
+        ("tickets", tickets),
+        ("settlements", settlements),
+        ("analysis", analysis),
+        ("results", results),
+    ):
+        _require(name, frame, _REQUIRED[name])
+    if decisions.empty:
+        return pd.DataFrame(columns=LEDGER.column_names)
+    day_decisions = decisions
+    if "race_date" in decisions.columns:
+        day_decisions = decisions[pd.to_datetime(decisions["race_date"]).dt.date == race_date]
+    winners = _winners(results)
     rows = []
-    for decision in decisions.sort_values(["reunion", "course"]).itertuples(index=False):
-        key = decision.race_key
-        race_tickets = tickets[tickets["race_key"] == key] if not tickets.empty else tickets
-        race_settled = settlements[settlements["race_key"] == key] if not settlements.empty else settlements
-        stake = float(race_tickets["stake_eur"].astype(float).sum()) if not race_tickets.empty else 0.0
-        expected = (
-            float((race_tickets["stake_eur"].astype(float) * (1 + race_tickets["ev"].astype(float))).sum())
-            if not race_tickets.empty
-            else 0.0
-        )
-        returned = float(race_settled["return_eur"].astype(float).sum()) if not race_settled.empty else 0.0
-        runners = analysis[analysis["race_key"] == key] if not analysis.empty else analysis
+    for decision in day_decisions.sort_values(["reunion", "course"], kind="stable").itertuples(index=False):
+        key = str(decision.race_key)
+        race_tickets = _rows_of(tickets, key)
+        race_settled = _rows_of(settlements, key)
+        stakes = _money(race_tickets, "stake_eur")
+        stake = float(stakes.sum())
+        expected = float((stakes * (1 + race_tickets["ev"].astype(float))).sum()) if stake else 0.0
+        returned = float(_money(race_settled, "return_eur").sum())
+        runners = _rows_of(analysis, key)
         winner = winners.get(key)
         brier, loss = _scores(runners, winner, "p_finale")
-        m_brier, m_loss = _scores(runners, winner, "p_market")
-        has_result = key in winners
+        market_brier, market_loss = _scores(runners, winner, "p_market")
+        abstained = bool(decision.abstained)
+        reason = decision.reason if isinstance(decision.reason, str) else None
         rows.append(
             {
                 "race_date": race_date,
                 "race_key": key,
                 "reunion": int(decision.reunion),
                 "course": int(decision.course),
-                "abstained": bool(decision.abstained),
-                "reason": decision.reason,
+                "abstained": abstained,
+                "reason": reason,
                 "n_tickets": len(race_tickets),
                 "n_won": int((race_settled["outcome"] == "won").sum()) if not race_settled.empty else 0,
                 "stake_eur": round(stake, 2),
@@ -65,21 +134,23 @@ def race_ledger(
                 "return_eur": round(returned, 2),
                 "profit_eur": round(returned - stake, 2),
                 "roi": roi(stake, returned),
-                "settled": bool(not race_settled.empty or (decision.abstained and has_result)),
+                "settled": bool(not race_settled.empty or (abstained and winner is not None)),
                 "brier": brier,
                 "log_loss": loss,
-                "market_brier": m_brier,
-                "market_log_loss": m_loss,
+                "market_brier": market_brier,
+                "market_log_loss": market_loss,
             }
         )
     return pd.DataFrame(rows, columns=LEDGER.column_names)
 
 
-@dataclass
+@dataclass(frozen=True)
 class DaySummary:
+    """Totals of one racing day; scores are means over the races that have them."""
+
     race_date: date | None
     races: int
-    bet_races: int
+    bets_races: int
     abstained: int
     tickets: int
     won: int
@@ -94,21 +165,32 @@ class DaySummary:
     market_log_loss: float | None
 
 
-def _mean(series: pd.Series) -> float | None:
-    values = series.dropna().astype(float)
+def _mean(ledger: pd.DataFrame, column: str) -> float | None:
+    if ledger.empty:
+        return None
+    values = pd.to_numeric(ledger[column], errors="coerce").dropna()
     return float(values.mean()) if len(values) else None
 
 
+def _total(ledger: pd.DataFrame, column: str) -> float:
+    return float(ledger[column].astype(float).sum()) if not ledger.empty else 0.0
+
+
 def summarize_day(ledger: pd.DataFrame) -> DaySummary:
-    stake = float(ledger["stake_eur"].astype(float).sum()) if not ledger.empty else 0.0
-    returned = float(ledger["return_eur"].astype(float).sum()) if not ledger.empty else 0.0
-    tickets = int(ledger["n_tickets"].sum()) if not ledger.empty else 0
-    won = int(ledger["n_won"].sum()) if not ledger.empty else 0
+    """Roll the ledger rows of one day up into totals, ROI, hit rate and mean scores."""
+    if ledger.empty:
+        ledger = pd.DataFrame(columns=LEDGER.column_names)
+    _require("ledger", ledger, LEDGER.column_names)
+    stake = _total(ledger, "stake_eur")
+    returned = _total(ledger, "return_eur")
+    tickets = int(_total(ledger, "n_tickets"))
+    won = int(_total(ledger, "n_won"))
+    abstained = ledger["abstained"].astype(bool)
     return DaySummary(
         race_date=ledger["race_date"].iloc[0] if not ledger.empty else None,
         races=len(ledger),
-        bet_races=int((~ledger["abstained"].astype(bool)).sum()) if not ledger.empty else 0,
-        abstained=int(ledger["abstained"].astype(bool).sum()) if not ledger.empty else 0,
+        bets_races=int((~abstained).sum()),
+        abstained=int(abstained.sum()),
         tickets=tickets,
         won=won,
         stake_eur=round(stake, 2),
@@ -116,10 +198,10 @@ def summarize_day(ledger: pd.DataFrame) -> DaySummary:
         profit_eur=round(returned - stake, 2),
         roi=roi(stake, returned),
         hit_rate=won / tickets if tickets else None,
-        brier=_mean(ledger["brier"]) if not ledger.empty else None,
-        log_loss=_mean(ledger["log_loss"]) if not ledger.empty else None,
-        market_brier=_mean(ledger["market_brier"]) if not ledger.empty else None,
-        market_log_loss=_mean(ledger["market_log_loss"]) if not ledger.empty else None,
+        brier=_mean(ledger, "brier"),
+        log_loss=_mean(ledger, "log_loss"),
+        market_brier=_mean(ledger, "market_brier"),
+        market_log_loss=_mean(ledger, "market_log_loss"),
     )
 
 
@@ -128,11 +210,13 @@ def _fmt(value: float | None, pattern: str = "{:.3f}") -> str:
 
 
 def summary_markdown(summary: DaySummary) -> str:
+    """The summary as a two-column markdown table for materialization metadata."""
+    day = summary.race_date.isoformat() if summary.race_date is not None else "-"
     return "\n".join(
         [
-            "| | |",
+            f"| {day} | |",
             "|---|---|",
-            f"| races analysed | {summary.races} ({summary.bet_races} bet, {summary.abstained} abstained) |",
+            f"| races | {summary.races} ({summary.bets_races} bet, {summary.abstained} abstained) |",
             f"| tickets | {summary.tickets} ({summary.won} won, hit rate {_fmt(summary.hit_rate, '{:.1%}')}) |",
             f"| stake / return | {summary.stake_eur:.2f} EUR / {summary.return_eur:.2f} EUR |",
             f"| profit / ROI | {summary.profit_eur:+.2f} EUR / {_fmt(summary.roi, '{:+.1%}')} |",

@@ -27,7 +27,10 @@ def _empty(fig: Figure, title: str) -> bytes:
 
 
 def cumulative_roi_png(ledger: pd.DataFrame) -> bytes:
-    """Cumulative profit / cumulative stake after each race, in race order."""
+    """Cumulative profit / cumulative stake after each race bet, in start order (date, reunion, course).
+
+    Races without stake are skipped; without any bet the image says "no data".
+    """
     fig = Figure(figsize=(6, 3))
     bets = ledger[ledger["stake_eur"].astype(float) > 0] if not ledger.empty else ledger
     if bets.empty:
@@ -45,7 +48,11 @@ def cumulative_roi_png(ledger: pd.DataFrame) -> bytes:
 
 
 def calibration_png(p: Sequence[float], won: Sequence[bool], bins: int = 10) -> bytes:
-    """Mean predicted probability against observed hit rate, by decile."""
+    """Mean predicted probability against observed hit rate, in ``bins`` equal-count bins."""
+    if len(p) != len(won):
+        raise ValueError(f"calibration needs one outcome per probability: {len(p)} p, {len(won)} outcomes")
+    if bins < 1:
+        raise ValueError(f"bins must be at least 1, got {bins}")
     fig = Figure(figsize=(4, 4))
     table = calibration_table(p, won, bins)
     if table.empty:

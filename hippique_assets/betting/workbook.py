@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -17,11 +20,31 @@ from openpyxl.utils import get_column_letter
 PARIS = "Europe/Paris"
 MONEY = '0.00 "€"'
 PERCENT = "0.0%"
-KEY_HEADERS = ["Date", "R", "C", "Course"]
+DATE = "yyyy-mm-dd"
+KEY_HEADERS = ["Date", "R", "C", "Course", "Clé"]
+
+
+class WorkbookInputError(ValueError):
+    """An input frame of the workbook lacks a column it needs."""
+
+
+def _require(name: str, frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    if frame.empty:
+        return
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise WorkbookInputError(f"{name} frame lacks columns {missing}; it has {list(frame.columns)}")
+
+
+def _day(value: object) -> object:
+    if value is None or (not isinstance(value, date) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date()
 
 
 def _key_values(row: pd.Series) -> list[object]:
-    return [row["race_date"], f"R{int(row['reunion'])}", f"C{int(row['course'])}", row["race_key"]]
+    reunion, course = int(row["reunion"]), int(row["course"])
+    return [_day(row["race_date"]), reunion, course, f"R{reunion}C{course}", row["race_key"]]
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -35,162 +58,243 @@ def _sheet(
     title: str,
     headers: Sequence[str],
     rows: Sequence[Sequence[object]],
-    formats: dict[str, str] | None = None,
-    total: Sequence[object] | None = None,
+    formats: dict[str, str],
+    total: dict[str, object] | None = None,
 ) -> None:
     sheet = book.create_sheet(title)
     sheet.append(list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([None if isinstance(v, float) and pd.isna(v) else v for v in row])
+        sheet.append([_cell(value) for value in row])
     if total is not None:
-        sheet.append(list(total))
+        sheet.append([_cell(total.get(header)) for header in headers])
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for position, header in enumerate(headers, start=1):
         letter = get_column_letter(position)
-        sheet.column_dimensions[letter].width = max(10, len(header) + 2)
-        fmt = (formats or {}).get(header)
+        longest = max(
+            [len(header)] + [len(str(r[position - 1])) for r in rows if r[position - 1] is not None]
+        )
+        sheet.column_dimensions[letter].width = min(max(10, longest + 2), 60)
+        fmt = formats.get(header, DATE if header == "Date" else None)
         if fmt:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
                 cell.number_format = fmt
 
 
-def _paris(value: object) -> object:
-    if value is None or pd.isna(value):
+def _cell(value: object) -> object:
+    if value is None or isinstance(value, (str, bool, int, date)):
+        return value
+    if isinstance(value, float):
+        return None if pd.isna(value) else value
+    if value is pd.NaT or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return None
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(PARIS).tz_localize(None)
-    return stamp.to_pydatetime()
+    if isinstance(value, np.generic):
+        return value.item()
+    return float(value) if isinstance(value, Decimal) else value  # numeric columns arrive as Decimal
 
 
-def build_workbook(
-    plan: pd.DataFrame, tickets: pd.DataFrame, settlements: pd.DataFrame, ledger: pd.DataFrame
-) -> bytes:
-    """The workbook as ``.xlsx`` bytes; empty inputs still give the four sheets with their headers."""
-    book = Workbook()
-    book.remove(book.active)
+def _number(value: object) -> float | None:
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return None
+    return float(value)  # type: ignore[arg-type]
 
-    plan_rows = [
-        [
-            *_key_values(r),
-            r.get("hippodrome"),
-            r.get("discipline"),
-            _paris(r.get("start_utc")),
-            r.get("status"),
-        ]
+
+def _paris(row: pd.Series) -> datetime | None:
+    """Start as a naive Paris wall-clock datetime, from start_paris or else from start_utc."""
+    for column in ("start_paris", "start_utc"):
+        value = row.get(column)
+        if value is None or pd.isna(value):
+            continue
+        stamp = pd.Timestamp(value)
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_convert(PARIS).tz_localize(None)
+        return stamp.to_pydatetime()
+    return None
+
+
+def _planning_rows(plan: pd.DataFrame) -> list[list[object]]:
+    _require("plan", plan, ("race_date", "race_key", "reunion", "course"))
+    return [
+        [*_key_values(r), r.get("hippodrome"), r.get("discipline"), _paris(r), r.get("status")]
         for _, r in _sorted(plan).iterrows()
     ]
-    _sheet(
-        book,
-        "Planning",
-        [*KEY_HEADERS, "Hippodrome", "Discipline", "Départ (Paris)", "Statut"],
-        plan_rows,
-        {"Départ (Paris)": "yyyy-mm-dd hh:mm"},
-    )
 
-    forecast_rows = []
+
+def _forecast_rows(tickets: pd.DataFrame) -> list[list[object]]:
+    _require(
+        "tickets",
+        tickets,
+        ("race_date", "race_key", "reunion", "course", "bet_type", "combination", "stake_eur", "ev"),
+    )
+    rows = []
     for _, t in _sorted(tickets).iterrows():
-        stake = float(t["stake_eur"])
-        forecast_rows.append(
+        stake, ev = float(t["stake_eur"]), float(t["ev"])
+        rows.append(
             [
                 *_key_values(t),
                 t["bet_type"],
                 t["combination"],
                 stake,
-                float(t["probability"]),
-                float(t["payout_estimate"]),
-                float(t["ev"]),
-                stake * (1 + float(t["ev"])),
+                _number(t.get("probability")),
+                _number(t.get("payout_estimate")),
+                ev,
+                round(stake * (1 + ev), 2),
             ]
         )
-    _sheet(
-        book,
-        "ROI prévisionnel",
-        [*KEY_HEADERS, "Pari", "Combinaison", "Mise", "Probabilité", "Rapport estimé", "EV", "Retour espéré"],
-        forecast_rows,
-        {"Mise": MONEY, "Probabilité": PERCENT, "EV": PERCENT, "Retour espéré": MONEY},
-    )
+    return rows
 
-    observed_rows = []
+
+def _observed_rows(settlements: pd.DataFrame) -> list[list[object]]:
+    _require(
+        "settlements",
+        settlements,
+        ("race_date", "race_key", "reunion", "course", "bet_type", "combination", "stake_eur", "outcome"),
+    )
+    rows = []
     for _, s in _sorted(settlements).iterrows():
-        observed_rows.append(
+        rows.append(
             [
                 *_key_values(s),
                 s["bet_type"],
                 s["combination"],
                 float(s["stake_eur"]),
                 s["outcome"],
-                None if pd.isna(s["dividend_per_eur"]) else float(s["dividend_per_eur"]),
+                _number(s.get("dividend_per_eur")),
                 float(s["return_eur"]),
                 float(s["profit_eur"]),
             ]
         )
-    stake_total = sum(r[6] for r in observed_rows)
-    return_total = sum(r[9] for r in observed_rows)
+    return rows
+
+
+def _follow_rows(ledger: pd.DataFrame) -> list[list[object]]:
+    _require("ledger", ledger, ("race_date", "race_key", "reunion", "course", "abstained", "stake_eur"))
+    rows = []
+    for _, r in _sorted(ledger).iterrows():
+        reason = r.get("reason")
+        rows.append(
+            [
+                *_key_values(r),
+                "abstention" if bool(r["abstained"]) else "pari",
+                reason if isinstance(reason, str) else None,
+                int(r["n_tickets"]),
+                int(r["n_won"]) if "n_won" in r else None,
+                float(r["stake_eur"]),
+                _number(r.get("expected_return_eur")),
+                float(r["return_eur"]),
+                float(r["profit_eur"]),
+                _number(r.get("roi")),
+                _number(r.get("brier")),
+                _number(r.get("log_loss")),
+            ]
+        )
+    return rows
+
+
+def _column_sum(headers: Sequence[str], rows: Sequence[Sequence[object]], header: str) -> float:
+    index = headers.index(header)
+    return round(sum(float(r[index]) for r in rows if r[index] is not None), 2)  # type: ignore[arg-type]
+
+
+PLANNING_HEADERS = [*KEY_HEADERS, "Hippodrome", "Discipline", "Départ (Paris)", "Statut"]
+FORECAST_HEADERS = [
+    *KEY_HEADERS,
+    "Pari",
+    "Combinaison",
+    "Mise",
+    "Probabilité",
+    "Rapport estimé",
+    "EV",
+    "Retour espéré",
+]
+OBSERVED_HEADERS = [
+    *KEY_HEADERS,
+    "Pari",
+    "Combinaison",
+    "Mise",
+    "Résultat",
+    "Rapport pour 1 €",
+    "Retour",
+    "Gain",
+]
+FOLLOW_HEADERS = [
+    *KEY_HEADERS,
+    "Décision",
+    "Raison",
+    "Tickets",
+    "Gagnants",
+    "Mise",
+    "Retour espéré",
+    "Retour",
+    "Gain",
+    "ROI",
+    "Brier",
+    "Log-loss",
+]
+
+
+def build_workbook(
+    plan: pd.DataFrame, tickets: pd.DataFrame, settlements: pd.DataFrame, ledger: pd.DataFrame
+) -> bytes:
+    """The day's workbook as ``.xlsx`` bytes: Planning, ROI prévisionnel, ROI observé, Suivi.
+
+    Every sheet starts with Date, R, C; "ROI observé" and "Suivi" end with a bold totals row, the
+    latter with the day's ROI. Empty inputs still give the four sheets with their headers.
+    """
+    book = Workbook()
+    book.remove(book.active)
+
+    _sheet(book, "Planning", PLANNING_HEADERS, _planning_rows(plan), {"Départ (Paris)": "yyyy-mm-dd hh:mm"})
+
+    forecast = _forecast_rows(tickets)
+    _sheet(
+        book,
+        "ROI prévisionnel",
+        FORECAST_HEADERS,
+        forecast,
+        {
+            "Mise": MONEY,
+            "Probabilité": PERCENT,
+            "Rapport estimé": "0.00",
+            "EV": PERCENT,
+            "Retour espéré": MONEY,
+        },
+    )
+
+    observed = _observed_rows(settlements)
+    stake = _column_sum(OBSERVED_HEADERS, observed, "Mise")
+    returned = _column_sum(OBSERVED_HEADERS, observed, "Retour")
     _sheet(
         book,
         "ROI observé",
-        [*KEY_HEADERS, "Pari", "Combinaison", "Mise", "Résultat", "Rapport pour 1 €", "Retour", "Gain"],
-        observed_rows,
-        {"Mise": MONEY, "Retour": MONEY, "Gain": MONEY},
-        total=[
-            "Total",
-            None,
-            None,
-            None,
-            None,
-            None,
-            stake_total,
-            None,
-            None,
-            return_total,
-            return_total - stake_total,
-        ],
+        OBSERVED_HEADERS,
+        observed,
+        {"Mise": MONEY, "Rapport pour 1 €": "0.00", "Retour": MONEY, "Gain": MONEY},
+        total={"Date": "Total", "Mise": stake, "Retour": returned, "Gain": round(returned - stake, 2)},
     )
 
-    follow_rows = []
-    for _, r in _sorted(ledger).iterrows():
-        follow_rows.append(
-            [
-                *_key_values(r),
-                "abstention" if r["abstained"] else "pari",
-                r["reason"],
-                int(r["n_tickets"]),
-                float(r["stake_eur"]),
-                float(r["return_eur"]),
-                float(r["profit_eur"]),
-                None if r["roi"] is None or pd.isna(r["roi"]) else float(r["roi"]),
-                None if pd.isna(r["brier"]) else float(r["brier"]),
-                None if pd.isna(r["log_loss"]) else float(r["log_loss"]),
-            ]
-        )
-    stake_sum = sum(r[7] for r in follow_rows)
-    return_sum = sum(r[8] for r in follow_rows)
+    follow = _follow_rows(ledger)
+    stake = _column_sum(FOLLOW_HEADERS, follow, "Mise")
+    returned = _column_sum(FOLLOW_HEADERS, follow, "Retour")
     _sheet(
         book,
         "Suivi",
-        [*KEY_HEADERS, "Décision", "Raison", "Tickets", "Mise", "Retour", "Gain", "ROI", "Brier", "Log-loss"],
-        follow_rows,
-        {"Mise": MONEY, "Retour": MONEY, "Gain": MONEY, "ROI": PERCENT},
-        total=[
-            "Total",
-            None,
-            None,
-            None,
-            None,
-            None,
-            sum(r[6] for r in follow_rows),
-            stake_sum,
-            return_sum,
-            return_sum - stake_sum,
-            (return_sum - stake_sum) / stake_sum if stake_sum else None,
-            None,
-            None,
-        ],
+        FOLLOW_HEADERS,
+        follow,
+        {"Mise": MONEY, "Retour espéré": MONEY, "Retour": MONEY, "Gain": MONEY, "ROI": PERCENT},
+        total={
+            "Date": "Total",
+            "Tickets": int(_column_sum(FOLLOW_HEADERS, follow, "Tickets")),
+            "Gagnants": int(_column_sum(FOLLOW_HEADERS, follow, "Gagnants")),
+            "Mise": stake,
+            "Retour espéré": _column_sum(FOLLOW_HEADERS, follow, "Retour espéré"),
+            "Retour": returned,
+            "Gain": round(returned - stake, 2),
+            "ROI": (returned - stake) / stake if stake else None,
+        },
     )
     buffer = io.BytesIO()
     book.save(buffer)

@@ -1,4 +1,4 @@
-"""Typed errors of the web sources."""
+"""Typed errors of the web sources; each names the page, URL or source it concerns."""
 
 from __future__ import annotations
 
@@ -20,11 +20,21 @@ class WebParseError(ValueError):
 
 
 class RobotsRefused(PermissionError):
-    """robots.txt of the site disallows the URL for our User-Agent; it was not requested."""
+    """robots.txt of the site disallows the URL for our User-Agent; the URL was not requested."""
+
+    def __init__(self, url: str, reason: str = "robots.txt disallows it") -> None:
+        super().__init__(f"not fetching {url}: {reason}")
+        self.url = url
 
 
 class SourceDisabled(RuntimeError):
-    """Fetching from this web source is off in the configuration."""
+    """Fetching from this web source is off in the configuration; nothing was requested."""
+
+    def __init__(self, source: str, url: str | None = None) -> None:
+        what = f" ({url})" if url else ""
+        super().__init__(f"fetching from {source}{what} is disabled: enable {source} in WebSourcesConfig")
+        self.source = source
+        self.url = url
 
 
 def typed_parse_errors(parser: Callable[P, R]) -> Callable[P, R]:
@@ -37,7 +47,7 @@ def typed_parse_errors(parser: Callable[P, R]) -> Callable[P, R]:
             return parser(*args, **kwargs)
         except WebParseError:
             raise
-        except (ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:
+        except (ValueError, IndexError, KeyError, AttributeError, TypeError, OverflowError) as exc:
             page = str(kwargs.get("source", args[1] if len(args) > 1 else "page"))
             raise WebParseError(page, f"well-formed content ({type(exc).__name__}: {exc})") from exc
 

@@ -1,9 +1,10 @@
 """Optional, polite fetching of ZEturf and Geny pages, obeying each site's robots.txt.
 
 Off by default: a disabled source raises :class:`SourceDisabled` before any network I/O. When on,
-requests go through the same :class:`PoliteHttp` as the PMU client (identifiable User-Agent, per-host
-rate limit, backoff on 429/5xx). robots.txt is read once per host through that client: a 404 (or
-any 4xx) means everything is allowed, a 5xx or no answer means nothing is (RFC 9309, section 2.3.1).
+requests go through the project's :class:`PoliteHttp` (identifiable User-Agent, per-host rate limit,
+backoff on 420/429/5xx). robots.txt is read once per host through that same client (RFC 9309,
+2.3.1): a 4xx answer means everything is allowed; a 5xx, a throttling answer that does not clear
+after the retries, or no answer at all means nothing is.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import TracebackType
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -21,7 +23,9 @@ from hippique_assets.web.errors import RobotsRefused, SourceDisabled
 
 logger = logging.getLogger(__name__)
 
-ROBOTS_AGENT = "hippique_assets"
+SOURCES = ("zeturf", "geny")
+# Throttling answers are retried by the polite layer, never read as "no robots.txt".
+_ROBOTS_ACCEPTED = tuple(s for s in range(200, 500) if s not in (420, 429))
 
 
 @dataclass(frozen=True)
@@ -33,15 +37,41 @@ class WebSourcesConfig:
     zeturf_base_url: str = "https://www.zeturf.fr"
     geny_base_url: str = "https://www.geny.com"
     rate_limit_per_s: float = 0.2
+    user_agent: str = DEFAULT_USER_AGENT
+
+    def __post_init__(self) -> None:
+        for source, base in self.base_urls.items():
+            parts = urlsplit(base)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"{source}_base_url must be an absolute http(s) URL, got {base!r}")
+
+    @property
+    def base_urls(self) -> dict[str, str]:
+        """Base URL of each source, without a trailing slash."""
+        return {"zeturf": self.zeturf_base_url.rstrip("/"), "geny": self.geny_base_url.rstrip("/")}
 
     def enabled(self, source: str) -> bool:
-        if source not in ("zeturf", "geny"):
-            raise ValueError(f"unknown web source {source!r}: zeturf or geny")
+        """Whether ``source`` (``"zeturf"`` or ``"geny"``) may be fetched."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown web source {source!r}: expected one of {SOURCES}")
         return bool(getattr(self, source))
+
+    def source_of(self, url: str) -> str:
+        """The source whose base URL ``url`` starts with (the longest base wins)."""
+        matches = [
+            (len(base), source)
+            for source, base in self.base_urls.items()
+            if url == base or url.startswith(base + "/") or url.startswith(base + "?")
+        ]
+        if not matches:
+            raise ValueError(f"{url!r} is under no web source base URL {self.base_urls}")
+        return max(matches)[1]
 
 
 @dataclass(frozen=True)
 class FetchedPage:
+    """A fetched page: final status, raw body, declared Content-Type and when it was fetched (UTC)."""
+
     url: str
     status: int
     content: bytes
@@ -50,7 +80,10 @@ class FetchedPage:
 
 
 class WebFetcher:
-    """Fetches pages of the enabled sources, never a URL their robots.txt disallows."""
+    """Fetches pages of the enabled sources, never a URL their robots.txt disallows.
+
+    ``http`` replaces the client built from the config (tests pass one with a fast retry policy).
+    """
 
     def __init__(self, config: WebSourcesConfig, http: PoliteHttp | None = None) -> None:
         self.config = config
@@ -60,45 +93,61 @@ class WebFetcher:
 
     @property
     def http(self) -> PoliteHttp:
-        if self._http is None:
-            self._http = PoliteHttp(
-                user_agent=DEFAULT_USER_AGENT,
-                rate_limit_per_s=self.config.rate_limit_per_s,
-                retry=RetryPolicy(),
-            )
-        return self._http
+        """The polite client (built on first use, so a fetcher that never fetches opens nothing)."""
+        with self._lock:
+            if self._http is None:
+                self._http = PoliteHttp(
+                    user_agent=self.config.user_agent,
+                    rate_limit_per_s=self.config.rate_limit_per_s,
+                    retry=RetryPolicy(),
+                )
+            return self._http
 
     def _robots_for(self, url: str) -> RobotFileParser:
         parts = urlsplit(url)
         root = f"{parts.scheme}://{parts.netloc}"
         with self._lock:
-            if root in self._robots:
-                return self._robots[root]
-        parser = RobotFileParser(f"{root}/robots.txt")
+            cached = self._robots.get(root)
+        if cached is not None:
+            return cached
+        robots_url = f"{root}/robots.txt"
+        parser = RobotFileParser(robots_url)
         try:
-            answer = self.http.get(f"{root}/robots.txt", accept_statuses=range(200, 500))
+            answer = self.http.get(robots_url, accept_statuses=_ROBOTS_ACCEPTED)
         except HttpError as exc:
-            logger.warning("robots.txt of %s unreachable (%s): treating the site as disallowed", root, exc)
+            logger.warning("%s unavailable (%s): treating %s as disallowed", robots_url, exc, root)
             parser.disallow_all = True
         else:
-            if answer.status >= 400 or answer.status == 204:
+            if answer.status >= 400:
                 parser.allow_all = True
             else:
-                parser.parse(answer.text.splitlines())
+                parser.parse(answer.content.decode(answer.charset or "utf-8", errors="replace").splitlines())
         with self._lock:
-            self._robots[root] = parser
-        return parser
+            return self._robots.setdefault(root, parser)
 
     def allowed(self, url: str) -> bool:
-        return self._robots_for(url).can_fetch(ROBOTS_AGENT, url)
+        """Whether the site's robots.txt lets our User-Agent fetch ``url`` (reads robots.txt once per host)."""
+        return self._robots_for(url).can_fetch(self.http.user_agent, url)
 
-    def fetch(self, source: str, url: str) -> FetchedPage:
-        """The page at ``url`` of ``source``; SourceDisabled or RobotsRefused before any request to it."""
+    def fetch(self, url: str, page_url: str | None = None) -> FetchedPage:
+        """GET ``url`` of an enabled source, unless robots.txt disallows it.
+
+        The source is the one whose base URL ``url`` is under. ``fetch(source, url)`` is accepted
+        too: the source named must then be the URL's. Raises ValueError for a URL under no source,
+        :class:`SourceDisabled` (before any request) for a disabled source, :class:`RobotsRefused`
+        (the URL is never requested) and the polite layer's HttpError for a failed request.
+        """
+        named = None
+        if page_url is not None:
+            named, url = url, page_url
+        source = self.config.source_of(url)
+        if named is not None and named != source:
+            raise ValueError(f"{url!r} belongs to {source}, not to {named!r}")
         if not self.config.enabled(source):
-            raise SourceDisabled(f"fetching from {source} is disabled (enable it in the web sources config)")
+            raise SourceDisabled(source, url)
         if not self.allowed(url):
-            logger.warning("robots.txt disallows %s for %s: not fetched", url, ROBOTS_AGENT)
-            raise RobotsRefused(f"robots.txt disallows {url}")
+            logger.warning("robots.txt disallows %s for %r: not fetched", url, self.http.user_agent)
+            raise RobotsRefused(url)
         answer = self.http.get(url)
         return FetchedPage(
             url=url,
@@ -109,5 +158,18 @@ class WebFetcher:
         )
 
     def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
+        """Close the HTTP client if one was opened."""
+        with self._lock:
+            if self._http is not None:
+                self._http.close()
+
+    def __enter__(self) -> WebFetcher:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from hippique_assets.betting.ledger import race_ledger, summarize_day, summary_markdown
+from hippique_assets.betting.ledger import LedgerInputError, race_ledger, summarize_day, summary_markdown
 from hippique_assets.betting.tables import LEDGER
 
 DAY = date(2026, 3, 23)
@@ -68,19 +68,49 @@ def test_race_rows_money_roi_and_scores():
     assert bet["brier"] == pytest.approx(0.72)
     assert bet["log_loss"] == pytest.approx(-math.log(0.4))
     assert bet["market_log_loss"] == pytest.approx(-math.log(0.5))
+    assert bet["market_brier"] == pytest.approx(0.5)
     abstained = ledger.iloc[1]
     assert abstained["abstained"] and abstained["settled"] and pd.isna(abstained["roi"])
 
 
 def test_day_summary():
     summary = summarize_day(race_ledger(DAY, *_frames()))
-    assert (summary.races, summary.bet_races, summary.abstained, summary.tickets, summary.won) == (
-        2,
-        1,
-        1,
-        2,
-        1,
-    )
+    counts = (summary.races, summary.bets_races, summary.abstained, summary.tickets, summary.won)
+    assert counts == (2, 1, 1, 2, 1)
+    assert (summary.stake_eur, summary.return_eur, summary.profit_eur) == (3.0, 4.5, 1.5)
     assert summary.roi == pytest.approx(0.5) and summary.hit_rate == pytest.approx(0.5)
+    # only R1C1 has runner scores, so the day means are its values
+    assert summary.brier == pytest.approx(0.72) and summary.market_brier == pytest.approx(0.5)
     text = summary_markdown(summary)
-    assert "+50.0%" in text and "3.00 EUR / 4.50 EUR" in text
+    assert "+50.0%" in text and "3.00 EUR / 4.50 EUR" in text and "2026-03-23" in text
+
+
+def test_no_result_means_no_scores_and_unsettled_abstention():
+    decisions, tickets, _, analysis, _ = _frames()
+    ledger = race_ledger(DAY, decisions, tickets, pd.DataFrame(), analysis, pd.DataFrame())
+    bet, abstained = ledger.iloc[0], ledger.iloc[1]
+    assert not bet["settled"] and bet["return_eur"] == 0.0 and bet["profit_eur"] == -3.0
+    assert bet["roi"] == pytest.approx(-1.0)
+    assert pd.isna(bet["brier"]) and pd.isna(bet["market_log_loss"])
+    assert not abstained["settled"] and abstained["stake_eur"] == 0.0
+
+
+def test_money_is_rounded_to_cents_and_other_days_are_left_out():
+    decisions, _, _, analysis, results = _frames()
+    decisions["race_date"] = [date(2026, 3, 22), DAY]
+    tickets = pd.DataFrame([{"race_key": "2026-03-23-R1C1", "stake_eur": 1.0, "ev": 0.12345}] * 3)
+    ledger = race_ledger(DAY, decisions, tickets, pd.DataFrame(), analysis, results)
+    assert list(ledger["race_key"]) == ["2026-03-23-R1C1"]
+    assert ledger.iloc[0]["expected_return_eur"] == 3.37  # 3 * 1.12345 = 3.37035
+
+
+def test_empty_day_and_bad_input():
+    empty = pd.DataFrame()
+    ledger = race_ledger(DAY, empty, empty, empty, empty, empty)
+    assert ledger.empty and list(ledger.columns) == LEDGER.column_names
+    summary = summarize_day(ledger)
+    assert summary.races == 0 and summary.roi is None and summary.hit_rate is None
+    assert "0.00 EUR / 0.00 EUR" in summary_markdown(summary)
+    decisions, tickets, settlements, analysis, results = _frames()
+    with pytest.raises(LedgerInputError, match="tickets frame lacks columns \\['ev'\\]"):
+        race_ledger(DAY, decisions, tickets.drop(columns="ev"), settlements, analysis, results)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from hippique_assets.betting.plots import calibration_png, cumulative_roi_png, markdown_image
 
@@ -31,3 +32,10 @@ def test_cumulative_roi_and_calibration_are_pngs():
 def test_no_data_still_renders():
     assert cumulative_roi_png(pd.DataFrame(columns=["stake_eur"])).startswith(PNG)
     assert calibration_png([], []).startswith(PNG)
+
+
+def test_calibration_rejects_mismatched_inputs():
+    with pytest.raises(ValueError, match="3 p, 2 outcomes"):
+        calibration_png([0.1, 0.2, 0.3], [True, False])
+    with pytest.raises(ValueError, match="bins must be at least 1, got 0"):
+        calibration_png([0.1], [True], bins=0)

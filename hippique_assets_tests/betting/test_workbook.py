@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
+from decimal import Decimal
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
-from hippique_assets.betting.workbook import build_workbook
+from hippique_assets.betting.workbook import WorkbookInputError, build_workbook
 
 DAY = date(2026, 3, 23)
 KEY = {"race_date": DAY, "reunion": 1, "course": 4, "race_key": "2026-03-23-R1C4"}
@@ -60,7 +62,9 @@ def test_four_sheets_with_values_and_totals():
                 "abstained": False,
                 "reason": None,
                 "n_tickets": 1,
+                "n_won": 1,
                 "stake_eur": 1.5,
+                "expected_return_eur": 2.25,
                 "return_eur": 7.2,
                 "profit_eur": 5.7,
                 "roi": 3.8,
@@ -72,21 +76,73 @@ def test_four_sheets_with_values_and_totals():
     book = load_workbook(io.BytesIO(build_workbook(plan, tickets, settlements, ledger)))
     assert book.sheetnames == ["Planning", "ROI prévisionnel", "ROI observé", "Suivi"]
     planning = book["Planning"]
-    assert [c.value for c in planning[1]][:4] == ["Date", "R", "C", "Course"]
+    assert [c.value for c in planning[1]][:5] == ["Date", "R", "C", "Course", "Clé"]
+    assert planning["A1"].font.bold and planning.freeze_panes == "A2"
     row = [c.value for c in planning[2]]
-    assert row[1:4] == ["R1", "C4", "2026-03-23-R1C4"]
-    assert row[6] == datetime(2026, 3, 23, 15, 15)  # 14:15 UTC is 15:15 in Paris in March
-    forecast = [c.value for c in book["ROI prévisionnel"][2]]
-    assert forecast[4:6] == ["SIMPLE_GAGNANT", "7"] and forecast[-1] == 2.25
+    assert row[:5] == [datetime(2026, 3, 23), 1, 4, "R1C4", "2026-03-23-R1C4"]
+    assert row[7] == datetime(2026, 3, 23, 15, 15)  # 14:15 UTC is 15:15 in Paris in March
+    forecast_sheet = book["ROI prévisionnel"]
+    forecast = [c.value for c in forecast_sheet[2]]
+    assert forecast[5:7] == ["SIMPLE_GAGNANT", "7"] and forecast[-1] == 2.25  # 1.5 * (1 + 0.5)
+    assert forecast_sheet["H2"].number_format == '0.00 "€"' and forecast_sheet["I2"].number_format == "0.0%"
     observed = book["ROI observé"]
+    assert [c.value for c in observed[2]][7:] == [1.5, "won", 4.8, 7.2, 5.7]
     total = [c.value for c in observed[observed.max_row]]
-    assert total[0] == "Total" and total[-1] == 5.7
-    follow_total = [c.value for c in book["Suivi"][book["Suivi"].max_row]]
-    assert follow_total[0] == "Total" and follow_total[10] == 3.8
+    assert total[0] == "Total" and total[7] == 1.5 and total[-2:] == [7.2, 5.7]
+    follow = book["Suivi"]
+    follow_row = [c.value for c in follow[2]]
+    assert follow_row[5:9] == ["pari", None, 1, 1]
+    follow_total = [c.value for c in follow[follow.max_row]]
+    assert follow_total[0] == "Total" and follow_total[9:13] == [1.5, 2.25, 7.2, 5.7]
+    assert follow_total[13] == pytest.approx(3.8)  # 5.7 / 1.5
+    assert follow.cell(row=follow.max_row, column=14).number_format == "0.0%"
+
+
+def test_planning_prefers_paris_wall_clock_and_reads_decimals():
+    plan = pd.DataFrame(
+        [
+            {
+                **KEY,
+                "start_utc": pd.Timestamp("2026-03-23T14:15Z"),
+                "start_paris": pd.Timestamp("2026-03-23T15:15"),
+                "status": None,
+            },
+            {**KEY, "course": 2, "race_key": "2026-03-23-R1C2", "start_utc": None, "start_paris": None},
+        ]
+    )
+    settlements = pd.DataFrame(
+        [
+            {
+                **KEY,
+                "bet_type": "SIMPLE_PLACE",
+                "combination": "3",
+                "stake_eur": Decimal("2.00"),
+                "outcome": "lost",
+                "dividend_per_eur": None,
+                "return_eur": Decimal("0.00"),
+                "profit_eur": Decimal("-2.00"),
+            }
+        ]
+    )
+    book = load_workbook(io.BytesIO(build_workbook(plan, pd.DataFrame(), settlements, pd.DataFrame())))
+    planning = book["Planning"]
+    assert planning["C2"].value == 2 and planning["H2"].value is None  # sorted by course
+    assert planning["H3"].value == datetime(2026, 3, 23, 15, 15)
+    observed = [c.value for c in book["ROI observé"][2]]
+    assert observed[7:] == [2.0, "lost", None, 0.0, -2.0]
+
+
+def test_missing_column_is_named():
+    with pytest.raises(WorkbookInputError, match="'stake_eur'"):
+        build_workbook(
+            pd.DataFrame(), pd.DataFrame([{**KEY, "bet_type": "X"}]), pd.DataFrame(), pd.DataFrame()
+        )
 
 
 def test_empty_day_still_has_every_sheet():
     empty = pd.DataFrame()
     book = load_workbook(io.BytesIO(build_workbook(empty, empty, empty, empty)))
     assert book.sheetnames == ["Planning", "ROI prévisionnel", "ROI observé", "Suivi"]
-    assert book["Suivi"]["A1"].value == "Date"
+    assert book["Suivi"]["A1"].value == "Date" and book["Suivi"]["N1"].value == "ROI"
+    assert book["Planning"].max_row == 1
+    assert [c.value for c in book["ROI observé"][2]][:1] == ["Total"]
