@@ -28,7 +28,7 @@ from hippique_assets.betting import plots, workbook
 from hippique_assets.betting.tables import DECISIONS, LEDGER, RUNNER_ANALYSIS, SETTLEMENTS, TICKETS
 from hippique_assets.defs.analysis_resource import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
-from hippique_assets.defs.partitions import daily_partitions, race_partitions
+from hippique_assets.defs.partitions import across_days, daily_partitions, race_partitions
 from hippique_assets.racing.keys import parse_race_key
 from hippique_assets.racing.results import RACE_RESULTS
 from hippique_assets.racing.tables import RACE_PLAN
@@ -73,7 +73,7 @@ def _race_frame(race_key: str, frame: pd.DataFrame, columns: list[str]) -> pd.Da
         ),
     },
     partitions_def=race_partitions,
-    deps=[AssetKey("odds_snapshot_h5"), AssetKey("odds_snapshot_h30"), AssetKey("participants")],
+    deps=[AssetKey("odds_snapshot_h5"), AssetKey("odds_snapshot_h30"), across_days("participants")],
 )
 def race_analysis_h5(
     context: AssetExecutionContext,
@@ -200,7 +200,7 @@ def _day_rows(postgres: PostgresResource, table: str, day: date) -> pd.DataFrame
     io_manager_key="pg_io_manager",
     metadata={TABLE: LEDGER.qualified_name},
     kinds={"postgres", "pandas"},
-    deps=[AssetKey("race_decision"), AssetKey("ticket_settlement"), AssetKey("race_analysis_h5")],
+    deps=[across_days(key) for key in ("race_decision", "ticket_settlement", "race_analysis_h5")],
 )
 def ticket_ledger(context: AssetExecutionContext, postgres: PostgresResource) -> pd.DataFrame:
     """The day's ledger: per race stakes, returns, ROI, and Brier score and log-loss of p_finale and

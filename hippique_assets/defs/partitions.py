@@ -1,9 +1,19 @@
 """Partitions: one per Europe/Paris racing day, and one per race registered from the plan."""
 
-from dagster import DailyPartitionsDefinition, DynamicPartitionsDefinition
+from dagster import AllPartitionMapping, AssetDep, AssetKey, DailyPartitionsDefinition, DynamicPartitionsDefinition
 
 # PMU's turfinfo archive answers from 2013; end_offset=1 makes today's partition exist on race day.
 daily_partitions = DailyPartitionsDefinition(start_date="2013-02-20", timezone="Europe/Paris", end_offset=1)
 
 RACES_PARTITIONS_NAME = "races"
 race_partitions = DynamicPartitionsDefinition(name=RACES_PARTITIONS_NAME)
+
+
+def across_days(key: str) -> AssetDep:
+    """A dependency between a daily asset and a per-race one.
+
+    A race key (``2026-03-23-R1C4``) belongs to one day, but Dagster has no partition mapping from
+    dynamic keys to time windows, so the edge is declared over all partitions; the assets read only
+    their day's or their race's rows.
+    """
+    return AssetDep(AssetKey(key), partition_mapping=AllPartitionMapping())
