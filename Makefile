@@ -9,6 +9,7 @@ STAMP       := $(VENV)/.installed
 DEMO_DATE   ?= 2026-03-23
 DEMO_SEED   ?= 7
 PYTEST_ARGS ?=
+PORT        ?= 3000
 
 .PHONY: venv demo test lint format bench dev clean
 
@@ -45,7 +46,7 @@ bench: venv
 	$(PY) benchmarks/bench_generator.py
 
 dev: venv
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.hippique/dagster_home} $(VENV)/bin/hippique dev
+	$(VENV)/bin/hippique dev --port $(PORT)
 
 clean:
 	rm -rf $(VENV) .hippique .pytest_cache .ruff_cache

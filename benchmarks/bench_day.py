@@ -19,9 +19,7 @@ from pathlib import Path
 from dagster import DagsterInstance
 from scratch_db import scratch_database
 
-from hippique_assets.defs.ingestion import INGESTION_ASSETS
-from hippique_assets.defs.resources import build_resources
-from hippique_assets.defs.runner import materialize_partitions
+from hippique_assets.defs.runner import run_job_partitions
 from hippique_assets.replay.server import ReplayServer
 from hippique_assets.replay.sources import GeneratedSource
 from hippique_assets.settings import Settings
@@ -52,9 +50,7 @@ def run(args: argparse.Namespace, url: str) -> None:
             concurrency=args.concurrency,
         )
         began = time.perf_counter()
-        [outcome] = materialize_partitions(
-            INGESTION_ASSETS, [args.date], build_resources(settings), DagsterInstance.ephemeral()
-        )
+        [outcome] = run_job_partitions("ingest_day", [args.date], settings, DagsterInstance.ephemeral())
         wall = time.perf_counter() - began
         requests = server.stats.requests
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

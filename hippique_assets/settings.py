@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 Environment = Literal["local", "prod"]
+Automation = Literal["on", "off", "sensors"]
 
 LIVE_PMU_BASE_URL = "https://online.turfinfo.api.pmu.fr/rest/client/61"
 
@@ -34,7 +35,9 @@ class Settings:
     plan_cron: str = "0 9 * * *"
     refresh_cron: str = "*/20 9-23 * * *"
     consolidation_cron: str = "30 7 * * *"
-    automation_on: bool = False
+    automation: Automation = "off"
+    clock: str = "real"
+    race_clock_interval_s: int = 30
     analysis_config: str | None = None
     web_zeturf: bool = False
     web_geny: bool = False
@@ -43,6 +46,19 @@ class Settings:
     @property
     def pgdata(self) -> Path:
         return self.home / "pgdata"
+
+    @property
+    def dagster_home(self) -> Path:
+        """The local Dagster instance of the CLI, ``make dev`` and ``hippique day``."""
+        return (self.home / "dagster_home").resolve()
+
+    @property
+    def schedules_on(self) -> bool:
+        return self.automation == "on"
+
+    @property
+    def sensors_on(self) -> bool:
+        return self.automation in ("on", "sensors")
 
 
 def _float(environ: Mapping[str, str], name: str, default: float) -> float:
@@ -89,6 +105,32 @@ def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be on or off, got {raw!r}")
 
 
+def _automation(environ: Mapping[str, str], default: Automation) -> Automation:
+    raw = (environ.get("HIPPIQUE_AUTOMATION") or "").strip().lower()
+    if not raw:
+        return default
+    if raw == "sensors":
+        return "sensors"
+    if raw in ("1", "on", "true", "yes"):
+        return "on"
+    if raw in ("0", "off", "false", "no"):
+        return "off"
+    raise SettingsError(f"HIPPIQUE_AUTOMATION must be on, off or sensors, got {raw!r}")
+
+
+def _clock(environ: Mapping[str, str], env: str) -> str:
+    from hippique_assets.racing.clock import parse_clock
+
+    raw = (environ.get("HIPPIQUE_CLOCK") or "real").strip()
+    try:
+        parse_clock(raw)
+    except ValueError as exc:
+        raise SettingsError(f"HIPPIQUE_CLOCK: {exc}") from None
+    if env == "prod" and raw != "real":
+        raise SettingsError(f"HIPPIQUE_ENV=prod runs on the real clock, got HIPPIQUE_CLOCK={raw!r}")
+    return raw
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from the environment (``os.environ`` by default)."""
     env_vars = os.environ if environ is None else environ
@@ -128,5 +170,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         analysis_config=env_vars.get("HIPPIQUE_ANALYSIS_CONFIG") or None,
         web_zeturf=_switch(env_vars, "HIPPIQUE_WEB_ZETURF", default=False),
         web_geny=_switch(env_vars, "HIPPIQUE_WEB_GENY", default=False),
-        automation_on=_switch(env_vars, "HIPPIQUE_AUTOMATION", default=env == "prod"),
+        automation=_automation(env_vars, default="on" if env == "prod" else "off"),
+        clock=_clock(env_vars, env),
+        race_clock_interval_s=_int(
+            env_vars, "HIPPIQUE_RACE_CLOCK_INTERVAL_S", Settings.race_clock_interval_s
+        ),
     )

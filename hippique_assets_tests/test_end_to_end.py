@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance
 
-from hippique_assets.defs.ingestion import INGESTION_ASSETS
-from hippique_assets.defs.resources import build_resources
-from hippique_assets.defs.runner import materialize_partitions
+from hippique_assets.defs.runner import run_job_partitions
 from hippique_assets.inventory import summarize_tables
 from hippique_assets.replay.generator import generate_day
 from hippique_assets.replay.server import ReplayServer
@@ -47,10 +45,9 @@ def test_replayed_day_lands_in_tables_and_files_and_reruns_identically(
 ):
     monkeypatch.setenv("HIPPIQUE_PG_URL", fresh_pg_url)
     settings = _settings(tmp_path, replay_server.base_url)
-    resources = build_resources(settings)
     instance = DagsterInstance.ephemeral()
 
-    first = materialize_partitions(INGESTION_ASSETS, [DAY.isoformat()], resources, instance)
+    first = run_job_partitions("ingest_day", [DAY.isoformat()], settings, instance)
     assert first[0].success, first[0].error
     assert first[0].failed_checks == []
     before = {s.table: s for s in summarize_tables(fresh_pg_url, start=DAY)}
@@ -73,7 +70,7 @@ def test_replayed_day_lands_in_tables_and_files_and_reruns_identically(
     )
     assert (participants_file / "participants.json").is_file()
 
-    again = materialize_partitions(INGESTION_ASSETS, [DAY.isoformat()], resources, instance)
+    again = run_job_partitions("ingest_day", [DAY.isoformat()], settings, instance)
     assert again[0].success, again[0].error
     after = {s.table: s for s in summarize_tables(fresh_pg_url, start=DAY)}
     assert {t: (s.rows, s.checksum) for t, s in after.items()} == {
@@ -87,10 +84,8 @@ def test_a_day_without_racing_gives_empty_tables(replay_server, fresh_pg_url, tm
     from hippique_assets.replay.sources import FolderSource
 
     with ReplayServer(FolderSource(tmp_path / "empty")) as server:
-        resources = build_resources(_settings(tmp_path, server.base_url))
-        outcome = materialize_partitions(
-            INGESTION_ASSETS, ["2026-03-24"], resources, DagsterInstance.ephemeral()
-        )[0]
+        settings = _settings(tmp_path, server.base_url)
+        outcome = run_job_partitions("ingest_day", ["2026-03-24"], settings, DagsterInstance.ephemeral())[0]
     assert outcome.success, outcome.error
     counts = {s.table: s.rows for s in summarize_tables(fresh_pg_url, start=date(2026, 3, 24))}
     assert counts["pmu.races"] == 0 and counts["pmu.participants"] == 0

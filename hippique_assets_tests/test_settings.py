@@ -37,8 +37,34 @@ def test_replay_source_and_no_rate_limit():
         ({"HIPPIQUE_PMU_CONCURRENCY": "0"}, "HIPPIQUE_PMU_CONCURRENCY must be >= 1"),
         ({"HIPPIQUE_ENV": "prod", "HIPPIQUE_GCS_BUCKET": "b"}, "needs HIPPIQUE_PG_URL"),
         ({"HIPPIQUE_ENV": "prod", "HIPPIQUE_PG_URL": "postgresql://x"}, "needs HIPPIQUE_GCS_BUCKET"),
+        ({"HIPPIQUE_AUTOMATION": "sometimes"}, "HIPPIQUE_AUTOMATION must be on, off or sensors"),
+        ({"HIPPIQUE_CLOCK": "tomorrow"}, "HIPPIQUE_CLOCK: unknown clock"),
+        (
+            {
+                "HIPPIQUE_ENV": "prod",
+                "HIPPIQUE_PG_URL": "postgresql://x",
+                "HIPPIQUE_GCS_BUCKET": "b",
+                "HIPPIQUE_CLOCK": "at:2026-03-23T12:00+00:00",
+            },
+            "runs on the real clock",
+        ),
+        ({"HIPPIQUE_RACE_CLOCK_INTERVAL_S": "0"}, "HIPPIQUE_RACE_CLOCK_INTERVAL_S must be >= 1"),
     ],
 )
 def test_bad_settings_are_named(environ, message):
     with pytest.raises(SettingsError, match=message):
         load_settings(environ)
+
+
+@pytest.mark.parametrize(
+    ("value", "schedules", "sensors"),
+    [("", False, False), ("on", True, True), ("off", False, False), ("sensors", False, True)],
+)
+def test_automation_switch(value, schedules, sensors):
+    settings = load_settings({"HIPPIQUE_AUTOMATION": value})
+    assert (settings.schedules_on, settings.sensors_on) == (schedules, sensors)
+
+
+def test_production_automation_is_on_by_default():
+    prod = {"HIPPIQUE_ENV": "prod", "HIPPIQUE_PG_URL": "postgresql://x", "HIPPIQUE_GCS_BUCKET": "b"}
+    assert load_settings(prod).schedules_on and load_settings(prod).sensors_on

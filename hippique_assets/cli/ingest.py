@@ -10,9 +10,9 @@ from datetime import date
 import click
 
 from hippique_assets.cli.options import DATE, day_range
-from hippique_assets.defs.ingestion import INGESTION_ASSETS
+from hippique_assets.defs.jobs import ingestion_job
 from hippique_assets.defs.resources import build_resources
-from hippique_assets.defs.runner import PartitionOutcome, dagster_instance, materialize_partitions
+from hippique_assets.defs.runner import PartitionOutcome, dagster_instance, run_job_partitions
 from hippique_assets.inventory import format_summary, summarize_tables
 from hippique_assets.settings import Settings, load_settings
 from hippique_assets.storage.postgres import mask_url
@@ -41,16 +41,15 @@ def _echo_outcome(outcome: PartitionOutcome) -> None:
 
 def run_ingest(days: list[date], settings: Settings) -> tuple[list[PartitionOutcome], str]:
     """Materialize the ingestion assets for each day; returns the outcomes and the Postgres URL used."""
-    resources = build_resources(settings)
     instance = dagster_instance(settings.home)
     click.echo(
         f"Ingesting {len(days)} day(s) from {settings.pmu_base_url} "
         f"(rate limit {settings.rate_limit_per_s:g}/s, {settings.concurrency} at a time)"
     )
-    outcomes = materialize_partitions(
-        INGESTION_ASSETS, [d.isoformat() for d in days], resources, instance, on_outcome=_echo_outcome
+    outcomes = run_job_partitions(
+        ingestion_job.name, [d.isoformat() for d in days], settings, instance, on_outcome=_echo_outcome
     )
-    pg_url = resources["postgres"].get_url()
+    pg_url = build_resources(settings)["postgres"].get_url()
     return outcomes, pg_url
 
 

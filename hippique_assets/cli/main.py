@@ -9,6 +9,7 @@ import click
 from hippique_assets.cli.analysis import backtest, model
 from hippique_assets.cli.day import day
 from hippique_assets.cli.demo import demo
+from hippique_assets.cli.dev import dev
 from hippique_assets.cli.ingest import ingest, summary
 from hippique_assets.replay.cli import replay
 
@@ -26,6 +27,7 @@ cli.add_command(ingest)
 cli.add_command(summary)
 cli.add_command(demo)
 cli.add_command(day)
+cli.add_command(dev)
 cli.add_command(model)
 cli.add_command(backtest)
 cli.add_command(replay)

@@ -8,7 +8,9 @@ leaves the decision to :func:`hippique_assets.racing.race_clock.evaluate`.
 import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
+import pandas as pd
 import psycopg2
 from dagster import (
     AddDynamicPartitionsRequest,
@@ -28,37 +30,105 @@ from dagster import (
 )
 
 from hippique_assets.defs.clock_resource import ClockResource
-from hippique_assets.defs.jobs import PHASE_JOBS, consolidation_job, plan_job, refresh_plan_job
+from hippique_assets.defs.jobs import PHASE_JOBS, consolidation_job, ledger_job, plan_job, refresh_plan_job
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
+from hippique_assets.racing.day_close import DayProgress, closed_days
 from hippique_assets.racing.plan import PARIS
 from hippique_assets.racing.race_clock import LOOKAHEAD, LOOKBACK, Evaluation, PhaseRun, PlannedRace, evaluate
+from hippique_assets.racing.results import RACE_RESULTS
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import Settings, load_settings
+from hippique_assets.storage.embedded import EmbeddedPostgresError
 from hippique_assets.storage.postgres import PostgresResource
 
-RACE_CLOCK_INTERVAL_S = 30
 PHASE_TAG = "hippique/phase"
 DUE_TAG = "hippique/due"
 RACE_TAG = "hippique/race"
+# One run per race and phase at a time (the tag limit in dagster.yaml keys on it).
+RACE_PHASE_TAG = "hippique/race_phase"
+# Race-day runs leave the queue before backfill runs (Dagster's run priority tag, higher first).
+PRIORITY_TAG = "dagster/priority"
+RACE_RUN_PRIORITY = "10"
 
 PLAN_WINDOW_SQL = (
     f"select race_key, start_utc, cancelled from {RACE_PLAN.qualified_name} "
     "where start_utc >= %(since)s and start_utc <= %(until)s"
 )
+DAY_PROGRESS_SQL = f"""
+select p.race_date,
+       count(*) filter (where not p.cancelled) as races,
+       count(r.race_key) filter (where not p.cancelled) as resulted,
+       max(p.start_utc) filter (where not p.cancelled) as last_start
+from {RACE_PLAN.qualified_name} p
+left join {RACE_RESULTS.qualified_name} r on r.race_key = p.race_key
+where p.race_date >= %(since)s and p.race_date <= %(until)s
+group by p.race_date
+"""
+DAY_PROGRESS_NO_RESULTS_SQL = f"""
+select race_date, count(*) filter (where not cancelled) as races, 0 as resulted,
+       max(start_utc) filter (where not cancelled) as last_start
+from {RACE_PLAN.qualified_name}
+where race_date >= %(since)s and race_date <= %(until)s
+group by race_date
+"""
+# The ledger sensor looks at the days whose races may still be settling.
+LEDGER_LOOKBACK = timedelta(days=2)
+LEDGER_INTERVAL_S = 60
+
+
+class PostgresUnavailable(RuntimeError):
+    """The tables cannot be read right now: a sensor skips its tick with this message."""
+
+
+def _read(postgres: PostgresResource, sql: str, params: dict[str, Any]) -> pd.DataFrame | None:
+    """A sensor's query; None when a table it reads does not exist yet."""
+    try:
+        return postgres.query_frame(sql, params)
+    except psycopg2.errors.UndefinedTable:
+        return None
+    except (
+        ConnectionError,
+        EmbeddedPostgresError,
+        psycopg2.OperationalError,
+        psycopg2.InterfaceError,
+    ) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PostgresUnavailable(f"Postgres unreachable, tick skipped: {first_line}") from exc
 
 
 def read_plan_window(postgres: PostgresResource, now: datetime) -> list[PlannedRace] | None:
     """Races whose phases may be due around ``now``; None when no plan was ever built."""
-    try:
-        frame = postgres.query_frame(
-            PLAN_WINDOW_SQL, {"since": now - LOOKBACK - timedelta(minutes=1), "until": now + LOOKAHEAD}
-        )
-    except psycopg2.errors.UndefinedTable:
+    frame = _read(
+        postgres, PLAN_WINDOW_SQL, {"since": now - LOOKBACK - timedelta(minutes=1), "until": now + LOOKAHEAD}
+    )
+    if frame is None:
         return None
     return [
         PlannedRace(key, start.to_pydatetime(), bool(cancelled))
         for key, start, cancelled in zip(
             frame["race_key"], frame["start_utc"], frame["cancelled"], strict=True
+        )
+    ]
+
+
+def read_day_progress(postgres: PostgresResource, now: datetime) -> list[DayProgress]:
+    """Per recent racing day: races in the plan, how many have a stored result, the last start."""
+    today = now.astimezone(PARIS).date()
+    params = {"since": today - LEDGER_LOOKBACK, "until": today}
+    frame = _read(postgres, DAY_PROGRESS_SQL, params)
+    if frame is None:
+        frame = _read(postgres, DAY_PROGRESS_NO_RESULTS_SQL, params)
+    if frame is None:
+        return []
+    return [
+        DayProgress(
+            day,
+            int(races),
+            int(resulted),
+            None if pd.isna(last) else last.to_pydatetime(),
+        )
+        for day, races, resulted, last in zip(
+            frame["race_date"], frame["races"], frame["resulted"], frame["last_start"], strict=True
         )
     ]
 
@@ -72,48 +142,56 @@ def _previous_tick(cursor: str | None) -> datetime | None:
         return None
 
 
-def run_request(run: PhaseRun, now: datetime) -> RunRequest:
+def run_request(run: PhaseRun, now: datetime, key_suffix: str = "") -> RunRequest:
     late_s = int((now - run.due).total_seconds())
     return RunRequest(
-        run_key=run.run_key,
+        run_key=run.run_key + key_suffix,
         job_name=PHASE_JOBS[run.phase].name,
         partition_key=run.race_key,
         tags={
             PHASE_TAG: run.phase,
             DUE_TAG: run.due.isoformat(),
             RACE_TAG: run.race_key,
+            RACE_PHASE_TAG: f"{run.race_key}:{run.phase}",
+            PRIORITY_TAG: RACE_RUN_PRIORITY,
             "hippique/late_s": str(late_s),
         },
     )
 
 
-def record_missed(postgres: PostgresResource, missed: Sequence[PhaseRun], now: datetime) -> None:
+def record_missed(
+    postgres: PostgresResource, missed: Sequence[PhaseRun], now: datetime, key_suffix: str = ""
+) -> None:
     postgres.ensure_table(MISSED_RUNS)
     with postgres.connection() as conn, conn.cursor() as cur:
         for run in missed:
             cur.execute(
                 f"insert into {MISSED_RUNS.qualified_name} (run_key, race_key, phase, due_utc, detected_at) "
                 "values (%s, %s, %s, %s, %s) on conflict (run_key) do nothing",
-                (run.run_key, run.race_key, run.phase, run.due, now),
+                (run.run_key + key_suffix, run.race_key, run.phase, run.due, now),
             )
 
 
 def race_clock_tick(
-    context: SensorEvaluationContext, postgres: PostgresResource, now: datetime
-) -> tuple[SensorResult | SkipReason, Evaluation | None]:
-    """One evaluation of the race clock at ``now`` (shared by the sensor and ``hippique day``)."""
+    context: SensorEvaluationContext, postgres: PostgresResource, now: datetime, key_suffix: str = ""
+) -> tuple[SensorResult, Evaluation | None]:
+    """One evaluation of the race clock at ``now``."""
     cursor = json.dumps({"last_tick": now.isoformat()})
-    races = read_plan_window(postgres, now)
+    try:
+        races = read_plan_window(postgres, now)
+    except PostgresUnavailable as exc:
+        # Keep the previous cursor: the next tick that reads the plan judges what was missed meanwhile.
+        return SensorResult(skip_reason=str(exc), cursor=context.cursor), None
     if races is None:
         return SensorResult(skip_reason="no race plan yet: run plan_day first", cursor=cursor), None
     evaluation = evaluate(races, now, previous_tick=_previous_tick(context.cursor))
     if evaluation.missed:
-        record_missed(postgres, evaluation.missed, now)
+        record_missed(postgres, evaluation.missed, now, key_suffix)
         for run in evaluation.missed:
             context.log.warning(
                 f"missed {run.run_key}: grace window closed {now - run.due} after it was due; not fired"
             )
-    requests = [run_request(run, now) for run in evaluation.due]
+    requests = [run_request(run, now, key_suffix) for run in evaluation.due]
     keys = sorted({run.race_key for run in evaluation.due})
     unknown = [k for k in keys if not context.instance.has_dynamic_partition(RACES_PARTITIONS_NAME, k)]
     partition_requests = [AddDynamicPartitionsRequest(RACES_PARTITIONS_NAME, unknown)] if unknown else []
@@ -138,8 +216,8 @@ def build_race_clock_sensor(settings: Settings) -> SensorDefinition:
     @sensor(
         name="race_clock",
         jobs=list(PHASE_JOBS.values()),
-        minimum_interval_seconds=RACE_CLOCK_INTERVAL_S,
-        default_status=DefaultSensorStatus.RUNNING if settings.automation_on else DefaultSensorStatus.STOPPED,
+        minimum_interval_seconds=settings.race_clock_interval_s,
+        default_status=DefaultSensorStatus.RUNNING if settings.sensors_on else DefaultSensorStatus.STOPPED,
         description="Launches each race's H-30 and H-5 snapshots and its H+15 result from racing.race_plan. "
         "Late ticks inside the grace window (20 min, 4 min, 6 h) still fire; missed phases are "
         "logged and kept in racing.missed_runs.",
@@ -147,8 +225,7 @@ def build_race_clock_sensor(settings: Settings) -> SensorDefinition:
     def race_clock(
         context: SensorEvaluationContext, postgres: PostgresResource, clock: ClockResource
     ) -> SensorResult:
-        now = clock.now()
-        result, _ = race_clock_tick(context, postgres, now)
+        result, _ = race_clock_tick(context, postgres, clock.now(), clock.run_key_suffix)
         return result
 
     return race_clock
@@ -159,7 +236,7 @@ def _paris_day(context: ScheduleEvaluationContext, days_back: int = 0) -> date:
 
 
 def build_schedules(settings: Settings) -> list[ScheduleDefinition]:
-    status = DefaultScheduleStatus.RUNNING if settings.automation_on else DefaultScheduleStatus.STOPPED
+    status = DefaultScheduleStatus.RUNNING if settings.schedules_on else DefaultScheduleStatus.STOPPED
 
     @schedule(
         name="morning_plan",
@@ -201,6 +278,41 @@ def build_schedules(settings: Settings) -> list[ScheduleDefinition]:
     return [morning_plan, plan_refresh, consolidation]
 
 
+def build_ledger_sensor(settings: Settings) -> SensorDefinition:
+    @sensor(
+        name="day_ledger",
+        job=ledger_job,
+        minimum_interval_seconds=min(LEDGER_INTERVAL_S, settings.race_clock_interval_s * 2),
+        default_status=DefaultSensorStatus.RUNNING if settings.sensors_on else DefaultSensorStatus.STOPPED,
+        description="Builds the day's ledger and workbook once every race has its result (or an hour "
+        "after the last start when some result never came); a result stored later rebuilds them.",
+    )
+    def day_ledger(
+        context: SensorEvaluationContext, postgres: PostgresResource, clock: ClockResource
+    ) -> SensorResult | SkipReason:
+        now = clock.now()
+        try:
+            progress = read_day_progress(postgres, now)
+        except PostgresUnavailable as exc:
+            return SkipReason(str(exc))
+        closed = closed_days(progress, now)
+        if not closed:
+            waiting = ", ".join(f"{d.race_date} {d.resulted}/{d.races}" for d in progress) or "no plan"
+            return SkipReason(f"no day closed yet (results: {waiting})")
+        return SensorResult(
+            run_requests=[
+                RunRequest(
+                    run_key=day.run_key + clock.run_key_suffix,
+                    partition_key=day.race_date.isoformat(),
+                    tags={"hippique/results": f"{day.resulted}/{day.races}"},
+                )
+                for day in closed
+            ]
+        )
+
+    return day_ledger
+
+
 @run_failure_sensor(
     name="race_run_failures",
     monitored_jobs=list(PHASE_JOBS.values()),
@@ -222,4 +334,5 @@ def build_automation(
     settings: Settings | None = None,
 ) -> tuple[list[ScheduleDefinition], list[SensorDefinition]]:
     settings = settings or load_settings()
-    return build_schedules(settings), [build_race_clock_sensor(settings), race_run_failures]
+    sensors = [build_race_clock_sensor(settings), build_ledger_sensor(settings), race_run_failures]
+    return build_schedules(settings), sensors

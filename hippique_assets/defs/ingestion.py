@@ -24,7 +24,7 @@ from dagster import (
 )
 
 from hippique_assets.defs.partitions import daily_partitions
-from hippique_assets.defs.resources import PmuApiResource
+from hippique_assets.defs.resources import PMU_API_POOL, PmuApiResource
 from hippique_assets.defs.table_checks import table_check_results, table_check_specs
 from hippique_assets.pmu import parsers, tables
 from hippique_assets.pmu.landing import Manifest, iter_payloads, land, read_manifest
@@ -81,11 +81,7 @@ def _progress(context: AssetExecutionContext, endpoint: str) -> Callable[[int, i
     return report
 
 
-@asset(
-    partitions_def=daily_partitions,
-    group_name=RAW_GROUP,
-    kinds={"json", "file"},
-)
+@asset(partitions_def=daily_partitions, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
 def raw_programme(
     context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource
 ) -> MaterializeResult:
@@ -164,7 +160,7 @@ def _land_races(
     return MaterializeResult(metadata=_landing_metadata(manifest))
 
 
-@asset(partitions_def=daily_partitions, group_name=RAW_GROUP, kinds={"json", "file"})
+@asset(partitions_def=daily_partitions, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
 def raw_participants(
     context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, races: pd.DataFrame
 ) -> MaterializeResult:
@@ -172,7 +168,7 @@ def raw_participants(
     return _land_races(context, pmu, files, races, "participants", participants_path)
 
 
-@asset(partitions_def=daily_partitions, group_name=RAW_GROUP, kinds={"json", "file"})
+@asset(partitions_def=daily_partitions, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
 def raw_performances(
     context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, races: pd.DataFrame
 ) -> MaterializeResult:
@@ -180,7 +176,7 @@ def raw_performances(
     return _land_races(context, pmu, files, races, "performances", performances_path)
 
 
-@asset(partitions_def=daily_partitions, group_name=RAW_GROUP, kinds={"json", "file"})
+@asset(partitions_def=daily_partitions, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
 def raw_rapports(
     context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, races: pd.DataFrame
 ) -> MaterializeResult:

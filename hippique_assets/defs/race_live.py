@@ -23,7 +23,7 @@ from dagster import (
 
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import race_partitions
-from hippique_assets.defs.resources import PmuApiResource
+from hippique_assets.defs.resources import PMU_API_POOL, PmuApiResource
 from hippique_assets.pmu import parsers, tables
 from hippique_assets.racing.keys import RaceId, parse_race_key
 from hippique_assets.racing.results import RACE_DIVIDENDS, RACE_RESULTS, build_result
@@ -90,6 +90,7 @@ _SNAPSHOT_KW = dict(
     io_manager_key="pg_io_manager",
     metadata={TABLE: tables.ODDS_SNAPSHOTS.qualified_name},
     kinds={"postgres", "pandas"},
+    pool=PMU_API_POOL,
 )
 
 
@@ -153,6 +154,7 @@ def fetch_result(
     # The op is named apart from its asset: the H+15 job is called ``race_result`` too, and Dagster
     # refuses an op and a job of the same name in one code location.
     name="fetch_race_result",
+    pool=PMU_API_POOL,
 )
 def race_result(
     context: AssetExecutionContext,

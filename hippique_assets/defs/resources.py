@@ -19,6 +19,10 @@ from hippique_assets.storage.files import FilesIOManager, FilesResource
 from hippique_assets.storage.io_manager import PostgresPandasIOManager
 from hippique_assets.storage.postgres import PostgresResource
 
+# Steps that call the PMU API share this Dagster concurrency pool: its limit (dagster.yaml,
+# ``concurrency.pools``) caps how many of them run at once across all runs.
+PMU_API_POOL = "pmu_api"
+
 
 class PmuApiResource(ConfigurableResource):
     """The PMU turfinfo API (or a replay of it) with its manners: rate limit, retries, concurrency."""
@@ -57,7 +61,7 @@ def build_resources(settings: Settings | None = None) -> dict[str, Any]:
         ),
         "pg_io_manager": PostgresPandasIOManager(postgres=postgres),
         "files_io_manager": FilesIOManager(files=files),
-        "clock": ClockResource(),
+        "clock": ClockResource(spec=settings.clock),
         "analysis": AnalysisResource(config_path=settings.analysis_config),
         "web": WebSourcesResource(zeturf=settings.web_zeturf, geny=settings.web_geny),
     }

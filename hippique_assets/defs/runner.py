@@ -1,19 +1,25 @@
-"""Materialize assets in this process, one partition at a time, with readable progress.
+"""Run the code location's jobs in this process, one partition at a time, with readable progress.
 
-The CLI uses this for ``hippique ingest`` and the demo: the same assets, resources and instance as
-``dagster dev``, so what the CLI loads shows in the UI.
+The CLI uses this for ``hippique ingest``, the demo and the morning plan of ``hippique day``: the
+jobs, assets, resources and instance are those the webserver and the daemon use, so what the CLI
+loads shows in the UI under the job's own name (``ingest_day``, ``plan_day``).
 """
 
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
-from typing import Any
 
-from dagster import AssetsDefinition, DagsterEventType, DagsterInstance, materialize
+from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult
+
+from hippique_assets.settings import Settings
 
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+LOCAL_INSTANCE_MARKER = "# The local Dagster instance"
+# What earlier versions wrote into a new local instance; replaced by the current configuration.
+_OLD_LOCAL_CONFIG = "telemetry:\n  enabled: false\n"
 
 
 @dataclass
@@ -24,63 +30,93 @@ class PartitionOutcome:
     rows: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     failed_checks: list[str] = field(default_factory=list)
+    run_id: str | None = None
 
 
-def dagster_instance(home: Path) -> DagsterInstance:
-    """The persistent instance under ``DAGSTER_HOME`` (default ``<home>/dagster_home``)."""
+def local_instance_config() -> str:
+    """The local instance's ``dagster.yaml`` (the repository root holds the same file)."""
+    return resources.files("hippique_assets.config").joinpath("dagster_local.yaml").read_text()
+
+
+def ensure_dagster_home(home: Path) -> Path:
+    """``DAGSTER_HOME`` (default ``<home>/dagster_home``, exported) with the local instance configuration.
+
+    A ``dagster.yaml`` already there is kept unless it is one this function wrote (then it is
+    brought up to date), so a production instance configuration is never overwritten.
+    """
     dagster_home = os.environ.get("DAGSTER_HOME")
     if not dagster_home:
         dagster_home = str((home / "dagster_home").resolve())
         os.environ["DAGSTER_HOME"] = dagster_home
-    Path(dagster_home).mkdir(parents=True, exist_ok=True)
-    config = Path(dagster_home) / "dagster.yaml"
-    if not config.exists():
-        # A local instance: SQLite storage beside the data, and no usage reporting from a racing box.
-        config.write_text("telemetry:\n  enabled: false\n")
+    path = Path(dagster_home)
+    path.mkdir(parents=True, exist_ok=True)
+    config = path / "dagster.yaml"
+    wanted = local_instance_config()
+    current = config.read_text() if config.exists() else None
+    if current is None or (
+        current != wanted and (current == _OLD_LOCAL_CONFIG or current.startswith(LOCAL_INSTANCE_MARKER))
+    ):
+        config.write_text(wanted)
+    return path
+
+
+def dagster_instance(home: Path) -> DagsterInstance:
+    """The persistent instance under ``DAGSTER_HOME`` (default ``<home>/dagster_home``)."""
+    ensure_dagster_home(home)
     return DagsterInstance.get()
 
 
-def materialize_partitions(
-    assets: Sequence[AssetsDefinition],
+def outcome_of(partition: str, result: ExecuteInProcessResult, seconds: float) -> PartitionOutcome:
+    """Rows per table, failed checks and the first failure of one in-process run."""
+    outcome = PartitionOutcome(partition, result.success, seconds, run_id=result.run_id)
+    for event in result.all_events:
+        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            mat = event.step_materialization_data.materialization
+            rows = mat.metadata.get("dagster/row_count")
+            if rows is not None:
+                outcome.rows[mat.asset_key.to_user_string()] = int(rows.value)
+        elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                outcome.failed_checks.append(
+                    f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                )
+        elif event.event_type == DagsterEventType.STEP_FAILURE and outcome.error is None:
+            failure = event.step_failure_data
+            message = failure.error.message.strip() if failure.error else "step failed"
+            outcome.error = f"{event.step_key}: {message}"
+    if not result.success and outcome.error is None:
+        outcome.error = "run failed (see the Dagster run log)"
+    return outcome
+
+
+def run_job_partitions(
+    job_name: str,
     partitions: Sequence[str],
-    resources: dict[str, Any],
+    settings: Settings,
     instance: DagsterInstance,
     *,
     on_outcome: Callable[[PartitionOutcome], None] | None = None,
     tags: dict[str, str] | None = None,
 ) -> list[PartitionOutcome]:
-    """Run the assets for each partition in turn; a failed partition does not stop the others."""
+    """Run job ``job_name`` of the code location built from ``settings`` for each partition in turn.
+
+    A failed partition does not stop the others.
+    """
+    from hippique_assets.definitions import build_definitions
+
+    job = build_definitions(settings).resolve_job_def(job_name)
     outcomes = []
     for partition in partitions:
         started = time.perf_counter()
-        result = materialize(
-            assets,
+        result = job.execute_in_process(
             partition_key=partition,
-            resources=resources,
             instance=instance,
             raise_on_error=False,
             run_config=QUIET_RUN_CONFIG,
             tags=tags,
         )
-        outcome = PartitionOutcome(partition, result.success, time.perf_counter() - started)
-        for event in result.all_events:
-            if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
-                mat = event.step_materialization_data.materialization
-                rows = mat.metadata.get("dagster/row_count")
-                if rows is not None:
-                    outcome.rows[mat.asset_key.to_user_string()] = int(rows.value)
-            elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
-                evaluation = event.event_specific_data
-                if not evaluation.passed:
-                    outcome.failed_checks.append(
-                        f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-                    )
-            elif event.event_type == DagsterEventType.STEP_FAILURE and outcome.error is None:
-                failure = event.step_failure_data
-                message = failure.error.message.strip() if failure.error else "step failed"
-                outcome.error = f"{event.step_key}: {message}"
-        if not result.success and outcome.error is None:
-            outcome.error = "run failed (see the Dagster run log)"
+        outcome = outcome_of(partition, result, time.perf_counter() - started)
         outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)

@@ -50,27 +50,43 @@ class FixedClock:
 
 @dataclass
 class AcceleratedClock:
-    """Simulated time that starts at ``start`` and runs ``factor`` times faster than the wall."""
+    """Simulated time that starts at ``start`` and runs ``factor`` times faster than the wall.
+
+    ``wall_start`` is the Unix time at which simulated time equals ``start``. Processes that share
+    the same three values (the replay server, the race clock in the code server, the run workers)
+    agree on the simulated instant.
+    """
 
     start: datetime
     factor: float = 60.0
-    wall_start: float = field(default_factory=time.monotonic)
+    wall_start: float = field(default_factory=time.time)
 
     def __post_init__(self) -> None:
-        if self.factor <= 0:
+        if not self.factor > 0:
             raise ValueError(f"clock factor must be positive, got {self.factor}")
         self.start = _as_utc(self.start)
 
     def now(self) -> datetime:
-        elapsed = time.monotonic() - self.wall_start
+        elapsed = time.time() - self.wall_start
         return self.start + timedelta(seconds=elapsed * self.factor)
+
+    def wall_time(self, instant: datetime) -> float:
+        """The Unix time at which the simulated clock shows ``instant``."""
+        return self.wall_start + (_as_utc(instant) - self.start).total_seconds() / self.factor
+
+    @property
+    def spec(self) -> str:
+        """The spec :func:`parse_clock` reads back into this very clock (for other processes)."""
+        return f"fast:{self.start.isoformat()}:{self.factor:g}@{self.wall_start:.3f}"
 
 
 def parse_clock(spec: str) -> Clock:
-    """Build a clock from a command-line spec.
+    """Build a clock from a spec (command line option or ``HIPPIQUE_CLOCK``).
 
     ``real``: the system clock. ``at:2026-03-23T13:30+01:00``: frozen at that instant.
-    ``fast:2026-03-23T09:00+01:00:60``: starts at that instant, 60 times faster than the wall.
+    ``fast:2026-03-23T09:00+01:00:60``: starts at that instant now, 60 times faster than the wall;
+    ``fast:...:60@1774252800.0`` pins the wall time (Unix seconds) of the start, so that several
+    processes share one simulated clock.
     """
     kind, _, rest = spec.partition(":")
     if kind == "real" and not rest:
@@ -78,9 +94,14 @@ def parse_clock(spec: str) -> Clock:
     if kind == "at" and rest:
         return FixedClock(datetime.fromisoformat(rest))
     if kind == "fast" and rest:
+        rest, at_sign, wall = rest.partition("@")
         instant, _, factor = rest.rpartition(":")
         try:
+            if at_sign:
+                return AcceleratedClock(datetime.fromisoformat(instant), float(factor), float(wall))
             return AcceleratedClock(datetime.fromisoformat(instant), float(factor))
         except ValueError as exc:
             raise ValueError(f"bad fast clock {spec!r}: {exc}") from None
-    raise ValueError(f"unknown clock {spec!r}: use real, at:<ISO instant> or fast:<ISO instant>:<factor>")
+    raise ValueError(
+        f"unknown clock {spec!r}: use real, at:<ISO instant> or fast:<ISO instant>:<factor>[@<unix time>]"
+    )

@@ -7,12 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
+import yaml
 from dagster import DagsterInstance, SensorResult, build_schedule_context, build_sensor_context
 
-from hippique_assets.defs.automation import build_automation, build_race_clock_sensor
+from hippique_assets.defs.automation import build_automation, build_ledger_sensor, build_race_clock_sensor
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
+from hippique_assets.defs.runner import local_instance_config
 from hippique_assets.racing.plan import build_race_plan
+from hippique_assets.racing.results import RACE_RESULTS
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
@@ -151,3 +154,72 @@ def test_plan_time_is_configurable():
     schedules, sensors = build_automation(settings)
     assert next(s for s in schedules if s.name == "morning_plan").cron_schedule == "30 8 * * *"
     assert next(s for s in sensors if s.name == "race_clock").default_status.value == "RUNNING"
+
+
+def test_race_runs_carry_the_tags_the_instance_limits_key_on(postgres: PostgresResource):
+    start = datetime(2026, 3, 23, 14, 0, tzinfo=UTC)
+    postgres.write_frame(RACE_PLAN, _plan({(1, 1): start}), partition_values=[DAY])
+    [h5] = _tick(postgres, DagsterInstance.ephemeral(), start - timedelta(minutes=5)).run_requests
+    assert h5.tags["hippique/race_phase"] == "2026-03-23-R1C1:h5"
+    assert h5.tags["dagster/priority"] == "10"
+    limits = yaml.safe_load(local_instance_config())["concurrency"]["runs"]["tag_concurrency_limits"]
+    assert {limit["key"] for limit in limits} <= set(h5.tags)
+
+
+def test_unreachable_postgres_skips_the_tick_with_the_reason():
+    down = PostgresResource(url="postgresql://postgres@127.0.0.1:9/nowhere")
+    now = datetime(2026, 3, 23, 12, tzinfo=UTC)
+    cursor = json.dumps({"last_tick": (now - timedelta(seconds=30)).isoformat()})
+    result = _tick(down, DagsterInstance.ephemeral(), now, cursor=cursor)
+    assert result.run_requests == []
+    assert "Postgres unreachable" in result.skip_reason.skip_message
+    assert "127.0.0.1:9" in result.skip_reason.skip_message
+    # The cursor stays where it was: the next good tick judges the whole gap.
+    assert result.cursor == cursor
+    ledger = build_ledger_sensor(SETTINGS)
+    context = build_sensor_context(
+        instance=DagsterInstance.ephemeral(),
+        resources={"postgres": down, "clock": ClockResource(spec=f"at:{now.isoformat()}")},
+    )
+    assert "Postgres unreachable" in ledger(context).skip_message
+
+
+def _ledger_tick(postgres: PostgresResource, now: datetime):
+    context = build_sensor_context(
+        instance=DagsterInstance.ephemeral(),
+        resources={"postgres": postgres, "clock": ClockResource(spec=f"at:{now.isoformat()}")},
+    )
+    return build_ledger_sensor(SETTINGS)(context)
+
+
+def test_the_ledger_follows_the_last_result(postgres: PostgresResource):
+    first, last = datetime(2026, 3, 23, 14, 0, tzinfo=UTC), datetime(2026, 3, 23, 15, 0, tzinfo=UTC)
+    plan = _plan({(1, 1): first, (1, 2): last, (1, 3): last}, cancelled={(1, 3)})
+    postgres.write_frame(RACE_PLAN, plan, partition_values=[DAY])
+    # No results table yet: the day is still waiting.
+    waiting = _ledger_tick(postgres, last + timedelta(minutes=16))
+    assert "2026-03-23 0/2" in waiting.skip_message
+    results = pd.DataFrame(
+        [
+            {
+                "race_key": key,
+                "race_date": DAY,
+                "reunion": 1,
+                "course": course,
+                "official": True,
+                "source": "pmu",
+                "arrival_order": [3, 1, 2],
+                "arrival_ranks": [1, 2, 3],
+                "non_runners": [],
+                "n_dividends": 4,
+                "resulted_at": last,
+            }
+            for key, course in (("2026-03-23-R1C1", 1), ("2026-03-23-R1C2", 2))
+        ]
+    ).reindex(columns=RACE_RESULTS.column_names)
+    postgres.write_frame(RACE_RESULTS, results.iloc[:1], partition_values=["2026-03-23-R1C1"])
+    assert "1/2" in _ledger_tick(postgres, last + timedelta(minutes=20)).skip_message
+    postgres.write_frame(RACE_RESULTS, results.iloc[1:], partition_values=["2026-03-23-R1C2"])
+    [request] = _ledger_tick(postgres, last + timedelta(minutes=20)).run_requests
+    assert request.partition_key == "2026-03-23"
+    assert request.run_key == "ledger:2026-03-23:2"

@@ -1,10 +1,53 @@
-"""The code location loads, and its asset graph has the shape the README describes."""
+"""The code location loads as Dagster's code server loads it, and its asset graph has the shape the
+README describes."""
 
 from __future__ import annotations
 
-from dagster import AssetKey
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster import AssetKey, Definitions
 
 from hippique_assets.definitions import defs
+from hippique_assets.defs.runner import local_instance_config
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_definitions_are_loadable_as_a_code_server_loads_them():
+    # Resolves every job (the implicit asset job included), schedule and sensor: a name shared by
+    # an op and a job, or an unknown job in a sensor, fails here.
+    Definitions.validate_loadable(defs)
+    repo = defs.get_repository_def()
+    assert {job.name for job in repo.get_all_jobs()} >= {"ingest_day", "plan_day", "race_h5", "race_result"}
+
+
+def test_dagster_definitions_validate_accepts_the_workspace(tmp_path):
+    """The command the webserver and the daemon's loading matches: location load plus partition mappings."""
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
+    (tmp_path / "dagster.yaml").write_text(local_instance_config())
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "All code locations passed validation" in done.stdout + done.stderr
+
+
+def test_the_repository_dagster_yaml_is_the_local_instance_configuration():
+    # `dagster dev` in the repository root reads ./dagster.yaml; the commands write the packaged copy.
+    assert (REPO / "dagster.yaml").read_text() == local_instance_config()
+
+
+def test_every_job_runs_its_steps_in_process():
+    for job in defs.get_repository_def().get_all_jobs():
+        assert job.executor_def.name == "in_process", job.name
 
 
 def test_definitions_load_and_resolve():
@@ -36,7 +79,7 @@ def test_race_day_automation_is_wired():
         "plan_refresh",
         "next_morning_consolidation",
     }
-    assert {s.name for s in repo.sensor_defs} == {"race_clock", "race_run_failures"}
+    assert {s.name for s in repo.sensor_defs} == {"race_clock", "day_ledger", "race_run_failures"}
     for job in ("race_h30", "race_h5", "race_result"):
         assert defs.resolve_job_def(job).partitions_def.name == "races"
 

@@ -1,3 +1,4 @@
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,9 +19,20 @@ def test_naive_instants_are_refused():
 
 
 def test_accelerated_clock_runs_faster_than_the_wall():
-    clock = AcceleratedClock(datetime(2026, 3, 23, 9, tzinfo=UTC), factor=3600.0, wall_start=0.0)
-    # wall_start=0 means "the wall clock has run for time.monotonic() seconds": simulated time is far ahead.
-    assert clock.now() > datetime(2026, 3, 23, 10, tzinfo=UTC)
+    start = datetime(2026, 3, 23, 9, tzinfo=UTC)
+    clock = AcceleratedClock(start, factor=60.0, wall_start=time.time() - 10.0)
+    # Ten wall seconds ago the simulated clock showed 09:00; at 60x it now shows about 09:10.
+    assert start + timedelta(minutes=9, seconds=59) <= clock.now() <= start + timedelta(minutes=11)
+    assert clock.wall_time(start + timedelta(minutes=1)) == pytest.approx(clock.wall_start + 1.0)
+
+
+def test_a_pinned_fast_clock_is_the_same_clock_in_every_process():
+    clock = AcceleratedClock(datetime(2026, 3, 23, 9, tzinfo=UTC), factor=30.0, wall_start=time.time() - 5)
+    twin = parse_clock(clock.spec)
+    assert isinstance(twin, AcceleratedClock)
+    assert (twin.start, twin.factor) == (clock.start, clock.factor)
+    assert abs(twin.wall_start - clock.wall_start) < 0.001
+    assert abs((twin.now() - clock.now()).total_seconds()) < 1.0
 
 
 def test_parse_clock_specs():
@@ -32,7 +44,14 @@ def test_parse_clock_specs():
 
 
 @pytest.mark.parametrize(
-    "bad", ["soon", "at:", "fast:2026-03-23T09:00+01:00:zero", "fast:2026-03-23T09:00+01:00:-2"]
+    "bad",
+    [
+        "soon",
+        "at:",
+        "fast:2026-03-23T09:00+01:00:zero",
+        "fast:2026-03-23T09:00+01:00:-2",
+        "fast:2026-03-23T09:00+01:00:10@yesterday",
+    ],
 )
 def test_bad_clock_specs(bad):
     with pytest.raises(ValueError):

@@ -1,0 +1,337 @@
+"""Play a replayed racing day on the real Dagster daemon, on an accelerated clock.
+
+``hippique day`` serves a generated day from a loopback replay server, builds the morning plan in
+this process, then starts a gRPC code server and ``dagster-daemon`` against the local instance and
+lets them work: the ``race_clock`` sensor requests every H-30, H-5 and H+15 run, the queued run
+coordinator and the run launcher start them, the ``day_ledger`` sensor builds the ledger after the
+last result. Every process, this one included, reads the same accelerated clock
+(``HIPPIQUE_CLOCK=fast:<start>:<factor>@<wall time>``), so the replay server answers with the odds
+and results of the simulated instant. This module only starts the processes and watches the
+instance; it never launches a race run itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+
+from hippique_assets.cli.processes import (
+    ManagedProcess,
+    code_server,
+    daemon,
+    free_port,
+    wait_for_port,
+    write_grpc_workspace,
+)
+from hippique_assets.defs.automation import DUE_TAG, RACE_TAG
+from hippique_assets.defs.clock_resource import ClockResource
+from hippique_assets.defs.runner import ensure_dagster_home, run_job_partitions
+from hippique_assets.racing.clock import AcceleratedClock
+from hippique_assets.racing.day_close import RESULTS_WAIT
+from hippique_assets.racing.race_clock import PHASES
+from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
+from hippique_assets.replay.server import ReplayServer
+from hippique_assets.replay.sources import GeneratedSource
+from hippique_assets.replay.subset import RaceSubsetSource, closest_races
+from hippique_assets.settings import Settings
+from hippique_assets.storage.embedded import pgdata_dir, stop_embedded_pg
+from hippique_assets.storage.postgres import PostgresResource
+
+# Wall seconds the plan build and the start of the code server and the daemon may take: the
+# simulated day starts this long (times the factor) before the first H-30.
+STARTUP_WALL_S = 45.0
+# Wall seconds allowed after the simulated end of the day (last start + the ledger's wait).
+SLACK_WALL_S = 120.0
+TERMINAL = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+RACE_JOBS = {"race_h30": "h30", "race_h5": "h5", "race_result": "result"}
+
+
+@dataclass
+class PlayedRun:
+    """A finished run of the played day, as the instance recorded it."""
+
+    run_id: str
+    phase: str
+    partition: str
+    success: bool
+    due: datetime | None
+    start_wall: float | None
+    end_wall: float | None
+
+    def due_to_end_s(self, clock: AcceleratedClock) -> float | None:
+        """Wall seconds from the instant the phase was due to the end of its run."""
+        if self.due is None or self.end_wall is None:
+            return None
+        return self.end_wall - clock.wall_time(self.due)
+
+
+@dataclass
+class DayReport:
+    day: date
+    races: list[str] = field(default_factory=list)
+    runs: list[PlayedRun] = field(default_factory=list)
+    missed: int = 0
+    wall_s: float = 0.0
+    timed_out: bool = False
+
+    def by_phase(self, phase: str) -> list[PlayedRun]:
+        return [r for r in self.runs if r.phase == phase]
+
+    @property
+    def failed(self) -> list[PlayedRun]:
+        return [r for r in self.runs if not r.success]
+
+    def summary_line(self) -> str:
+        counts = " ".join(f"{phase}={len(self.by_phase(phase))}" for phase in (*PHASES, "ledger"))
+        return f"runs: {counts} missed={self.missed} failed={len(self.failed)}"
+
+    def problems(self) -> list[str]:
+        """Why the day is not complete: each planned race needs exactly one successful run per
+        phase, and the ledger must have been built."""
+        found = []
+        for phase in PHASES:
+            runs = self.by_phase(phase)
+            per_race = {key: [r for r in runs if r.partition == key] for key in self.races}
+            for key, mine in per_race.items():
+                if len(mine) != 1:
+                    found.append(f"{key} {phase}: {len(mine)} runs")
+                elif not mine[0].success:
+                    found.append(f"{key} {phase}: run {mine[0].run_id} failed")
+        if not any(r.success for r in self.by_phase("ledger")):
+            found.append(f"ledger of {self.day}: not built")
+        if self.timed_out:
+            found.append("the day did not finish in time")
+        return found
+
+
+def latency_summary(values: list[float]) -> str:
+    if not values:
+        return "none"
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return (
+        f"p50 {statistics.median(ordered):.1f} s, p95 {p95:.1f} s, max {ordered[-1]:.1f} s (n={len(ordered)})"
+    )
+
+
+def _played_run(record) -> PlayedRun | None:
+    run = record.dagster_run
+    if run.job_name in RACE_JOBS:
+        phase = RACE_JOBS[run.job_name]
+        partition = run.tags.get(RACE_TAG) or run.tags.get("dagster/partition", "?")
+    elif run.job_name == "ledger_day":
+        phase, partition = "ledger", run.tags.get("dagster/partition", "?")
+    else:
+        return None
+    due = run.tags.get(DUE_TAG)
+    return PlayedRun(
+        run.run_id,
+        phase,
+        partition,
+        run.status == DagsterRunStatus.SUCCESS,
+        datetime.fromisoformat(due) if due else None,
+        record.start_time,
+        record.end_time,
+    )
+
+
+class DayPlay:
+    """One play of ``day``: set-up, the daemon's work, the report, and the tear-down."""
+
+    def __init__(
+        self,
+        day: date,
+        settings: Settings,
+        *,
+        races: int | None = None,
+        factor: float = 20.0,
+        seed: int = 7,
+        echo: Callable[[str], None] = print,
+    ) -> None:
+        if factor <= 0:
+            raise ValueError(f"factor must be positive, got {factor}")
+        self.day = day
+        self.settings = settings
+        self.races = races
+        self.factor = factor
+        self.seed = seed
+        self.echo = echo
+        self.dagster_home = ensure_dagster_home(settings.home)
+        self.logs = self.dagster_home / "logs" / f"day-{day.isoformat()}"
+
+    def _source(self) -> GeneratedSource | RaceSubsetSource:
+        source = GeneratedSource(seed=self.seed)
+        if self.races is None:
+            return source
+        programme = source.respond(f"/programme/{self.day:%d%m%Y}", None)
+        if programme.status != 200:
+            raise ValueError(f"the generated world (seed {self.seed}) has no racing on {self.day}")
+        kept = closest_races(json.loads(programme.body), self.races)
+        return RaceSubsetSource(source, self.day, kept)
+
+    def _first_and_last_start(self, source: GeneratedSource | RaceSubsetSource) -> tuple[datetime, datetime]:
+        answer = source.respond(f"/programme/{self.day:%d%m%Y}", None)
+        if answer.status != 200:
+            raise ValueError(f"the generated world (seed {self.seed}) has no racing on {self.day}")
+        starts = [
+            datetime.fromtimestamp(course["heureDepart"] / 1000, UTC)
+            for reunion in json.loads(answer.body)["programme"]["reunions"]
+            for course in reunion["courses"]
+        ]
+        return min(starts), max(starts)
+
+    def play(self) -> DayReport:
+        began = time.monotonic()
+        source = self._source()
+        first_start, last_start = self._first_and_last_start(source)
+        lead = timedelta(seconds=STARTUP_WALL_S * self.factor)
+        clock = AcceleratedClock(first_start - timedelta(minutes=30) - lead, self.factor)
+        sim_end = last_start + RESULTS_WAIT + timedelta(minutes=5)
+        deadline = clock.wall_time(sim_end) + SLACK_WALL_S
+        pg_started_here = (
+            not self.settings.pg_url_set and not (pgdata_dir(self.settings.home) / "postmaster.pid").exists()
+        )
+        processes: list[ManagedProcess] = []
+        with ReplayServer(source, clock=clock) as server:
+            settings = dataclasses.replace(
+                self.settings, pmu_base_url=server.base_url, rate_limit_per_s=0.0, clock=clock.spec
+            )
+            self.echo(
+                f"{self.day}: replay server (seed {self.seed}) at {server.base_url}, clock x{self.factor:g} "
+                f"from {clock.start.isoformat(timespec='minutes')}"
+            )
+            try:
+                instance = DagsterInstance.get()
+                [plan] = run_job_partitions("plan_day", [self.day.isoformat()], settings, instance)
+                if not plan.success:
+                    raise RuntimeError(f"the morning plan failed: {plan.error}")
+                postgres = PostgresResource(
+                    url=os.environ.get("HIPPIQUE_PG_URL") or None, home=str(settings.home)
+                )
+                report = DayReport(self.day, races=self._planned_races(postgres))
+                self.echo(
+                    f"plan: {len(report.races)} races, first start {first_start:%H:%M}Z, last {last_start:%H:%M}Z"
+                )
+                processes = self._start_dagster(settings, clock, server.base_url)
+                self._watch(instance, report, clock, deadline, processes, since=time.time() - 1)
+                report.missed = self._missed(postgres, clock)
+            finally:
+                for process in reversed(processes):
+                    process.stop()
+                if pg_started_here:
+                    stop_embedded_pg(self.settings.home)
+        report.wall_s = time.monotonic() - began
+        h5 = [v for r in report.by_phase("h5") if r.success and (v := r.due_to_end_s(clock)) is not None]
+        self.echo(f"H-5 due to tickets stored: {latency_summary(h5)}")
+        return report
+
+    def _planned_races(self, postgres: PostgresResource) -> list[str]:
+        frame = postgres.query_frame(
+            f"select race_key from {RACE_PLAN.qualified_name} where race_date = %s and not cancelled "
+            "and start_utc is not null order by start_utc, race_key",
+            (self.day,),
+        )
+        return [str(k) for k in frame["race_key"]]
+
+    def _missed(self, postgres: PostgresResource, clock: AcceleratedClock) -> int:
+        """Phases of this play the race clock recorded as missed (their run keys end with the play's tag)."""
+        if not self._table_exists(postgres, MISSED_RUNS.qualified_name):
+            return 0
+        suffix = ClockResource(spec=clock.spec).run_key_suffix
+        frame = postgres.query_frame(
+            f"select count(*) as n from {MISSED_RUNS.qualified_name} where run_key like %s", (f"%{suffix}",)
+        )
+        return int(frame["n"].iloc[0])
+
+    @staticmethod
+    def _table_exists(postgres: PostgresResource, name: str) -> bool:
+        frame = postgres.query_frame("select to_regclass(%s) is not null as found", (name,))
+        return bool(frame["found"].iloc[0])
+
+    def _start_dagster(
+        self, settings: Settings, clock: AcceleratedClock, base_url: str
+    ) -> list[ManagedProcess]:
+        env = {
+            **os.environ,
+            "DAGSTER_HOME": str(self.dagster_home),
+            "HIPPIQUE_HOME": str(Path(settings.home).resolve()),
+            "HIPPIQUE_CLOCK": clock.spec,
+            "HIPPIQUE_PMU_BASE_URL": base_url,
+            "HIPPIQUE_RATE_LIMIT": "0",
+            # The race clock and the ledger sensor run; the wall-clock schedules stay off.
+            "HIPPIQUE_AUTOMATION": "sensors",
+            # A simulated minute lasts 60/factor wall seconds: tick as often as the daemon allows.
+            "HIPPIQUE_RACE_CLOCK_INTERVAL_S": "1",
+        }
+        port = free_port()
+        server = code_server(port, self.logs / "code-server.log", env).start()
+        processes = [server]
+        try:
+            wait_for_port(server, port, timeout_s=60)
+            workspace = write_grpc_workspace(self.logs / "workspace.yaml", port)
+            processes.append(daemon(workspace, self.logs / "daemon.log", env).start())
+        except BaseException:
+            server.stop()
+            raise
+        self.echo(f"code server on 127.0.0.1:{port} and dagster-daemon started (logs in {self.logs})")
+        return processes
+
+    def _watch(
+        self,
+        instance: DagsterInstance,
+        report: DayReport,
+        clock: AcceleratedClock,
+        deadline: float,
+        processes: list[ManagedProcess],
+        since: float,
+    ) -> None:
+        seen: set[str] = set()
+        created_after = datetime.fromtimestamp(since, UTC)
+        while True:
+            for process in processes:
+                process.check_running()
+            records = instance.get_run_records(
+                RunsFilter(statuses=list(TERMINAL), created_after=created_after),
+                order_by="create_timestamp",
+                ascending=True,
+            )
+            for record in records:
+                played = _played_run(record)
+                if played is None or played.run_id in seen:
+                    continue
+                if played.phase != "ledger" and played.partition not in report.races:
+                    continue
+                if played.phase == "ledger" and played.partition != self.day.isoformat():
+                    continue
+                seen.add(played.run_id)
+                report.runs.append(played)
+                self._echo_run(played, clock)
+            if any(r.success for r in report.by_phase("ledger")) and self._results_done(report):
+                return
+            if time.time() > deadline:
+                report.timed_out = True
+                return
+            time.sleep(1.0)
+
+    @staticmethod
+    def _results_done(report: DayReport) -> bool:
+        resulted = {r.partition for r in report.by_phase("result")}
+        return resulted >= set(report.races)
+
+    def _echo_run(self, run: PlayedRun, clock: AcceleratedClock) -> None:
+        status = "ok" if run.success else "FAILED"
+        late = run.due_to_end_s(clock)
+        at = clock.start + timedelta(
+            seconds=((run.end_wall or time.time()) - clock.wall_start) * clock.factor
+        )
+        detail = f"  due+{late:5.1f} s" if late is not None else ""
+        self.echo(f"{at:%H:%M}Z  {run.phase:<7} {run.partition:<18} {status}{detail}")

@@ -1,0 +1,81 @@
+"""``hippique dev`` (``make dev``): the Dagster UI on the local instance, with a PMU source that works offline.
+
+Unless ``HIPPIQUE_PMU_BASE_URL`` is set, the generated world is served on a free loopback port and
+every run (UI launches, backfills) reads it. Ctrl-C stops ``dagster dev`` (webserver, daemon, code
+server, run workers), the replay server and the embedded Postgres when this command started it.
+"""
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from hippique_assets.cli.processes import ManagedProcess, executable, wait_for_port, write_module_workspace
+from hippique_assets.defs.runner import ensure_dagster_home
+from hippique_assets.replay.server import ReplayServer
+from hippique_assets.replay.sources import GeneratedSource
+from hippique_assets.settings import load_settings
+from hippique_assets.storage.embedded import pgdata_dir, stop_embedded_pg
+from hippique_assets.storage.postgres import mask_url, resolve_url
+
+
+def interrupt_on_sigterm() -> None:
+    """Make SIGTERM behave like Ctrl-C, so that ``finally`` blocks stop what this process started."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+@click.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=3000, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated world served.")
+def dev(port: int, seed: int) -> None:
+    """Open the Dagster UI (dagster dev) on the local instance and the local tables."""
+    interrupt_on_sigterm()
+    settings = load_settings()
+    dagster_home = ensure_dagster_home(settings.home)
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(dagster_home),
+        "HIPPIQUE_HOME": str(Path(settings.home).resolve()),
+    }
+    pg_started_here = False
+    if not settings.pg_url_set:
+        pg_started_here = not (pgdata_dir(settings.home) / "postmaster.pid").exists()
+        click.echo(f"Tables   : {mask_url(resolve_url(None, settings.home))} (embedded PostgreSQL)")
+    server = None
+    if not os.environ.get("HIPPIQUE_PMU_BASE_URL"):
+        server = ReplayServer(GeneratedSource(seed=seed)).start()
+        env.update(HIPPIQUE_PMU_BASE_URL=server.base_url, HIPPIQUE_RATE_LIMIT="0")
+        click.echo(f"PMU      : generated world (seed {seed}) served at {server.base_url}")
+    else:
+        click.echo(f"PMU      : {settings.pmu_base_url}")
+    workspace = write_module_workspace(dagster_home / "workspace.yaml")
+    ui = ManagedProcess(
+        "dagster dev",
+        [executable("dagster"), "dev", "-w", str(workspace), "-h", "127.0.0.1", "-p", str(port)],
+        dagster_home / "logs" / "dagster-dev.log",
+        env=env,
+    )
+    try:
+        ui.start()
+        click.echo(f"Instance : {dagster_home} (log {ui.log_path})")
+        wait_for_port(ui, port, timeout_s=120)
+        click.echo(f"Dagster UI at http://127.0.0.1:{port}  (Ctrl-C stops everything)")
+        while ui.running():
+            time.sleep(0.5)
+        ui.check_running()
+    except KeyboardInterrupt:
+        click.echo("\nStopping dagster dev...")
+    finally:
+        ui.stop()
+        if server is not None:
+            server.stop()
+        if pg_started_here:
+            stop_embedded_pg(settings.home)
+    sys.exit(0)

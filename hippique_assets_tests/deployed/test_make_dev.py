@@ -1,0 +1,120 @@
+"""``make dev`` as a newcomer uses it: the UI loads the code location, a backfill launched from the UI
+ingests days from the generated world, the instance's limits hold one run per race and phase, and
+Ctrl-C leaves no process behind (the embedded Postgres included)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from hippique_assets.cli.processes import ManagedProcess, executable, free_port, wait_for_port
+from hippique_assets.replay.faults import Burst, FaultPlan
+from hippique_assets.replay.server import ReplayServer
+from hippique_assets.replay.sources import GeneratedSource
+from hippique_assets.storage.postgres import query_frame, resolve_url
+from hippique_assets_tests.deployed.graphql import TERMINAL, DagsterUi
+
+pytestmark = pytest.mark.slow
+
+DAY = date(2026, 3, 23)
+SLOW_S = 10.0
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of live processes that mention ``text`` (a home folder, say)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = next(
+                line for line in (proc / "status").read_text().splitlines() if line.startswith("State:")
+            )
+        except (OSError, StopIteration):
+            continue
+        if text in cmdline and "zombie" not in state:
+            found.append(f"{proc.name}: {cmdline[:200]}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory):
+    home = tmp_path_factory.mktemp("dev-home")
+    # The second and third requests of R1C1's participants (after the backfill's) answer slowly.
+    faults = FaultPlan(
+        path_pattern=r"/R1/C1/participants$", bursts=(Burst("slow", start=1, count=2),), slow_delay_s=SLOW_S
+    )
+    server = ReplayServer(GeneratedSource(seed=7), faults=faults).start()
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "HIPPIQUE_PG_URL")}
+    env.update(HIPPIQUE_HOME=str(home), HIPPIQUE_PMU_BASE_URL=server.base_url, HIPPIQUE_RATE_LIMIT="0")
+    process = ManagedProcess(
+        "hippique dev", [executable("hippique"), "dev", "--port", str(port)], home / "make-dev.log", env=env
+    ).start()
+    try:
+        wait_for_port(process, port, timeout_s=180)
+        yield DagsterUi(port), process, home
+    finally:
+        process.stop()
+        server.stop()
+
+
+def test_the_ui_loads_the_code_location(dev):
+    ui, _, _ = dev
+    assert ui.location_status() == ("LOADED", "RepositoryLocation")
+
+
+def test_a_backfill_launched_from_the_ui_ingests_its_days(dev):
+    ui, _, home = dev
+    ui.launch_backfill("ingest_day", ["2026-03-23", "2026-03-24"])
+    runs = ui.wait_for_runs(
+        lambda runs: len([r for r in runs if r["jobName"] == "ingest_day" and r["status"] in TERMINAL]) == 2,
+        timeout_s=240,
+    )
+    assert {r["status"] for r in runs if r["jobName"] == "ingest_day"} == {"SUCCESS"}
+    assert {r["tags"]["dagster/partition"] for r in runs} == {"2026-03-23", "2026-03-24"}
+    counts = query_frame(
+        resolve_url(None, home),
+        "select race_date, count(*) as races from pmu.races group by race_date order by race_date",
+    )
+    assert list(counts["race_date"].astype(str)) == ["2026-03-23", "2026-03-24"]
+    assert (counts["races"] > 20).all()
+
+
+def test_a_second_run_of_the_same_race_and_phase_waits_for_the_first(dev):
+    ui, _, _ = dev
+    for key in ("2026-03-23-R1C1", "2026-03-23-R1C2"):
+        ui.add_dynamic_partition("races", key)
+
+    def launch(race: str) -> str:
+        tags = {"dagster/partition": race, "hippique/race_phase": f"{race}:h30", "hippique/phase": "h30"}
+        return ui.launch_run("race_h30", tags)
+
+    first, second, other = launch("2026-03-23-R1C1"), launch("2026-03-23-R1C1"), launch("2026-03-23-R1C2")
+    ids = {first, second, other}
+    runs = ui.wait_for_runs(
+        lambda runs: {r["runId"] for r in runs if r["status"] in TERMINAL} >= ids, timeout_s=240
+    )
+    by_id = {r["runId"]: r for r in runs if r["runId"] in ids}
+    assert {r["status"] for r in by_id.values()} == {"SUCCESS"}
+    # The first run spent SLOW_S waiting for the source; the second only started once it was over,
+    # while another race's H-30 ran meanwhile.
+    assert by_id[second]["startTime"] >= by_id[first]["endTime"] - 0.5
+    assert by_id[other]["startTime"] < by_id[first]["endTime"]
+
+
+def test_ctrl_c_stops_everything_it_started(dev):
+    _, process, home = dev
+    assert processes_mentioning(str(home)), "nothing was running under the home folder"
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.popen.wait(90)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"hippique dev did not stop on Ctrl-C:\n{process.tail()}")
+    assert processes_mentioning(str(home)) == []
