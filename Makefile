@@ -11,7 +11,7 @@ DEMO_SEED   ?= 7
 PYTEST_ARGS ?=
 PORT        ?= 3000
 
-.PHONY: venv demo test lint format bench dev clean
+.PHONY: venv demo test lint format validate bench dev clean
 
 venv: $(STAMP)
 
@@ -35,6 +35,11 @@ lint: venv
 	$(VENV)/bin/ruff check hippique_assets hippique_assets_tests $(wildcard benchmarks)
 	$(VENV)/bin/ruff format --check hippique_assets hippique_assets_tests $(wildcard benchmarks)
 
+# Loads the code location the way the webserver and the daemon do (DAGSTER_HOME unset: the local
+# instance configuration in ./dagster.yaml, in a temporary folder).
+validate: venv
+	env -u DAGSTER_HOME $(VENV)/bin/dagster definitions validate -w workspace.yaml
+
 format: venv
 	$(VENV)/bin/ruff format hippique_assets hippique_assets_tests benchmarks
 	$(VENV)/bin/ruff check --fix hippique_assets hippique_assets_tests benchmarks
@@ -44,6 +49,8 @@ bench: venv
 	$(PY) benchmarks/bench_day.py
 	$(PY) benchmarks/bench_sensor.py
 	$(PY) benchmarks/bench_generator.py
+	$(PY) benchmarks/bench_daemon_ingest.py
+	$(PY) benchmarks/bench_race_day.py
 
 dev: venv
 	$(VENV)/bin/hippique dev --port $(PORT)

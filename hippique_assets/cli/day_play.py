@@ -155,6 +155,7 @@ class DayPlay:
         races: int | None = None,
         factor: float = 20.0,
         seed: int = 7,
+        sensor_interval_s: int = 1,
         echo: Callable[[str], None] = print,
     ) -> None:
         if factor <= 0:
@@ -164,8 +165,10 @@ class DayPlay:
         self.races = races
         self.factor = factor
         self.seed = seed
+        self.sensor_interval_s = sensor_interval_s
         self.echo = echo
         self.dagster_home = ensure_dagster_home(settings.home)
+        self.clock: AcceleratedClock | None = None
         self.logs = self.dagster_home / "logs" / f"day-{day.isoformat()}"
 
     def _source(self) -> GeneratedSource | RaceSubsetSource:
@@ -194,7 +197,7 @@ class DayPlay:
         source = self._source()
         first_start, last_start = self._first_and_last_start(source)
         lead = timedelta(seconds=STARTUP_WALL_S * self.factor)
-        clock = AcceleratedClock(first_start - timedelta(minutes=30) - lead, self.factor)
+        clock = self.clock = AcceleratedClock(first_start - timedelta(minutes=30) - lead, self.factor)
         sim_end = last_start + RESULTS_WAIT + timedelta(minutes=5)
         deadline = clock.wall_time(sim_end) + SLACK_WALL_S
         pg_started_here = (
@@ -269,8 +272,8 @@ class DayPlay:
             "HIPPIQUE_RATE_LIMIT": "0",
             # The race clock and the ledger sensor run; the wall-clock schedules stay off.
             "HIPPIQUE_AUTOMATION": "sensors",
-            # A simulated minute lasts 60/factor wall seconds: tick as often as the daemon allows.
-            "HIPPIQUE_RACE_CLOCK_INTERVAL_S": "1",
+            # A simulated minute lasts 60/factor wall seconds: by default tick as often as the daemon allows.
+            "HIPPIQUE_RACE_CLOCK_INTERVAL_S": str(self.sensor_interval_s),
         }
         port = free_port()
         server = code_server(port, self.logs / "code-server.log", env).start()
