@@ -1,19 +1,25 @@
-"""Bulk-load benchmark: our write_frame against psycopg2 execute_values and raw ADBC ingest.
+"""Bulk-load benchmark: our write_frame against psycopg2 execute_values and raw ADBC ingest, side by side.
 
-The same generated rows (about 15 columns: text, integers, numerics, timestamptz, booleans, an
-integer array) are loaded three ways into tables of a schema of its own, dropped at the end:
+The same generated rows (15 columns: text, integers, numerics, timestamptz, booleans, an integer
+array) are loaded three ways into three tables with the same declaration (primary key included)
+in a schema of its own, dropped at the end:
 
-  (a) ``write_frame`` (replace_partition: conversion, DELETE of the partition, COPY, commit),
-      first into an empty partition, then again over it (a re-run),
+  (a) ``write_frame`` (replace_partition: checks and conversion, DELETE of the partition, COPY, commit),
   (b) psycopg2 ``execute_values`` with page_size=1000 (the conversion to tuples included),
-  (c) raw ADBC ``adbc_ingest`` into a table with the same DDL (primary key included), the rows
-      converted by ``pyarrow.Table.from_pandas`` and cast to the table's types: the transport floor.
+  (c) raw ADBC ``adbc_ingest`` (``pyarrow.Table.from_pandas`` cast to the table's types, COPY,
+      commit: no checks, no DELETE), the transport floor.
 
-Usage: ``.venv/bin/python benchmarks/bench_bulk_load.py [--rows 100000] [--pg-url URL]``
+Fair by construction: every loader keeps one connection for the whole run (ours its pool), gets
+the same warm-up round, and runs once per round in a rotating order, with its DataFrame
+conversion timed; the tables are emptied, untimed, before every load. Ratios are computed per
+round and reported as min / median / max.
+
+Usage: ``.venv/bin/python benchmarks/bench_bulk_load.py [--rows 100000] [--rounds 5] [--pg-url URL]``
 """
 
 import argparse
 import os
+import statistics
 import sys
 import time
 import uuid
@@ -26,35 +32,38 @@ import pandas as pd
 import psycopg2
 import psycopg2.extras
 import pyarrow as pa
+from sqlalchemy import ARRAY, Boolean, Column, Date, Double, Integer, MetaData, Numeric, Table, Text, text
 
 from hippique_assets.storage.bulk import frame_to_arrow, write_frame
-from hippique_assets.storage.postgres import create_table_sql, mask_url
-from hippique_assets.storage.tables import Column, TableSpec
+from hippique_assets.storage.migrate import engine_for
+from hippique_assets.storage.postgres import mask_url
+from hippique_assets.storage.tables import TIMESTAMPTZ, column_names, declare_table
 
 DAY = date(2026, 3, 23)
 DEFAULT_URL = os.environ.get("HIPPIQUE_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def bench_spec(schema: str, name: str) -> TableSpec:
-    return TableSpec(
+def bench_table(schema: str, name: str) -> Table:
+    return declare_table(
+        on=MetaData(),
         schema=schema,
         name=name,
         columns=(
-            Column("race_date", "date", nullable=False),
-            Column("race_key", "text", nullable=False),
-            Column("number", "integer", nullable=False),
-            Column("horse_name", "text", nullable=False),
-            Column("jockey", "text"),
-            Column("trainer", "text"),
-            Column("age", "integer"),
-            Column("distance_m", "integer"),
-            Column("odds", "numeric(10,2)"),
-            Column("weight_kg", "numeric(5,1)"),
-            Column("score", "double precision"),
-            Column("non_runner", "boolean", nullable=False),
-            Column("favourite", "boolean"),
-            Column("start_utc", "timestamptz"),
-            Column("arrival", "integer[]"),
+            Column("race_date", Date, nullable=False),
+            Column("race_key", Text, nullable=False),
+            Column("number", Integer, nullable=False),
+            Column("horse_name", Text, nullable=False),
+            Column("jockey", Text),
+            Column("trainer", Text),
+            Column("age", Integer),
+            Column("distance_m", Integer),
+            Column("odds", Numeric(10, 2)),
+            Column("weight_kg", Numeric(5, 1)),
+            Column("score", Double),
+            Column("non_runner", Boolean, nullable=False),
+            Column("favourite", Boolean),
+            Column("start_utc", TIMESTAMPTZ),
+            Column("arrival", ARRAY(Integer)),
         ),
         primary_key=("race_date", "race_key", "number"),
         partition_column="race_date",
@@ -93,35 +102,6 @@ def make_rows(n: int, seed: int = 7) -> pd.DataFrame:
     return frame
 
 
-def timed(
-    label: str,
-    rows: int,
-    fn: Callable[[], object],
-    repeat: int = 1,
-    reset: Callable[[], object] | None = None,
-) -> float:
-    """Best of ``repeat`` runs (``reset`` runs untimed before each), printed and returned as rows/s."""
-    best = float("inf")
-    for _ in range(repeat):
-        if reset is not None:
-            reset()
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
-    print(f"  {label:<52} {best:7.2f} s  {rows / best:>10,.0f} rows/s  (best of {repeat})")
-    return rows / best
-
-
-def empty_table(url: str, table: str) -> None:
-    conn = psycopg2.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f"TRUNCATE {table}")
-        conn.commit()
-    finally:
-        conn.close()
-
-
 def _plain(value: object) -> object:
     """A cell as psycopg2 adapts it: None for missing values, Python scalars for numpy ones."""
     if value is pd.NA or value is None or (isinstance(value, float) and np.isnan(value)):
@@ -129,42 +109,39 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def load_execute_values(url: str, spec: TableSpec, frame: pd.DataFrame) -> None:
-    cols = ", ".join(spec.column_names)
-    tuples = [
-        tuple(_plain(v) for v in row) for row in frame.astype(object).itertuples(index=False, name=None)
-    ]
-    conn = psycopg2.connect(url)
-    try:
-        with conn.cursor() as cur:
-            psycopg2.extras.execute_values(
-                cur, f"INSERT INTO {spec.qualified_name} ({cols}) VALUES %s", tuples, page_size=1000
-            )
-        conn.commit()
-    finally:
-        conn.close()
+class ExecuteValues:
+    """(b): rows as tuples, ``execute_values`` on a connection kept for the run."""
+
+    def __init__(self, url: str, table: Table) -> None:
+        self.conn = psycopg2.connect(url)
+        self.sql = f"INSERT INTO {table.fullname} ({', '.join(column_names(table))}) VALUES %s"
+
+    def load(self, frame: pd.DataFrame) -> None:
+        tuples = [
+            tuple(_plain(v) for v in row) for row in frame.astype(object).itertuples(index=False, name=None)
+        ]
+        with self.conn.cursor() as cur:
+            psycopg2.extras.execute_values(cur, self.sql, tuples, page_size=1000)
+        self.conn.commit()
 
 
-def load_raw_adbc(url: str, spec: TableSpec, frame: pd.DataFrame, arrow_schema: pa.Schema) -> None:
-    """The floor: pandas to Arrow cast to the table's types, binary COPY, commit. No checks, no DELETE."""
-    table = pa.Table.from_pandas(frame, preserve_index=False).cast(arrow_schema, safe=False)
-    conn = adbc.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.adbc_ingest(spec.name, table, mode="append", db_schema_name=spec.schema)
-        conn.commit()
-    finally:
-        conn.close()
+class RawAdbc:
+    """(c): ``from_pandas`` cast to the table's Arrow types, ``adbc_ingest`` on a kept connection."""
+
+    def __init__(self, url: str, table: Table, arrow_schema: pa.Schema) -> None:
+        self.conn = adbc.connect(url)
+        self.table = table
+        self.arrow_schema = arrow_schema
+
+    def load(self, frame: pd.DataFrame) -> None:
+        arrow = pa.Table.from_pandas(frame, preserve_index=False).cast(self.arrow_schema, safe=False)
+        with self.conn.cursor() as cur:
+            cur.adbc_ingest(self.table.name, arrow, mode="append", db_schema_name=self.table.schema)
+        self.conn.commit()
 
 
-def count(url: str, table: str) -> int:
-    conn = psycopg2.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f"SELECT count(*) FROM {table}")
-            return int(cur.fetchone()[0])
-    finally:
-        conn.close()
+def spread(values: list[float]) -> str:
+    return f"{min(values):6.2f} / {statistics.median(values):6.2f} / {max(values):6.2f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,62 +149,64 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3, help="best of N for the COPY-based loads")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds after one warm-up round")
     parser.add_argument("--pg-url", default=DEFAULT_URL, help="default: $HIPPIQUE_PG_URL or the local server")
     args = parser.parse_args(argv)
 
     url, n = args.pg_url, args.rows
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     frame = make_rows(n)
-    print(f"{n:,} rows x {frame.shape[1]} columns into {mask_url(url)} (schema {schema})")
-    ours_spec, ev_spec = bench_spec(schema, "ours"), bench_spec(schema, "execute_values")
-    raw_spec = bench_spec(schema, "raw_adbc")
-    arrow_schema = frame_to_arrow(raw_spec, frame.head(100)).schema
-    admin = psycopg2.connect(url)
-    admin.autocommit = True
+    print(
+        f"{n:,} rows x {frame.shape[1]} columns into {mask_url(url)} (schema {schema}), {args.rounds} rounds"
+    )
+    tables = {name: bench_table(schema, name) for name in ("ours", "execute_values", "raw_adbc")}
+    engine = engine_for(url)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    for table in tables.values():
+        table.create(engine)
+    ev = ExecuteValues(url, tables["execute_values"])
+    raw = RawAdbc(url, tables["raw_adbc"], frame_to_arrow(tables["raw_adbc"], frame.head(100)).schema)
+    loaders: dict[str, Callable[[], object]] = {
+        "ours": lambda: write_frame(url, tables["ours"], frame, partition_values=[DAY]),
+        "execute_values": lambda: ev.load(frame),
+        "raw_adbc": lambda: raw.load(frame),
+    }
+    times: dict[str, list[float]] = {name: [] for name in loaders}
     try:
-        with admin.cursor() as cur:
-            cur.execute(f'CREATE SCHEMA "{schema}"')
-            cur.execute(create_table_sql(ours_spec))
-            cur.execute(create_table_sql(ev_spec))
-            cur.execute(create_table_sql(raw_spec))
-        # A long-lived process (the Dagster run) has its connection pool and Arrow kernels warm.
-        write_frame(url, ours_spec, frame.head(1000))
-        ours = timed(
-            "(a) write_frame replace_partition, empty partition",
-            n,
-            lambda: write_frame(url, ours_spec, frame),
-            repeat=args.repeat,
-            reset=lambda: empty_table(url, ours_spec.qualified_name),
-        )
-        rerun = timed(
-            "(a') write_frame replace_partition, re-run over it",
-            n,
-            lambda: write_frame(url, ours_spec, frame),
-            repeat=args.repeat,
-        )
-        ev = timed(
-            "(b) psycopg2 execute_values page_size=1000", n, lambda: load_execute_values(url, ev_spec, frame)
-        )
-        raw = timed(
-            "(c) raw ADBC adbc_ingest, same table DDL",
-            n,
-            lambda: load_raw_adbc(url, raw_spec, frame, arrow_schema),
-            repeat=args.repeat,
-            reset=lambda: empty_table(url, raw_spec.qualified_name),
-        )
-        loaded = [count(url, f"{schema}.{t}") for t in ("ours", "execute_values", "raw_adbc")]
+        for round_ in range(args.rounds + 1):
+            names = list(loaders)
+            names = names[round_ % 3 :] + names[: round_ % 3]
+            for name in names:
+                with engine.begin() as connection:
+                    connection.execute(text(f"TRUNCATE {tables[name].fullname}"))
+                started = time.perf_counter()
+                loaders[name]()
+                elapsed = time.perf_counter() - started
+                if round_ > 0:  # round 0 warms every loader up the same way
+                    times[name].append(elapsed)
+        with engine.connect() as connection:
+            loaded = [
+                connection.execute(text(f"SELECT count(*) FROM {t.fullname}")).scalar()
+                for t in tables.values()
+            ]
         if loaded != [n, n, n]:
             print(f"row counts differ: {loaded}", file=sys.stderr)
             return 1
-        print(f"ours / execute_values: {ours / ev:5.1f}x   (target >= 10x)")
-        print(f"ours / raw ADBC:       {ours / raw:5.2f}x   (target >= 0.7x)")
-        print(f"raw ADBC / execute_values: {raw / ev:5.1f}x   (the ceiling any COPY-based loader has here)")
-        print(f"re-run / raw ADBC:     {rerun / raw:5.2f}x   (delete + load)")
+        print(f"{'loader':<16} {'rows/s min / median / max':>32}")
+        for name, values in times.items():
+            print(f"{name:<16} {spread([n / v for v in values]):>32}")
+        ours_vs_raw = [r / o for o, r in zip(times["ours"], times["raw_adbc"], strict=True)]
+        ours_vs_ev = [e / o for o, e in zip(times["ours"], times["execute_values"], strict=True)]
+        raw_vs_ev = [e / r for r, e in zip(times["raw_adbc"], times["execute_values"], strict=True)]
+        print(f"ours / raw ADBC         (per round, min / median / max): {spread(ours_vs_raw)}")
+        print(f"ours / execute_values   (per round, min / median / max): {spread(ours_vs_ev)}")
+        print(f"raw ADBC / execute_values (the ceiling of any COPY loader): {spread(raw_vs_ev)}")
     finally:
-        with admin.cursor() as cur:
-            cur.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        admin.close()
+        ev.conn.close()
+        raw.conn.close()
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     return 0
 
 

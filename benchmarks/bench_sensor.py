@@ -91,9 +91,7 @@ def run(args: argparse.Namespace, url: str) -> None:
         timings.append(time.perf_counter() - began)
         requests = len(result.run_requests)
     timings.sort()
-    print(
-        f"plan: {args.races} races today, {args.past_days} past days of 60 races in {RACE_PLAN.qualified_name}"
-    )
+    print(f"plan: {args.races} races today, {args.past_days} past days of 60 races in {RACE_PLAN.fullname}")
     print(f"run requests per tick: {requests}")
     print(
         f"sensor evaluation over {args.repeat} ticks: min {timings[0] * 1000:.1f} ms, "

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import psycopg2
+from sqlalchemy import Table
 
-from hippique_assets.storage.tables import TableSpec, all_tables
+from hippique_assets.catalog import all_tables
+from hippique_assets.storage.tables import partition_column, primary_key
 
 
 @dataclass(frozen=True)
@@ -28,25 +30,25 @@ def summarize_tables(
     out: list[TableSummary] = []
     with psycopg2.connect(pg_url) as conn, conn.cursor() as cur:
         for spec in specs:
-            cur.execute("SELECT to_regclass(%s)", (spec.qualified_name,))
+            cur.execute("SELECT to_regclass(%s)", (spec.fullname,))
             if cur.fetchone()[0] is None:
-                out.append(TableSummary(spec.qualified_name, 0, None))
+                out.append(TableSummary(spec.fullname, 0, None))
                 continue
             where, params = _date_filter(spec, start, end)
-            order = ", ".join(spec.primary_key)
+            order = ", ".join(primary_key(spec))
             cur.execute(
                 f"SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY {order}), '')) "
-                f"FROM {spec.qualified_name} t WHERE {where}",
+                f"FROM {spec.fullname} t WHERE {where}",
                 params,
             )
             rows, checksum = cur.fetchone()
-            out.append(TableSummary(spec.qualified_name, int(rows), checksum))
+            out.append(TableSummary(spec.fullname, int(rows), checksum))
     conn.close()
     return out
 
 
-def _date_filter(spec: TableSpec, start: date | None, end: date | None) -> tuple[str, list[object]]:
-    if start is None or spec.partition_column != "race_date":
+def _date_filter(spec: Table, start: date | None, end: date | None) -> tuple[str, list[object]]:
+    if start is None or partition_column(spec) != "race_date":
         return "TRUE", []
     return "race_date BETWEEN %s AND %s", [start, end or start]
 

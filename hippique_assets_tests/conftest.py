@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg2
 import pytest
+
+from hippique_assets.storage import migrate
 
 SAMPLES_DIR = Path(
     os.environ.get("HIPPIQUE_SAMPLES_DIR", Path(__file__).resolve().parents[2] / "shared" / "pmu-samples")
@@ -50,31 +53,41 @@ def _with_database(url: str, database: str) -> str:
     return f"{base}/{database}"
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A fresh database on the machine's Postgres for this test run, dropped at the end."""
-    name = f"hippique_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+@contextmanager
+def database(prefix: str, *, migrated: bool = True) -> Iterator[str]:
+    """A database of its own on the machine's Postgres, at the latest migration unless told
+    otherwise (as a deploy leaves it), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = _admin_connection()
     with admin.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
+    url = _with_database(ADMIN_PG_URL, name)
     try:
-        yield _with_database(ADMIN_PG_URL, name)
+        if migrated:
+            migrate.upgrade(url)
+        yield url
     finally:
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A database for this test run, with the platform's tables, dropped at the end."""
+    with database(f"hippique_test_{os.getpid()}") as url:
+        yield url
 
 
 @pytest.fixture
 def fresh_pg_url(pg_url: str) -> Iterator[str]:
     """A database of its own for one test (for tests that must start from empty tables)."""
-    name = f"hippique_t_{uuid.uuid4().hex[:12]}"
-    admin = _admin_connection()
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_database(ADMIN_PG_URL, name)
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with database("hippique_t") as url:
+        yield url
+
+
+@pytest.fixture
+def empty_pg_url(pg_url: str) -> Iterator[str]:
+    """A database without any table (before the first migration)."""
+    with database("hippique_e", migrated=False) as url:
+        yield url

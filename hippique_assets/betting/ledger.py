@@ -11,6 +11,7 @@ import pandas as pd
 
 from hippique_assets.analysis.metrics import brier_score, log_loss, roi
 from hippique_assets.betting.tables import LEDGER
+from hippique_assets.storage.tables import column_names
 
 
 class LedgerInputError(ValueError):
@@ -99,7 +100,7 @@ def race_ledger(
     ):
         _require(name, frame, _REQUIRED[name])
     if decisions.empty:
-        return pd.DataFrame(columns=LEDGER.column_names)
+        return pd.DataFrame(columns=column_names(LEDGER))
     day_decisions = decisions
     if "race_date" in decisions.columns:
         day_decisions = decisions[pd.to_datetime(decisions["race_date"]).dt.date == race_date]
@@ -141,7 +142,7 @@ def race_ledger(
                 "market_log_loss": market_loss,
             }
         )
-    return pd.DataFrame(rows, columns=LEDGER.column_names)
+    return pd.DataFrame(rows, columns=column_names(LEDGER))
 
 
 @dataclass(frozen=True)
@@ -179,8 +180,8 @@ def _total(ledger: pd.DataFrame, column: str) -> float:
 def summarize_day(ledger: pd.DataFrame) -> DaySummary:
     """Roll the ledger rows of one day up into totals, ROI, hit rate and mean scores."""
     if ledger.empty:
-        ledger = pd.DataFrame(columns=LEDGER.column_names)
-    _require("ledger", ledger, LEDGER.column_names)
+        ledger = pd.DataFrame(columns=column_names(LEDGER))
+    _require("ledger", ledger, column_names(LEDGER))
     stake = _total(ledger, "stake_eur")
     returned = _total(ledger, "return_eur")
     tickets = int(_total(ledger, "n_tickets"))

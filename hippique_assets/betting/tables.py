@@ -6,15 +6,29 @@ the ledger is partitioned by racing day.
 
 from __future__ import annotations
 
-from hippique_assets.storage.tables import Column, ForeignKey, TableSpec, register_tables
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Column,
+    Date,
+    Double,
+    Integer,
+    Text,
+)
 
-MONEY = "numeric(12,2)"
-_RACE_KEY = Column("race_key", "text", nullable=False, description="Race partition key, e.g. 2026-03-23-R1C4")
-_DAY = Column("race_date", "date", nullable=False, description="Racing day (Europe/Paris)")
-_REUNION = Column("reunion", "integer", nullable=False)
-_COURSE = Column("course", "integer", nullable=False)
+from hippique_assets.storage.tables import (
+    EUROS,
+    TIMESTAMPTZ,
+    References,
+    declare_table,
+)
 
-RUNNER_ANALYSIS = TableSpec(
+_RACE_KEY = Column("race_key", Text, nullable=False, comment="Race partition key, e.g. 2026-03-23-R1C4")
+_DAY = Column("race_date", Date, nullable=False, comment="Racing day (Europe/Paris)")
+_REUNION = Column("reunion", Integer, nullable=False)
+_COURSE = Column("course", Integer, nullable=False)
+
+RUNNER_ANALYSIS = declare_table(
     schema="betting",
     name="runner_analysis",
     description="Per runner at H-5: market and final win probabilities and what moved them.",
@@ -23,29 +37,29 @@ RUNNER_ANALYSIS = TableSpec(
         _DAY,
         _REUNION,
         _COURSE,
-        Column("number", "integer", nullable=False),
-        Column("horse_id", "text"),
-        Column("odds_h30", "double precision", description="Direct odds at H-30 (null when missing)"),
-        Column("odds_h5", "double precision", description="Direct odds at H-5"),
-        Column("p_market", "double precision", nullable=False, description="Overround removed"),
-        Column("p_finale", "double precision", nullable=False, description="Final win probability"),
-        Column("p_place", "double precision", description="Probability of a paid place"),
-        Column("ev_win", "double precision", description="EV per euro of a simple gagnant bet"),
-        Column("jockey", "double precision", description="Log-scale contribution of the jockey factor"),
-        Column("trainer", "double precision"),
-        Column("form", "double precision"),
-        Column("chrono", "double precision"),
-        Column("drift", "double precision"),
-        Column("drift_available", "boolean", nullable=False),
-        Column("method", "text", nullable=False, description="model:<version> or factors"),
-        Column("config_version", "text", nullable=False),
-        Column("analysed_at", "timestamptz", nullable=False),
+        Column("number", Integer, nullable=False),
+        Column("horse_id", Text),
+        Column("odds_h30", Double, comment="Direct odds at H-30 (null when missing)"),
+        Column("odds_h5", Double, comment="Direct odds at H-5"),
+        Column("p_market", Double, nullable=False, comment="Overround removed"),
+        Column("p_finale", Double, nullable=False, comment="Final win probability"),
+        Column("p_place", Double, comment="Probability of a paid place"),
+        Column("ev_win", Double, comment="EV per euro of a simple gagnant bet"),
+        Column("jockey", Double, comment="Log-scale contribution of the jockey factor"),
+        Column("trainer", Double),
+        Column("form", Double),
+        Column("chrono", Double),
+        Column("drift", Double),
+        Column("drift_available", Boolean, nullable=False),
+        Column("method", Text, nullable=False, comment="model:<version> or factors"),
+        Column("config_version", Text, nullable=False),
+        Column("analysed_at", TIMESTAMPTZ, nullable=False),
     ),
     primary_key=("race_key", "number"),
     partition_column="race_key",
 )
 
-DECISIONS = TableSpec(
+DECISIONS = declare_table(
     schema="betting",
     name="decisions",
     description="One row per analysed race: bet or abstain, and why.",
@@ -54,21 +68,21 @@ DECISIONS = TableSpec(
         _DAY,
         _REUNION,
         _COURSE,
-        Column("abstained", "boolean", nullable=False),
-        Column("reason", "text"),
-        Column("n_candidates", "integer", nullable=False),
-        Column("n_tickets", "integer", nullable=False),
-        Column("stake_eur", MONEY, nullable=False),
-        Column("expected_return_eur", MONEY, nullable=False),
-        Column("drift_available", "boolean", nullable=False),
-        Column("config_version", "text", nullable=False),
-        Column("decided_at", "timestamptz", nullable=False),
+        Column("abstained", Boolean, nullable=False),
+        Column("reason", Text),
+        Column("n_candidates", Integer, nullable=False),
+        Column("n_tickets", Integer, nullable=False),
+        Column("stake_eur", EUROS, nullable=False),
+        Column("expected_return_eur", EUROS, nullable=False),
+        Column("drift_available", Boolean, nullable=False),
+        Column("config_version", Text, nullable=False),
+        Column("decided_at", TIMESTAMPTZ, nullable=False),
     ),
     primary_key=("race_key",),
     partition_column="race_key",
 )
 
-TICKETS = TableSpec(
+TICKETS = declare_table(
     schema="betting",
     name="tickets",
     description="Bets decided at H-5, within the race budget.",
@@ -77,23 +91,23 @@ TICKETS = TableSpec(
         _DAY,
         _REUNION,
         _COURSE,
-        Column("bet_type", "text", nullable=False),
-        Column("combination", "text", nullable=False, description="Numbers ascending, e.g. 3-7"),
-        Column("numbers", "integer[]", nullable=False),
-        Column("probability", "double precision", nullable=False),
-        Column("market_probability", "double precision"),
-        Column("payout_estimate", "double precision", nullable=False, description="Euros per euro"),
-        Column("ev", "double precision", nullable=False, description="Expected value per euro staked"),
-        Column("stake_eur", MONEY, nullable=False),
-        Column("config_version", "text", nullable=False),
-        Column("decided_at", "timestamptz", nullable=False),
+        Column("bet_type", Text, nullable=False),
+        Column("combination", Text, nullable=False, comment="Numbers ascending, e.g. 3-7"),
+        Column("numbers", ARRAY(Integer), nullable=False),
+        Column("probability", Double, nullable=False),
+        Column("market_probability", Double),
+        Column("payout_estimate", Double, nullable=False, comment="Euros per euro"),
+        Column("ev", Double, nullable=False, comment="Expected value per euro staked"),
+        Column("stake_eur", EUROS, nullable=False),
+        Column("config_version", Text, nullable=False),
+        Column("decided_at", TIMESTAMPTZ, nullable=False),
     ),
     primary_key=("race_key", "bet_type", "combination"),
     partition_column="race_key",
-    foreign_keys=(ForeignKey(("race_key",), "betting.decisions", ("race_key",)),),
+    references=(References(("race_key",), "betting.decisions", ("race_key",)),),
 )
 
-SETTLEMENTS = TableSpec(
+SETTLEMENTS = declare_table(
     schema="betting",
     name="settlements",
     description="Tickets settled at H+15 on the official dividends (refunds for non-runners).",
@@ -102,20 +116,20 @@ SETTLEMENTS = TableSpec(
         _DAY,
         _REUNION,
         _COURSE,
-        Column("bet_type", "text", nullable=False),
-        Column("combination", "text", nullable=False),
-        Column("stake_eur", MONEY, nullable=False),
-        Column("outcome", "text", nullable=False, description="won, lost or refunded"),
-        Column("dividend_per_eur", "numeric(12,2)"),
-        Column("return_eur", MONEY, nullable=False),
-        Column("profit_eur", MONEY, nullable=False),
-        Column("official", "boolean", nullable=False),
-        Column("settled_at", "timestamptz", nullable=False),
+        Column("bet_type", Text, nullable=False),
+        Column("combination", Text, nullable=False),
+        Column("stake_eur", EUROS, nullable=False),
+        Column("outcome", Text, nullable=False, comment="won, lost or refunded"),
+        Column("dividend_per_eur", EUROS),
+        Column("return_eur", EUROS, nullable=False),
+        Column("profit_eur", EUROS, nullable=False),
+        Column("official", Boolean, nullable=False),
+        Column("settled_at", TIMESTAMPTZ, nullable=False),
     ),
     primary_key=("race_key", "bet_type", "combination"),
     partition_column="race_key",
-    foreign_keys=(
-        ForeignKey(
+    references=(
+        References(
             ("race_key", "bet_type", "combination"),
             "betting.tickets",
             ("race_key", "bet_type", "combination"),
@@ -123,7 +137,7 @@ SETTLEMENTS = TableSpec(
     ),
 )
 
-LEDGER = TableSpec(
+LEDGER = declare_table(
     schema="betting",
     name="ledger",
     description="One row per race of the day: stakes, returns, ROI and the quality of the probabilities.",
@@ -132,24 +146,23 @@ LEDGER = TableSpec(
         _RACE_KEY,
         _REUNION,
         _COURSE,
-        Column("abstained", "boolean", nullable=False),
-        Column("reason", "text"),
-        Column("n_tickets", "integer", nullable=False),
-        Column("n_won", "integer", nullable=False),
-        Column("stake_eur", MONEY, nullable=False),
-        Column("expected_return_eur", MONEY, nullable=False),
-        Column("return_eur", MONEY, nullable=False),
-        Column("profit_eur", MONEY, nullable=False),
-        Column("roi", "double precision", description="profit / stake; null without stake"),
-        Column("settled", "boolean", nullable=False),
-        Column("brier", "double precision", description="Brier score of p_finale against the arrival"),
-        Column("log_loss", "double precision"),
-        Column("market_brier", "double precision"),
-        Column("market_log_loss", "double precision"),
+        Column("abstained", Boolean, nullable=False),
+        Column("reason", Text),
+        Column("n_tickets", Integer, nullable=False),
+        Column("n_won", Integer, nullable=False),
+        Column("stake_eur", EUROS, nullable=False),
+        Column("expected_return_eur", EUROS, nullable=False),
+        Column("return_eur", EUROS, nullable=False),
+        Column("profit_eur", EUROS, nullable=False),
+        Column("roi", Double, comment="profit / stake; null without stake"),
+        Column("settled", Boolean, nullable=False),
+        Column("brier", Double, comment="Brier score of p_finale against the arrival"),
+        Column("log_loss", Double),
+        Column("market_brier", Double),
+        Column("market_log_loss", Double),
     ),
     primary_key=("race_date", "race_key"),
     partition_column="race_date",
 )
 
 ALL_TABLES = (RUNNER_ANALYSIS, DECISIONS, TICKETS, SETTLEMENTS, LEDGER)
-register_tables(ALL_TABLES)

@@ -239,7 +239,7 @@ class DayPlay:
 
     def _planned_races(self, postgres: PostgresResource) -> list[str]:
         frame = postgres.query_frame(
-            f"select race_key from {RACE_PLAN.qualified_name} where race_date = %s and not cancelled "
+            f"select race_key from {RACE_PLAN.fullname} where race_date = %s and not cancelled "
             "and start_utc is not null order by start_utc, race_key",
             (self.day,),
         )
@@ -247,11 +247,11 @@ class DayPlay:
 
     def _missed(self, postgres: PostgresResource, clock: AcceleratedClock) -> int:
         """Phases of this play the race clock recorded as missed (their run keys end with the play's tag)."""
-        if not self._table_exists(postgres, MISSED_RUNS.qualified_name):
+        if not self._table_exists(postgres, MISSED_RUNS.fullname):
             return 0
         suffix = ClockResource(spec=clock.spec).run_key_suffix
         frame = postgres.query_frame(
-            f"select count(*) as n from {MISSED_RUNS.qualified_name} where run_key like %s", (f"%{suffix}",)
+            f"select count(*) as n from {MISSED_RUNS.fullname} where run_key like %s", (f"%{suffix}",)
         )
         return int(frame["n"].iloc[0])
 

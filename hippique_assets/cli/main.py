@@ -8,6 +8,7 @@ import click
 
 from hippique_assets.cli.analysis import backtest, model
 from hippique_assets.cli.day import day
+from hippique_assets.cli.db import db
 from hippique_assets.cli.demo import demo
 from hippique_assets.cli.dev import dev
 from hippique_assets.cli.ingest import ingest, summary
@@ -27,6 +28,7 @@ cli.add_command(ingest)
 cli.add_command(summary)
 cli.add_command(demo)
 cli.add_command(day)
+cli.add_command(db)
 cli.add_command(dev)
 cli.add_command(model)
 cli.add_command(backtest)

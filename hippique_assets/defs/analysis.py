@@ -12,7 +12,6 @@ import pandas as pd
 from dagster import (
     AssetExecutionContext,
     AssetKey,
-    AssetOut,
     MaterializeResult,
     MetadataValue,
     Output,
@@ -29,13 +28,14 @@ from hippique_assets.betting.tables import DECISIONS, LEDGER, RUNNER_ANALYSIS, S
 from hippique_assets.defs.analysis_resource import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import across_days, daily_partitions, race_partitions
+from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.racing.keys import parse_race_key
 from hippique_assets.racing.results import RACE_RESULTS
 from hippique_assets.racing.tables import RACE_PLAN
 from hippique_assets.storage.files import FilesResource
 from hippique_assets.storage.postgres import PostgresResource
+from hippique_assets.storage.tables import column_names
 
-TABLE = "hippique/table"
 BETTING_GROUP = "betting"
 
 
@@ -47,29 +47,23 @@ def _race_frame(race_key: str, frame: pd.DataFrame, columns: list[str]) -> pd.Da
 
 @multi_asset(
     outs={
-        "race_analysis_h5": AssetOut(
+        "race_analysis_h5": table_out(
+            RUNNER_ANALYSIS,
             key=AssetKey("race_analysis_h5"),
-            io_manager_key="pg_io_manager",
-            metadata={TABLE: RUNNER_ANALYSIS.qualified_name},
+            group=BETTING_GROUP,
             description="Per runner at H-5: p_market, p_finale, place probability, EV and the factors.",
-            group_name=BETTING_GROUP,
-            kinds={"postgres", "pandas"},
         ),
-        "race_decision": AssetOut(
+        "race_decision": table_out(
+            DECISIONS,
             key=AssetKey("race_decision"),
-            io_manager_key="pg_io_manager",
-            metadata={TABLE: DECISIONS.qualified_name},
+            group=BETTING_GROUP,
             description="Bet or abstain, and why (betting.decisions).",
-            group_name=BETTING_GROUP,
-            kinds={"postgres"},
         ),
-        "race_tickets": AssetOut(
+        "race_tickets": table_out(
+            TICKETS,
             key=AssetKey("race_tickets"),
-            io_manager_key="pg_io_manager",
-            metadata={TABLE: TICKETS.qualified_name},
+            group=BETTING_GROUP,
             description="Tickets within the race budget (betting.tickets).",
-            group_name=BETTING_GROUP,
-            kinds={"postgres"},
         ),
     },
     partitions_def=race_partitions,
@@ -119,7 +113,7 @@ def race_analysis_h5(
     context.log.info(f"{race_key}: {len(runners)} priced runners, {result.method}, {verdict}")
     shown = runners[["number", "odds_h5", "p_market", "p_finale", "ev_win"]].round(3)
     yield Output(
-        _race_frame(race_key, runners, RUNNER_ANALYSIS.column_names),
+        _race_frame(race_key, runners, column_names(RUNNER_ANALYSIS)),
         output_name="race_analysis_h5",
         metadata={
             "method": result.method,
@@ -130,13 +124,13 @@ def race_analysis_h5(
         },
     )
     yield Output(
-        _race_frame(race_key, decision_row, DECISIONS.column_names),
+        _race_frame(race_key, decision_row, column_names(DECISIONS)),
         output_name="race_decision",
         metadata={"decision": verdict},
     )
     ticket_view = tickets[["bet_type", "combination", "stake_eur", "probability", "payout_estimate", "ev"]]
     yield Output(
-        _race_frame(race_key, tickets, TICKETS.column_names),
+        _race_frame(race_key, tickets, column_names(TICKETS)),
         output_name="race_tickets",
         metadata={
             "stake_eur": round(stake, 2),
@@ -150,8 +144,8 @@ def race_analysis_h5(
 @asset(
     partitions_def=race_partitions,
     group_name=BETTING_GROUP,
-    io_manager_key="pg_io_manager",
-    metadata={TABLE: SETTLEMENTS.qualified_name},
+    io_manager_key=PG_IO_MANAGER,
+    metadata=table_metadata(SETTLEMENTS),
     kinds={"postgres", "pandas"},
     deps=[AssetKey("race_tickets"), AssetKey("race_result"), AssetKey("race_dividends")],
 )
@@ -161,16 +155,13 @@ def ticket_settlement(
     """The race's tickets settled on the official dividends (``dividendePourUnEuro``); a ticket on a
     non-runner is refunded. Runs at H+15 after ``race_result``."""
     race_key = context.partition_key
-    postgres.ensure_table(TICKETS)
-    tickets = postgres.query_frame(f"select * from {TICKETS.qualified_name} where race_key = %s", (race_key,))
-    result = postgres.query_frame(
-        f"select * from {RACE_RESULTS.qualified_name} where race_key = %s", (race_key,)
-    )
+    tickets = postgres.query_frame(f"select * from {TICKETS.fullname} where race_key = %s", (race_key,))
+    result = postgres.query_frame(f"select * from {RACE_RESULTS.fullname} where race_key = %s", (race_key,))
     if result.empty:
         raise LookupError(f"no result stored for {race_key}: race_result must run first")
     if tickets.empty:
         context.log.info(f"{race_key}: no tickets to settle")
-        return pd.DataFrame(columns=SETTLEMENTS.column_names)
+        return pd.DataFrame(columns=column_names(SETTLEMENTS))
     dividends = postgres.query_frame("select * from pmu.race_dividends where race_key = %s", (race_key,))
     row = result.iloc[0]
     settled = settle(tickets, dividends, list(row["non_runners"] or []), list(row["arrival_order"] or []))
@@ -187,7 +178,7 @@ def ticket_settlement(
             ),
         }
     )
-    return _race_frame(race_key, settled, SETTLEMENTS.column_names)
+    return _race_frame(race_key, settled, column_names(SETTLEMENTS))
 
 
 def _day_rows(postgres: PostgresResource, table: str, day: date) -> pd.DataFrame:
@@ -197,8 +188,8 @@ def _day_rows(postgres: PostgresResource, table: str, day: date) -> pd.DataFrame
 @asset(
     partitions_def=daily_partitions,
     group_name=BETTING_GROUP,
-    io_manager_key="pg_io_manager",
-    metadata={TABLE: LEDGER.qualified_name},
+    io_manager_key=PG_IO_MANAGER,
+    metadata=table_metadata(LEDGER),
     kinds={"postgres", "pandas"},
     deps=[across_days(key) for key in ("race_decision", "ticket_settlement", "race_analysis_h5")],
 )
@@ -206,10 +197,8 @@ def ticket_ledger(context: AssetExecutionContext, postgres: PostgresResource) ->
     """The day's ledger: per race stakes, returns, ROI, and Brier score and log-loss of p_finale and
     of the market against the arrival."""
     day = date.fromisoformat(context.partition_key)
-    for spec in (DECISIONS, TICKETS, SETTLEMENTS, RUNNER_ANALYSIS, RACE_RESULTS):
-        postgres.ensure_table(spec)
     frames = {
-        spec.name: _day_rows(postgres, spec.qualified_name, day)
+        spec.name: _day_rows(postgres, spec.fullname, day)
         for spec in (DECISIONS, TICKETS, SETTLEMENTS, RUNNER_ANALYSIS, RACE_RESULTS)
     }
     ledger = ledger_logic.race_ledger(
@@ -258,12 +247,10 @@ def betting_workbook(
     """The day's Excel workbook (Planning, ROI prévisionnel, ROI observé, Suivi, keyed by date, R, C)
     and the tickets as JSON and CSV, written to the files store (local folder or GCS)."""
     day = date.fromisoformat(context.partition_key)
-    for spec in (RACE_PLAN, TICKETS, SETTLEMENTS, LEDGER):
-        postgres.ensure_table(spec)
-    plan = _day_rows(postgres, RACE_PLAN.qualified_name, day)
-    tickets = _day_rows(postgres, TICKETS.qualified_name, day)
-    settlements = _day_rows(postgres, SETTLEMENTS.qualified_name, day)
-    ledger = _day_rows(postgres, LEDGER.qualified_name, day)
+    plan = _day_rows(postgres, RACE_PLAN.fullname, day)
+    tickets = _day_rows(postgres, TICKETS.fullname, day)
+    settlements = _day_rows(postgres, SETTLEMENTS.fullname, day)
+    ledger = _day_rows(postgres, LEDGER.fullname, day)
     data = workbook.build_workbook(plan, tickets, settlements, ledger)
     base = f"artifacts/betting/{day.isoformat()}"
     uris = {

@@ -51,7 +51,7 @@ PRIORITY_TAG = "dagster/priority"
 RACE_RUN_PRIORITY = "10"
 
 PLAN_WINDOW_SQL = (
-    f"select race_key, start_utc, cancelled from {RACE_PLAN.qualified_name} "
+    f"select race_key, start_utc, cancelled from {RACE_PLAN.fullname} "
     "where start_utc >= %(since)s and start_utc <= %(until)s"
 )
 DAY_PROGRESS_SQL = f"""
@@ -59,15 +59,15 @@ select p.race_date,
        count(*) filter (where not p.cancelled) as races,
        count(r.race_key) filter (where not p.cancelled) as resulted,
        max(p.start_utc) filter (where not p.cancelled) as last_start
-from {RACE_PLAN.qualified_name} p
-left join {RACE_RESULTS.qualified_name} r on r.race_key = p.race_key
+from {RACE_PLAN.fullname} p
+left join {RACE_RESULTS.fullname} r on r.race_key = p.race_key
 where p.race_date >= %(since)s and p.race_date <= %(until)s
 group by p.race_date
 """
 DAY_PROGRESS_NO_RESULTS_SQL = f"""
 select race_date, count(*) filter (where not cancelled) as races, 0 as resulted,
        max(start_utc) filter (where not cancelled) as last_start
-from {RACE_PLAN.qualified_name}
+from {RACE_PLAN.fullname}
 where race_date >= %(since)s and race_date <= %(until)s
 group by race_date
 """
@@ -162,11 +162,10 @@ def run_request(run: PhaseRun, now: datetime, key_suffix: str = "") -> RunReques
 def record_missed(
     postgres: PostgresResource, missed: Sequence[PhaseRun], now: datetime, key_suffix: str = ""
 ) -> None:
-    postgres.ensure_table(MISSED_RUNS)
     with postgres.connection() as conn, conn.cursor() as cur:
         for run in missed:
             cur.execute(
-                f"insert into {MISSED_RUNS.qualified_name} (run_key, race_key, phase, due_utc, detected_at) "
+                f"insert into {MISSED_RUNS.fullname} (run_key, race_key, phase, due_utc, detected_at) "
                 "values (%s, %s, %s, %s, %s) on conflict (run_key) do nothing",
                 (run.run_key + key_suffix, run.race_key, run.phase, run.due, now),
             )

@@ -13,7 +13,6 @@ from dagster import (
     AssetCheckResult,
     AssetCheckSpec,
     AssetExecutionContext,
-    AssetKey,
     AssetOut,
     Failure,
     MaterializeResult,
@@ -22,9 +21,11 @@ from dagster import (
     asset,
     multi_asset,
 )
+from sqlalchemy import Table
 
 from hippique_assets.defs.partitions import daily_partitions
 from hippique_assets.defs.resources import PMU_API_POOL, PmuApiResource
+from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.defs.table_checks import table_check_results, table_check_specs
 from hippique_assets.pmu import parsers, tables
 from hippique_assets.pmu.landing import Manifest, iter_payloads, land, read_manifest
@@ -32,22 +33,14 @@ from hippique_assets.pmu.paths import participants_path, performances_path, prog
 from hippique_assets.quality import arrival_mismatches
 from hippique_assets.storage.files import FilesResource
 from hippique_assets.storage.postgres import PostgresResource
-from hippique_assets.storage.tables import TableSpec
+from hippique_assets.storage.tables import column_names, primary_key
 
-TABLE = "hippique/table"
 RAW_GROUP = "pmu_raw"
 TABLE_GROUP = "pmu"
 
 
-def _table_out(spec: TableSpec, description: str) -> AssetOut:
-    return AssetOut(
-        key=AssetKey(spec.name),
-        io_manager_key="pg_io_manager",
-        metadata={TABLE: spec.qualified_name},
-        description=description,
-        group_name=TABLE_GROUP,
-        kinds={"postgres", "pandas"},
-    )
+def _table_out(spec: Table, description: str) -> AssetOut:
+    return table_out(spec, group=TABLE_GROUP, description=description)
 
 
 def _landing_metadata(manifest: Manifest, seconds: float | None = None) -> dict[str, MetadataValue]:
@@ -219,7 +212,7 @@ def participants(
         horses.append(parsed.horses)
     frame = _concat(runners, tables.PARTICIPANTS)
     horse_frame = _concat(horses, tables.HORSES).drop_duplicates(
-        subset=list(tables.HORSES.primary_key), keep="last"
+        subset=list(primary_key(tables.HORSES)), keep="last"
     )
     context.log.info(
         f"participants {day}: {len(frame)} runners in {len(runners)} races, {len(horse_frame)} horses"
@@ -245,8 +238,8 @@ def participants(
     partitions_def=daily_partitions,
     group_name=TABLE_GROUP,
     deps=[raw_performances],
-    io_manager_key="pg_io_manager",
-    metadata={TABLE: tables.PERFORMANCES.qualified_name},
+    io_manager_key=PG_IO_MANAGER,
+    metadata=table_metadata(tables.PERFORMANCES),
     kinds={"postgres", "pandas"},
     check_specs=table_check_specs("performances", tables.PERFORMANCES, non_empty=False),
 )
@@ -276,7 +269,7 @@ def performances(
             parsers.parse_performances(payload, day, path.reunion, path.course, horse_ids=horse_ids)
         )
     frame = _concat(frames, tables.PERFORMANCES).drop_duplicates(
-        subset=list(tables.PERFORMANCES.primary_key), keep="last"
+        subset=list(primary_key(tables.PERFORMANCES)), keep="last"
     )
     context.log.info(f"performances {day}: {len(frame)} past races of {frame['horse_id'].nunique()} horses")
     yield Output(frame, metadata={"past_races": len(frame), "preview": _preview(frame)})
@@ -318,11 +311,11 @@ def rapports(context: AssetExecutionContext, files: FilesResource, postgres: Pos
     yield from table_check_results(postgres, "dividends", tables.DIVIDENDS, day, source_had_data=had_data)
 
 
-def _concat(frames: Sequence[pd.DataFrame], spec: TableSpec) -> pd.DataFrame:
+def _concat(frames: Sequence[pd.DataFrame], spec: Table) -> pd.DataFrame:
     non_empty = [f for f in frames if not f.empty]
     if not non_empty:
         return parsers.empty_frame(spec)
-    return pd.concat(non_empty, ignore_index=True)[spec.column_names]
+    return pd.concat(non_empty, ignore_index=True)[column_names(spec)]
 
 
 def _preview(frame: pd.DataFrame, rows: int = 10) -> MetadataValue:

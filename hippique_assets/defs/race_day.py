@@ -21,21 +21,21 @@ from dagster import (
 
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME, daily_partitions
+from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata
 from hippique_assets.racing import plan as race_plan_logic
 from hippique_assets.racing.tables import RACE_PLAN
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.web import cross_check
 from hippique_assets.web.tables import RACE_CARDS
 
-TABLE = "hippique/table"
 PLAN_CHECKS = ("unique_keys", "starts_within_day", "non_empty")
 
 
 @asset(
     partitions_def=daily_partitions,
     group_name="race_day",
-    io_manager_key="pg_io_manager",
-    metadata={TABLE: RACE_PLAN.qualified_name},
+    io_manager_key=PG_IO_MANAGER,
+    metadata=table_metadata(RACE_PLAN),
     kinds={"postgres", "pandas"},
     check_specs=[
         AssetCheckSpec("unique_keys", asset="race_plan", blocking=True, description="One row per race key."),
@@ -68,8 +68,7 @@ def race_plan(
     Paris wall-clock time; registers a ``races`` partition per race."""
     day = date.fromisoformat(context.partition_key)
     plan = race_plan_logic.build_race_plan(races, reunions, day, planned_at=clock.now())
-    postgres.ensure_table(RACE_CARDS)
-    cards = postgres.query_frame(f"select * from {RACE_CARDS.qualified_name} where race_date = %s", (day,))
+    cards = postgres.query_frame(f"select * from {RACE_CARDS.fullname} where race_date = %s", (day,))
     plan = cross_check.compare(plan, cards)
     keys = [str(k) for k in plan["race_key"]]
     existing = set(context.instance.get_dynamic_partitions(RACES_PARTITIONS_NAME))

@@ -11,7 +11,6 @@ import pandas as pd
 from dagster import (
     AssetExecutionContext,
     AssetKey,
-    AssetOut,
     Config,
     Failure,
     MetadataValue,
@@ -24,6 +23,7 @@ from dagster import (
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import race_partitions
 from hippique_assets.defs.resources import PMU_API_POOL, PmuApiResource
+from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.pmu import parsers, tables
 from hippique_assets.racing.keys import RaceId, parse_race_key
 from hippique_assets.racing.results import RACE_DIVIDENDS, RACE_RESULTS, build_result
@@ -31,7 +31,6 @@ from hippique_assets.storage.files import FilesResource
 from hippique_assets.web.fallback import GENY_ARRIVEE_PATH, result_from_geny
 from hippique_assets.web.geny import parse_geny_arrivee
 
-TABLE = "hippique/table"
 LIVE_GROUP = "race_live"
 
 
@@ -87,8 +86,8 @@ def take_snapshot(
 _SNAPSHOT_KW = dict(
     partitions_def=race_partitions,
     group_name=LIVE_GROUP,
-    io_manager_key="pg_io_manager",
-    metadata={TABLE: tables.ODDS_SNAPSHOTS.qualified_name},
+    io_manager_key=PG_IO_MANAGER,
+    metadata=table_metadata(tables.ODDS_SNAPSHOTS),
     kinds={"postgres", "pandas"},
     pool=PMU_API_POOL,
 )
@@ -133,21 +132,17 @@ def fetch_result(
 
 @multi_asset(
     outs={
-        "race_result": AssetOut(
+        "race_result": table_out(
+            RACE_RESULTS,
             key=AssetKey("race_result"),
-            io_manager_key="pg_io_manager",
-            metadata={TABLE: RACE_RESULTS.qualified_name},
+            group=LIVE_GROUP,
             description="Official arrival of the race (``pmu.race_results``), fetched at H+15.",
-            group_name=LIVE_GROUP,
-            kinds={"postgres"},
         ),
-        "race_dividends": AssetOut(
+        "race_dividends": table_out(
+            RACE_DIVIDENDS,
             key=AssetKey("race_dividends"),
-            io_manager_key="pg_io_manager",
-            metadata={TABLE: RACE_DIVIDENDS.qualified_name},
+            group=LIVE_GROUP,
             description="The race's official dividends (``pmu.race_dividends``), euros per euro staked.",
-            group_name=LIVE_GROUP,
-            kinds={"postgres"},
         ),
     },
     partitions_def=race_partitions,

@@ -49,6 +49,7 @@ def build_resources(settings: Settings | None = None) -> dict[str, Any]:
     postgres = PostgresResource(
         url=EnvVar("HIPPIQUE_PG_URL") if settings.pg_url_set else None,
         home=str(settings.home),
+        migrate=settings.env == "local",
     )
     files = FilesResource(base_uri=settings.files_uri)
     return {

@@ -9,24 +9,26 @@ from collections.abc import Iterator
 from typing import Any
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
+from sqlalchemy import Table
 
+from hippique_assets.catalog import get_table
 from hippique_assets.storage.postgres import PostgresResource
-from hippique_assets.storage.tables import ForeignKey, TableSpec, get_table
+from hippique_assets.storage.tables import References, partition_column, primary_key, references
 
 
-def _fk_check_name(fk: ForeignKey) -> str:
+def _fk_check_name(fk: References) -> str:
     return "references_" + fk.ref_table.split(".")[-1]
 
 
 def table_check_specs(
-    asset_key: AssetKey | str, spec: TableSpec, *, non_empty: bool = True
+    asset_key: AssetKey | str, spec: Table, *, non_empty: bool = True
 ) -> list[AssetCheckSpec]:
     key = AssetKey.from_coercible(asset_key)
     specs = [
         AssetCheckSpec(
             "unique_key",
             asset=key,
-            description=f"No two rows of {spec.qualified_name} share the key ({', '.join(spec.primary_key)}).",
+            description=f"No two rows of {spec.fullname} share the key ({', '.join(primary_key(spec))}).",
         )
     ]
     if non_empty:
@@ -43,21 +45,21 @@ def table_check_specs(
             asset=key,
             description=f"Every ({', '.join(fk.columns)}) resolves in {fk.ref_table}.",
         )
-        for fk in spec.foreign_keys
+        for fk in references(spec)
     )
     return specs
 
 
-def _partition_filter(spec: TableSpec, partition_value: Any | None, alias: str) -> tuple[str, list[Any]]:
-    if partition_value is None or spec.partition_column is None:
+def _partition_filter(spec: Table, partition_value: Any | None, alias: str) -> tuple[str, list[Any]]:
+    if partition_value is None or partition_column(spec) is None:
         return "TRUE", []
-    return f"{alias}.{spec.partition_column} = %s", [partition_value]
+    return f"{alias}.{partition_column(spec)} = %s", [partition_value]
 
 
 def table_check_results(
     postgres: PostgresResource,
     asset_key: AssetKey | str,
-    spec: TableSpec,
+    spec: Table,
     partition_value: Any | None,
     *,
     source_had_data: bool | None = None,
@@ -65,12 +67,12 @@ def table_check_results(
     """Evaluate the checks declared by :func:`table_check_specs` against the stored rows."""
     key = AssetKey.from_coercible(asset_key)
     where, params = _partition_filter(spec, partition_value, "t")
-    pk = ", ".join(spec.primary_key)
+    pk = ", ".join(primary_key(spec))
     with postgres.connection() as conn, conn.cursor() as cur:
-        cur.execute(f"SELECT count(*) FROM {spec.qualified_name} t WHERE {where}", params)
+        cur.execute(f"SELECT count(*) FROM {spec.fullname} t WHERE {where}", params)
         rows = int(cur.fetchone()[0])
         cur.execute(
-            f"SELECT {pk}, count(*) FROM {spec.qualified_name} t WHERE {where} "
+            f"SELECT {pk}, count(*) FROM {spec.fullname} t WHERE {where} "
             f"GROUP BY {pk} HAVING count(*) > 1 LIMIT 10",
             params,
         )
@@ -94,14 +96,14 @@ def table_check_results(
                 if rows or not source_had_data
                 else "the source answered with data, table is empty",
             )
-        for fk in spec.foreign_keys:
+        for fk in references(spec):
             ref = get_table(fk.ref_table)
             join = " AND ".join(f"r.{rc} = t.{cc}" for cc, rc in zip(fk.columns, fk.ref_columns, strict=True))
             not_null = " AND ".join(f"t.{c} IS NOT NULL" for c in fk.columns)
             cols = ", ".join(f"t.{c}" for c in fk.columns)
             cur.execute(
-                f"SELECT DISTINCT {cols} FROM {spec.qualified_name} t WHERE {where} AND {not_null} "
-                f"AND NOT EXISTS (SELECT 1 FROM {ref.qualified_name} r WHERE {join}) LIMIT 20",
+                f"SELECT DISTINCT {cols} FROM {spec.fullname} t WHERE {where} AND {not_null} "
+                f"AND NOT EXISTS (SELECT 1 FROM {ref.fullname} r WHERE {join}) LIMIT 20",
                 params,
             )
             missing = cur.fetchall()

@@ -5,6 +5,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, ConfigurableResource, MetadataValue, asset
 
 from hippique_assets.defs.partitions import daily_partitions
+from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata
 from hippique_assets.net.errors import HttpError
 from hippique_assets.storage.files import FilesResource
 from hippique_assets.web.cross_check import CARD_COLUMNS, cards_frame
@@ -12,8 +13,6 @@ from hippique_assets.web.errors import RobotsRefused, WebParseError
 from hippique_assets.web.fetch import WebFetcher, WebSourcesConfig
 from hippique_assets.web.tables import RACE_CARDS
 from hippique_assets.web.zeturf import parse_zeturf_course
-
-TABLE = "hippique/table"
 
 
 class WebSourcesResource(ConfigurableResource):
@@ -40,8 +39,8 @@ class WebSourcesResource(ConfigurableResource):
 @asset(
     partitions_def=daily_partitions,
     group_name="web",
-    io_manager_key="pg_io_manager",
-    metadata={TABLE: RACE_CARDS.qualified_name},
+    io_manager_key=PG_IO_MANAGER,
+    metadata=table_metadata(RACE_CARDS),
     kinds={"postgres", "html"},
 )
 def web_race_cards(

@@ -24,6 +24,7 @@ from hippique_assets.pmu.parse_common import (
 from hippique_assets.pmu.parse_horses import horse_identity
 from hippique_assets.pmu.units import centimes_to_eur, epoch_ms_to_utc, ms_to_s, tenths_kg_to_kg
 from hippique_assets.racing.keys import race_key
+from hippique_assets.storage.tables import column_names
 
 NON_RUNNER = "NON_PARTANT"
 
@@ -191,7 +192,7 @@ def odds_snapshot(participants: pd.DataFrame, phase: str, captured_at: datetime)
         raise ValueError(f"odds snapshot phase must be a non-empty label, got {phase!r}")
     if captured_at.tzinfo is None:
         raise ValueError(f"odds snapshot captured_at {captured_at.isoformat()} has no timezone")
-    missing = [c for c in tables.ODDS_SNAPSHOTS.column_names if c not in ("phase", "captured_at")]
+    missing = [c for c in column_names(tables.ODDS_SNAPSHOTS) if c not in ("phase", "captured_at")]
     missing = [c for c in missing if c not in participants.columns]
     if missing:
         raise ValueError(f"odds_snapshot needs participants columns {missing}")

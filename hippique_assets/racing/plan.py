@@ -15,6 +15,7 @@ import pandas as pd
 
 from hippique_assets.racing.keys import race_key
 from hippique_assets.racing.tables import RACE_PLAN
+from hippique_assets.storage.tables import column_names
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -50,7 +51,7 @@ def build_race_plan(
     status wins.
     """
     if races.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in RACE_PLAN.column_names})
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in column_names(RACE_PLAN)})
     frame = races.copy()
     frame = frame[pd.to_datetime(frame["race_date"]).dt.date == day]
     venue = reunions[["reunion", "hippodrome_name", "country_code"]].drop_duplicates("reunion")
@@ -96,7 +97,7 @@ def build_race_plan(
     for phase, column in DUE_COLUMNS.items():
         plan[column] = plan["start_utc"] + PHASE_OFFSETS[phase]
     plan = plan.sort_values(["start_utc", "reunion", "course"], na_position="last", kind="stable")
-    return plan[RACE_PLAN.column_names].reset_index(drop=True)
+    return plan[column_names(RACE_PLAN)].reset_index(drop=True)
 
 
 def check_unique_keys(plan: pd.DataFrame) -> list[str]:

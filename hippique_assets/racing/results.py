@@ -10,50 +10,62 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Column,
+    Date,
+    Integer,
+    Text,
+)
 
 from hippique_assets.racing.keys import parse_race_key
-from hippique_assets.storage.tables import Column, ForeignKey, TableSpec, register_tables
+from hippique_assets.storage.tables import (
+    EUROS,
+    TIMESTAMPTZ,
+    References,
+    column_names,
+    declare_table,
+)
 
-RACE_RESULTS = TableSpec(
+RACE_RESULTS = declare_table(
     schema="pmu",
     name="race_results",
     description="Arrival and status of each race, as known at H+15 (official when from PMU rapports).",
     columns=(
-        Column("race_key", "text", nullable=False),
-        Column("race_date", "date", nullable=False),
-        Column("reunion", "integer", nullable=False),
-        Column("course", "integer", nullable=False),
-        Column("official", "boolean", nullable=False),
-        Column("source", "text", nullable=False, description="pmu or a web source such as geny"),
-        Column("arrival_order", "integer[]"),
-        Column("arrival_ranks", "integer[]"),
-        Column("non_runners", "integer[]"),
-        Column("n_dividends", "integer"),
-        Column("resulted_at", "timestamptz", nullable=False),
+        Column("race_key", Text, nullable=False),
+        Column("race_date", Date, nullable=False),
+        Column("reunion", Integer, nullable=False),
+        Column("course", Integer, nullable=False),
+        Column("official", Boolean, nullable=False),
+        Column("source", Text, nullable=False, comment="pmu or a web source such as geny"),
+        Column("arrival_order", ARRAY(Integer)),
+        Column("arrival_ranks", ARRAY(Integer)),
+        Column("non_runners", ARRAY(Integer)),
+        Column("n_dividends", Integer),
+        Column("resulted_at", TIMESTAMPTZ, nullable=False),
     ),
     primary_key=("race_key",),
     partition_column="race_key",
 )
 
-RACE_DIVIDENDS = TableSpec(
+RACE_DIVIDENDS = declare_table(
     schema="pmu",
     name="race_dividends",
     description="Dividends of one race as fetched at H+15 (euros per 1 euro staked).",
     columns=(
-        Column("race_key", "text", nullable=False),
-        Column("bet_type", "text", nullable=False),
-        Column("combination", "text", nullable=False),
-        Column("combination_numbers", "integer[]"),
-        Column("has_non_runner", "boolean", nullable=False),
-        Column("dividend_per_eur", "numeric(12,2)"),
-        Column("source", "text", nullable=False),
+        Column("race_key", Text, nullable=False),
+        Column("bet_type", Text, nullable=False),
+        Column("combination", Text, nullable=False),
+        Column("combination_numbers", ARRAY(Integer)),
+        Column("has_non_runner", Boolean, nullable=False),
+        Column("dividend_per_eur", EUROS),
+        Column("source", Text, nullable=False),
     ),
     primary_key=("race_key", "bet_type", "combination"),
     partition_column="race_key",
-    foreign_keys=(ForeignKey(("race_key",), "pmu.race_results", ("race_key",)),),
+    references=(References(("race_key",), "pmu.race_results", ("race_key",)),),
 )
-
-register_tables([RACE_RESULTS, RACE_DIVIDENDS])
 
 
 def build_result(
@@ -89,8 +101,10 @@ def build_result(
                 "resulted_at": pd.Timestamp(resulted_at).tz_convert("UTC"),
             }
         ],
-        columns=RACE_RESULTS.column_names,
+        columns=column_names(RACE_RESULTS),
     )
     divs = dividends.assign(race_key=race_key, source=source)
-    divs = divs[RACE_DIVIDENDS.column_names].drop_duplicates(subset=["bet_type", "combination"], keep="first")
+    divs = divs[column_names(RACE_DIVIDENDS)].drop_duplicates(
+        subset=["bet_type", "combination"], keep="first"
+    )
     return result, divs.reset_index(drop=True)

@@ -27,57 +27,44 @@ numeric/real/double ``float64``, ``timestamptz`` ``datetime64[ns, UTC]``, ``time
 
 from __future__ import annotations
 
-import math
-import os
-import re
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from adbc_driver_postgresql import dbapi as adbc
+from sqlalchemy import Table
+from sqlalchemy.pool import QueuePool
 
-from hippique_assets.storage.postgres import ensure_table, mask_url, qualified, quote_ident, quote_literal
-from hippique_assets.storage.tables import TableSpec, WriteMode
+from hippique_assets.storage.postgres import mask_url, new_pool, pooled, quote_ident, quote_literal
+from hippique_assets.storage.tables import (
+    WriteMode,
+    column_names,
+    kind_of,
+    partition_column,
+    primary_key,
+    write_mode,
+)
+from hippique_assets.storage.types import ColumnType, column_type
 
-_ALIASES = {
-    "int": "integer",
-    "int4": "integer",
-    "integer": "integer",
-    "int2": "smallint",
-    "smallint": "smallint",
-    "int8": "bigint",
-    "bigint": "bigint",
-    "float8": "double precision",
-    "double precision": "double precision",
-    "float4": "real",
-    "real": "real",
-    "numeric": "numeric",
-    "decimal": "numeric",
-    "text": "text",
-    "varchar": "text",
-    "character varying": "text",
-    "bool": "boolean",
-    "boolean": "boolean",
-    "date": "date",
-    "timestamptz": "timestamptz",
-    "timestamp with time zone": "timestamptz",
-    "timestamp": "timestamp",
-    "timestamp without time zone": "timestamp",
-}
-_TYPE_SHAPE = re.compile(r"^([a-z0-9 ]+?)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?\s*((?:\[\])*)$")
-_INTS = {"integer", "smallint", "bigint"}
-_FLOATS = {"double precision", "real", "numeric"}
-_UNCONSTRAINED_NUMERIC = (38, 10)
+_ARROW_ERRORS = (
+    pa.ArrowInvalid,
+    pa.ArrowTypeError,
+    pa.ArrowNotImplementedError,
+    TypeError,
+    ValueError,
+    OverflowError,
+)
+# How many distinct refused values are looked for, and shown, when a column does not convert.
+_SCAN_LIMIT = 10_000
+_SHOWN = 5
 
 
 class FrameValidationError(ValueError):
@@ -89,7 +76,7 @@ class BulkWriteError(RuntimeError):
 
 
 class TableNotFoundError(LookupError):
-    """A read of a table that does not exist yet (its asset was never materialized)."""
+    """A read of a table that does not exist (the migrations were not run: ``hippique db upgrade``)."""
 
 
 @dataclass(frozen=True)
@@ -103,267 +90,128 @@ class WriteStats:
     deleted: int = 0
 
 
-@dataclass(frozen=True)
-class PgType:
-    """A declared column type reduced to what conversion needs."""
-
-    base: str
-    array: bool
-    precision: int | None = None
-    scale: int | None = None
-
-    @property
-    def arrow(self) -> pa.DataType:
-        """The Arrow type binary COPY accepts for this Postgres type."""
-        scalar = _scalar_arrow(self)
-        return pa.list_(scalar) if self.array else scalar
-
-
-def parse_pg_type(pg_type: str) -> PgType:
-    """Read a declared type such as ``numeric(12,2)``, ``integer[]`` or ``timestamptz``."""
-    text = " ".join(pg_type.strip().lower().split())
-    match = _TYPE_SHAPE.match(text)
-    base = _ALIASES.get(match.group(1).strip()) if match else None
-    if match is None or base is None:
-        raise ValueError(f"unsupported Postgres type {pg_type!r}")
-    precision = int(match.group(2)) if match.group(2) else None
-    scale = int(match.group(3)) if match.group(3) else (0 if precision is not None else None)
-    if base == "numeric" and precision is not None and not 0 < precision <= 38:
-        raise ValueError(f"numeric precision must be 1..38 here, got {pg_type!r}")
-    return PgType(base, bool(match.group(4)), precision, scale)
-
-
-def _scalar_arrow(kind: PgType) -> pa.DataType:
-    if kind.base == "numeric":
-        precision, scale = (
-            (kind.precision, kind.scale) if kind.precision is not None else _UNCONSTRAINED_NUMERIC
-        )
-        return pa.decimal128(precision, scale or 0)
-    return {
-        "integer": pa.int32(),
-        "smallint": pa.int16(),
-        "bigint": pa.int64(),
-        "double precision": pa.float64(),
-        "real": pa.float32(),
-        "text": pa.string(),
-        "boolean": pa.bool_(),
-        "date": pa.date32(),
-        "timestamptz": pa.timestamp("us", tz="UTC"),
-        "timestamp": pa.timestamp("us"),
-    }[kind.base]
-
-
-def pandas_dtype(pg_type: str) -> str:
-    """The pandas dtype :func:`read_frame` returns for a declared Postgres type."""
-    kind = parse_pg_type(pg_type)
-    if kind.array or kind.base in {"text", "date"}:
-        return "object"
-    if kind.base in _INTS:
-        return "Int64"
-    if kind.base == "boolean":
-        return "boolean"
-    if kind.base in _FLOATS:
-        return "float64"
-    return "datetime64[ns, UTC]" if kind.base == "timestamptz" else "datetime64[ns]"
-
-
 # ---------------------------------------------------------------------------------------------
-# pandas -> Arrow
+# pandas -> Arrow: Arrow's own conversion to the declared type; what it would accept silently but
+# Postgres must not get (naive instants, booleans as numbers, times in dates) is refused first.
 
 
-class _Bad(Exception):
-    """A column conversion problem, turned into FrameValidationError with the column's name."""
-
-    def __init__(self, problem: str, examples: Sequence[Any] = ()) -> None:
+class _Refused(Exception):
+    def __init__(self, problem: str) -> None:
         super().__init__(problem)
         self.problem = problem
-        self.examples = list(examples)[:5]
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
-def _non_null(series: pd.Series) -> pd.Series:
-    return series[series.notna()]
-
-
-def _examples(series: pd.Series, accept: Callable[[Any], bool]) -> list[Any]:
-    return [v for v in _non_null(series).tolist() if not accept(v)][:5]
-
-
-def _text(series: pd.Series) -> pa.Array:
-    try:
-        arr = pa.array(series, type=pa.string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise _Bad("values are not text", _examples(series, lambda v: isinstance(v, str))) from exc
-    return arr
-
-
-def _ints(series: pd.Series, arrow_type: pa.DataType) -> pa.Array:
-    if pd.api.types.is_bool_dtype(series.dtype):
-        raise _Bad("booleans in an integer column")
-    if series.dtype == object:
-        bad = _examples(series, lambda v: isinstance(v, int | np.integer | float) and not isinstance(v, bool))
-        if bad:
-            raise _Bad("values are not integers", bad)
-    try:
-        values = pd.array(series, dtype="Int64")
-    except (TypeError, ValueError) as exc:
-        bad = _examples(series, lambda v: float(v).is_integer())
-        raise _Bad("values are not integers", bad) from exc
-    try:
-        return pa.array(values).cast(arrow_type)
-    except pa.ArrowInvalid as exc:
-        limit = np.iinfo(arrow_type.to_pandas_dtype()).max
-        raise _Bad(
-            f"values out of range for {arrow_type}", _examples(series, lambda v: abs(v) <= limit)
-        ) from exc
-
-
-def _floats(series: pd.Series) -> pa.Array:
-    if series.dtype == object:
-        bad = _examples(
-            series, lambda v: isinstance(v, int | float | np.number | Decimal) and not isinstance(v, bool)
-        )
-        if bad:
-            raise _Bad("values are not numbers", bad)
-    elif pd.api.types.is_bool_dtype(series.dtype) or not pd.api.types.is_numeric_dtype(series.dtype):
-        raise _Bad(f"dtype {series.dtype} is not numeric")
-    floats = pd.to_numeric(series, errors="raise").astype("float64")
-    return pa.array(floats, type=pa.float64(), from_pandas=True)
-
-
-def _decimals(series: pd.Series, arrow_type: pa.Decimal128Type) -> pa.Array:
-    first = next(iter(_non_null(series).tolist()), None)
-    if isinstance(first, Decimal):
-        try:
-            arr = pa.array(series, from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise _Bad("mixed Decimal and other values", []) from exc
-    else:
-        arr = _floats(series)
-    try:
-        return pc.round(arr, arrow_type.scale).cast(arrow_type)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        limit = 10 ** (arrow_type.precision - arrow_type.scale)
-        bad = _examples(series, lambda v: math.isfinite(float(v)) and abs(float(v)) < limit)
-        raise _Bad(f"values do not fit numeric({arrow_type.precision},{arrow_type.scale})", bad) from exc
-
-
-def _bools(series: pd.Series) -> pa.Array:
-    if series.dtype == object:
-        bad = _examples(series, lambda v: isinstance(v, bool | np.bool_))
-        if bad:
-            raise _Bad("values are not booleans", bad)
-    elif not pd.api.types.is_bool_dtype(series.dtype):
-        raise _Bad(f"dtype {series.dtype} is not boolean")
-    return pa.array(series, type=pa.bool_(), from_pandas=True)
-
-
-def _dates(series: pd.Series) -> pa.Array:
-    if series.dtype == object:
-        try:
-            # Arrow infers date32 only when every value is a date (datetimes infer a timestamp).
-            inferred = pa.array(series, from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            inferred = None
-        if inferred is not None and inferred.type == pa.date32():
-            return inferred
-        bad = _examples(series, lambda v: isinstance(v, date) and not isinstance(v, datetime))
-        if not bad:
-            return pa.array(series, type=pa.date32(), from_pandas=True)
-    try:
-        stamps = pd.to_datetime(series, format="ISO8601")
-    except (TypeError, ValueError) as exc:
-        raise _Bad("values are not dates", _examples(series, lambda v: isinstance(v, date))) from exc
-    if getattr(stamps.dt, "tz", None) is not None:
-        raise _Bad("time-zone aware instants in a date column (convert to local dates first)")
-    has_time = stamps.notna() & (stamps != stamps.dt.normalize())
-    if has_time.any():
-        raise _Bad("values have a time of day in a date column", series[has_time].tolist())
-    return pa.array(stamps, from_pandas=True).cast(pa.date32())
-
-
-def _instants(series: pd.Series, *, aware: bool) -> pa.Array:
-    dtype = series.dtype
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        if not aware:
-            raise _Bad("time-zone aware values in a timestamp (without time zone) column")
-        stamps = series.dt.tz_convert("UTC")
-    elif pd.api.types.is_datetime64_dtype(dtype):
-        if aware:
-            raise _Bad("naive datetimes in a timestamptz column (localize them first)")
-        stamps = series
-    else:
-        values = _non_null(series).tolist()
-        bad = [v for v in values if not isinstance(v, datetime)][:5]
-        if bad:
-            raise _Bad("values are not datetimes", bad)
-        naive = [v for v in values if v.tzinfo is None]
-        if aware and naive:
-            raise _Bad("naive datetimes in a timestamptz column (localize them first)", naive)
-        if not aware and len(naive) != len(values):
-            raise _Bad("time-zone aware values in a timestamp (without time zone) column")
-        stamps = pd.to_datetime(series, utc=aware)
-    target = pa.timestamp("us", tz="UTC") if aware else pa.timestamp("us")
-    # Postgres keeps microseconds: nanoseconds are truncated, as the server would.
-    return pa.array(stamps, from_pandas=True).cast(target, safe=False)
-
-
-def _arrays(series: pd.Series, kind: PgType) -> pa.Array:
-    scalar = _scalar_arrow(kind)
-    if kind.base != "numeric":
-        # Arrow converts lists, tuples, arrays and nulls in C; anything odd goes the slow way below,
-        # which names the offending values.
-        try:
-            return pa.array(series, type=pa.list_(scalar), from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
-            pass
-    cells: list[list[Any] | None] = []
-    bad: list[Any] = []
-    for value in series.tolist():
-        if isinstance(value, list | tuple | np.ndarray):
-            cells.append([None if _is_missing(v) else v for v in value])
-        elif _is_missing(value):
-            cells.append(None)
-        else:
-            bad.append(value)
-            cells.append(None)
-    if bad:
-        raise _Bad("values are not lists", bad)
-    staged = pa.list_(pa.float64()) if kind.base == "numeric" else pa.list_(scalar)
-    try:
-        arr = pa.array(cells, type=staged)
-        if kind.base == "numeric":
-            arr = pa.ListArray.from_arrays(
-                arr.offsets, pc.round(arr.flatten(), scalar.scale).cast(scalar), mask=arr.is_null()
-            )
-        return arr
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as exc:
-        raise _Bad(f"list items are not {kind.base}: {exc}") from exc
-
-
-def to_arrow_column(series: pd.Series, kind: PgType) -> pa.Array:
-    """Convert one column to the Arrow type of its Postgres type; raises on any lossy or odd value."""
+def _precheck(series: pd.Series, kind: ColumnType) -> None:
     if kind.array:
-        return _arrays(series, kind)
-    base = kind.base
-    if base == "text":
-        return _text(series)
-    if base in _INTS:
-        return _ints(series, _scalar_arrow(kind))
-    if base == "numeric":
-        return _decimals(series, _scalar_arrow(kind))
-    if base in {"double precision", "real"}:
-        return _floats(series).cast(_scalar_arrow(kind))
-    if base == "boolean":
-        return _bools(series)
-    if base == "date":
-        return _dates(series)
-    return _instants(series, aware=base == "timestamptz")
+        return
+    dtype = series.dtype
+    if kind.base in {"timestamptz", "timestamp"}:
+        aware_dtype = isinstance(dtype, pd.DatetimeTZDtype)
+        naive_dtype = pd.api.types.is_datetime64_dtype(dtype)
+        if pd.api.types.is_object_dtype(dtype):
+            stamps = [v for v in series if isinstance(v, datetime)]
+            aware_dtype = any(v.tzinfo is not None for v in stamps)
+            naive_dtype = any(v.tzinfo is None for v in stamps)
+        if kind.base == "timestamptz" and naive_dtype:
+            raise _Refused("naive datetimes in a timestamptz column (localize them first)")
+        if kind.base == "timestamp" and aware_dtype:
+            raise _Refused("time-zone aware values in a timestamp (without time zone) column")
+    elif kind.base == "date" and pd.api.types.is_datetime64_any_dtype(dtype):
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            raise _Refused("time-zone aware instants in a date column (convert to local dates first)")
+        if (series.notna() & (series != series.dt.normalize())).any():
+            raise _Refused("values have a time of day in a date column")
+    elif (kind.is_integer or kind.base in {"numeric", "double precision"}) and pd.api.types.is_bool_dtype(
+        dtype
+    ):
+        raise _Refused("booleans in a numeric column")
+
+
+def _to_arrow(series: pd.Series, kind: ColumnType) -> pa.Array:
+    """One column as its declared Arrow type (raises Arrow's or pandas' own errors)."""
+    _precheck(series, kind)
+    if kind.base == "numeric":
+        # Floats (or Decimals) are rounded to the declared scale, as Postgres would round them.
+        staged_type = pa.list_(pa.float64()) if kind.array else pa.float64()
+        decimals = series.dtype == object and any(isinstance(v, Decimal) for v in series)
+        staged = (
+            pa.array(series, from_pandas=True)
+            if decimals and not kind.array
+            else pa.array(series, type=staged_type, from_pandas=True)
+        )
+        if kind.array:
+            rounded = pc.round(staged.flatten(), kind.scale or 0).cast(kind.scalar_arrow)
+            return pa.ListArray.from_arrays(staged.offsets, rounded, mask=staged.is_null())
+        return pc.round(staged, kind.scale or 0).cast(kind.arrow)
+    if kind.base in {"timestamptz", "timestamp"} and not kind.array:
+        # Postgres keeps microseconds: nanoseconds are truncated, as the server would.
+        stamps = (
+            pd.to_datetime(series, utc=True)
+            if kind.base == "timestamptz" and series.dtype == object
+            else series
+        )
+        return pa.array(stamps, from_pandas=True).cast(kind.arrow, safe=False)
+    return pa.array(series, type=kind.arrow, from_pandas=True)
+
+
+_NOT = {
+    "text": "values are not text",
+    "boolean": "values are not booleans",
+    "date": "values are not dates",
+    "timestamptz": "values are not datetimes",
+    "timestamp": "values are not datetimes",
+    "double precision": "values are not numbers",
+}
+
+
+def _refused_values(series: pd.Series, kind: ColumnType) -> list[Any]:
+    """The first values of ``series`` that do not convert on their own (to name them in the error)."""
+    refused: list[Any] = []
+    seen: set[str] = set()
+    for value in series.iloc[:_SCAN_LIMIT]:
+        if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+            continue
+        marker = repr(value)
+        if marker in seen:
+            continue
+        seen.add(marker)
+        try:
+            _to_arrow(pd.Series([value], dtype=series.dtype if series.dtype != object else object), kind)
+        except (_Refused, *_ARROW_ERRORS):
+            refused.append(value)
+            if len(refused) == _SHOWN:
+                break
+    return refused
+
+
+def _problem(kind: ColumnType, refused: list[Any]) -> str:
+    if kind.array:
+        return (
+            "values are not lists"
+            if any(not isinstance(v, list | tuple) for v in refused)
+            else (f"list items are not {kind.base}")
+        )
+    if kind.base == "numeric":
+        return f"values do not fit {kind.pg_name}"
+    if kind.is_integer:
+        if refused and all(isinstance(v, int) and not isinstance(v, bool) for v in refused):
+            return f"values out of range for {kind.pg_name}"
+        return "values are not integers"
+    return _NOT[kind.base]
+
+
+def to_arrow_column(table: Table, name: str, series: pd.Series) -> pa.Array:
+    """Column ``name`` of a frame as the Arrow type of its declaration; refuses lossy or odd values
+    with :class:`FrameValidationError` naming the table, the column, its type and example values."""
+    kind = kind_of(table, name)
+    where = f"{table.fullname}.{name} ({kind.pg_name})"
+    try:
+        return _to_arrow(series, kind)
+    except _Refused as refused:
+        raise FrameValidationError(f"{where}: {refused.problem}") from None
+    except _ARROW_ERRORS as exc:
+        examples = _refused_values(series, kind)
+        raise FrameValidationError(f"{where}: {_problem(kind, examples)}; examples: {examples!r}") from exc
 
 
 def _nul_rows(arr: pa.Array) -> list[int]:
@@ -374,65 +222,56 @@ def _nul_rows(arr: pa.Array) -> list[int]:
     if not pc.any(hits).as_py():
         return []
     if values is arr:
-        return pc.indices_nonzero(hits).to_pylist()[:5]
+        return pc.indices_nonzero(hits).to_pylist()[:_SHOWN]
     parents = pc.list_parent_indices(arr)
-    return sorted(set(pc.filter(parents, hits).to_pylist()))[:5]
+    return sorted(set(pc.filter(parents, hits).to_pylist()))[:_SHOWN]
 
 
-def frame_to_arrow(spec: TableSpec, df: pd.DataFrame) -> pa.Table:
-    """``df`` as an Arrow table with ``spec``'s columns, in declared order, and exact Arrow types.
+def frame_to_arrow(table: Table, df: pd.DataFrame) -> pa.Table:
+    """``df`` as an Arrow table with ``table``'s columns, in declared order, and exact Arrow types.
 
     Raises :class:`FrameValidationError` for missing or extra columns, values that do not fit
-    their column's type, and text holding NUL bytes.
+    their column's type, and text holding NUL bytes (Postgres text cannot store them).
     """
-    names = spec.column_names
+    names = column_names(table)
     missing = [n for n in names if n not in df.columns]
     extra = [str(c) for c in df.columns if c not in set(names)]
     if missing or extra or len(df.columns) != len(set(df.columns)):
         dupes = sorted({str(c) for c in df.columns if list(df.columns).count(c) > 1})
         raise FrameValidationError(
-            f"{spec.qualified_name}: frame columns do not match the declaration: "
+            f"{table.fullname}: frame columns do not match the declaration: "
             f"missing {missing}, extra {extra}" + (f", duplicated {dupes}" if dupes else "")
         )
     arrays = []
-    for col in spec.columns:
-        series = df[col.name].reset_index(drop=True)
-        kind = parse_pg_type(col.pg_type)
-        try:
-            arr = to_arrow_column(series, kind)
-        except _Bad as bad:
-            detail = f"; examples: {bad.examples!r}" if bad.examples else ""
+    for name in names:
+        arr = to_arrow_column(table, name, df[name].reset_index(drop=True))
+        rows = _nul_rows(arr)
+        if rows:
             raise FrameValidationError(
-                f"{spec.qualified_name}.{col.name} ({col.pg_type}): {bad.problem}{detail}"
-            ) from bad
-        if kind.base == "text":
-            rows = _nul_rows(arr)
-            if rows:
-                raise FrameValidationError(
-                    f"{spec.qualified_name}.{col.name}: Postgres text cannot hold NUL bytes (\\x00), found in "
-                    f"rows {rows}; remove or replace them before writing"
-                )
+                f"{table.fullname}.{name}: Postgres text cannot hold NUL bytes (\\x00), found in rows {rows}; "
+                "remove or replace them before writing"
+            )
         arrays.append(arr)
-    return pa.Table.from_arrays(
-        arrays, schema=pa.schema([pa.field(n, a.type) for n, a in zip(names, arrays, strict=True)])
-    )
+    return pa.Table.from_arrays(arrays, names=names)
 
 
 # ---------------------------------------------------------------------------------------------
 # Checks on keys and partitions
 
 
-def _partition_kind(spec: TableSpec) -> PgType:
-    assert spec.partition_column is not None
-    kind = parse_pg_type(spec.column(spec.partition_column).pg_type)
-    if kind.array or kind.base not in {"date", "text", *_INTS}:
-        raise ValueError(f"{spec.qualified_name}: partition column type {kind.base} is not supported")
+def _partition_kind(table: Table) -> ColumnType:
+    part = partition_column(table)
+    if part is None:
+        raise ValueError(f"{table.fullname} has no partition column")
+    kind = kind_of(table, part)
+    if kind.array or (kind.base not in {"date", "text"} and not kind.is_integer):
+        raise ValueError(f"{table.fullname}: partition column type {kind.base} is not supported")
     return kind
 
 
-def normalize_partition_values(spec: TableSpec, values: Sequence[Any]) -> list[Any]:
+def normalize_partition_values(table: Table, values: Sequence[Any]) -> list[Any]:
     """Partition values as the partition column's Python type (``"2026-03-23"`` -> a date)."""
-    kind = _partition_kind(spec)
+    kind = _partition_kind(table)
     out: list[Any] = []
     for value in values:
         try:
@@ -450,13 +289,13 @@ def normalize_partition_values(spec: TableSpec, values: Sequence[Any]) -> list[A
                 out.append(int(value))
         except (TypeError, ValueError) as exc:
             raise FrameValidationError(
-                f"{spec.qualified_name}: partition value {value!r} does not fit "
-                f"{spec.partition_column} ({kind.base}): {exc}"
+                f"{table.fullname}: partition value {value!r} does not fit "
+                f"{partition_column(table)} ({kind.base}): {exc}"
             ) from None
     return sorted(set(out))
 
 
-def _literal(kind: PgType, value: Any) -> str:
+def _literal(kind: ColumnType, value: Any) -> str:
     if kind.base == "date":
         return f"DATE {quote_literal(value.isoformat())}"
     if kind.base == "text":
@@ -464,40 +303,42 @@ def _literal(kind: PgType, value: Any) -> str:
     return str(int(value))
 
 
-def _partition_filter(spec: TableSpec, values: Sequence[Any]) -> str:
-    kind = _partition_kind(spec)
+def partition_filter(table: Table, values: Sequence[Any]) -> str:
+    """``"partition_column" IN (...)`` for normalized partition values."""
+    kind = _partition_kind(table)
     listed = ", ".join(_literal(kind, v) for v in values)
-    return f"{quote_ident(spec.partition_column or '')} IN ({listed})"
+    return f"{quote_ident(partition_column(table) or '')} IN ({listed})"
 
 
-def _check_partitions(spec: TableSpec, table: pa.Table, allowed: Sequence[Any]) -> None:
-    if table.num_rows == 0:
+def _check_partitions(table: Table, arrow: pa.Table, allowed: Sequence[Any]) -> None:
+    if arrow.num_rows == 0:
         return
-    column = table.column(spec.partition_column)
+    part = partition_column(table) or ""
+    column = arrow.column(part)
     inside = pc.fill_null(pc.is_in(column, value_set=pa.array(allowed, type=column.type)), False)
     if not pc.all(inside).as_py():
         outside = sorted({v for v in pc.filter(column, pc.invert(inside)).to_pylist()}, key=repr)
         raise FrameValidationError(
-            f"{spec.qualified_name}: rows have {spec.partition_column} outside the partitions being "
+            f"{table.fullname}: rows have {part} outside the partitions being "
             f"written {[str(v) for v in allowed]}: {[str(v) for v in outside[:10]]}"
         )
 
 
-def _check_primary_key(spec: TableSpec, df: pd.DataFrame) -> None:
-    if not spec.primary_key or df.empty:
+def _check_primary_key(table: Table, df: pd.DataFrame) -> None:
+    key = list(primary_key(table))
+    if not key or df.empty:
         return
-    keys = df[list(spec.primary_key)]
+    keys = df[key]
     dupes = keys.duplicated(keep=False)
     if dupes.any():
         examples = keys[dupes].drop_duplicates().head(5).to_dict("records")
         raise FrameValidationError(
-            f"{spec.qualified_name}: {int(dupes.sum())} rows share a primary key "
-            f"{list(spec.primary_key)}; examples: {examples}"
+            f"{table.fullname}: {int(dupes.sum())} rows share a primary key {key}; examples: {examples}"
         )
     nulls = keys.isna().any(axis=1)
     if nulls.any():
         raise FrameValidationError(
-            f"{spec.qualified_name}: {int(nulls.sum())} rows have a null primary key column; "
+            f"{table.fullname}: {int(nulls.sum())} rows have a null primary key column; "
             f"examples: {keys[nulls].head(5).to_dict('records')}"
         )
 
@@ -506,100 +347,49 @@ def _check_primary_key(spec: TableSpec, df: pd.DataFrame) -> None:
 # Writes
 
 
-def _connect(url: str) -> Any:
-    try:
-        return adbc.connect(url)
-    except Exception as exc:
-        raise ConnectionError(f"cannot connect to Postgres at {mask_url(url)}: {exc}") from exc
+def _adbc_pool(url: str) -> QueuePool:
+    """ADBC connections of this process to ``url``, kept open: opening one costs about 45 ms here
+    (the driver loads the server's type catalogue), more than a small partition write itself."""
 
-
-class _AdbcPool:
-    """Idle ADBC connections kept per (process, URL).
-
-    Opening an ADBC Postgres connection costs about 45 ms here (the driver loads the server's type
-    catalogue), more than a small partition write itself; a run writing many outputs reuses them.
-    A connection is only put back after a clean commit or rollback, never after an error, and
-    never shared across a fork; it is pinged before reuse (well under a millisecond) so a server
-    restart costs a reconnect, not a failed write.
-    """
-
-    max_idle = 4
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._idle: dict[tuple[int, str], list[Any]] = {}
-
-    def take(self, url: str) -> Any:
-        key = (os.getpid(), url)
-        while True:
-            with self._lock:
-                idle = self._idle.get(key)
-                entry = idle.pop() if idle else None
-            if entry is None:
-                return _connect(url)
-            conn = entry
-            if self._alive(conn):
-                return conn
-            self._close(conn)
-
-    def give_back(self, url: str, conn: Any) -> None:
-        key = (os.getpid(), url)
-        with self._lock:
-            idle = self._idle.setdefault(key, [])
-            if len(idle) < self.max_idle:
-                idle.append(conn)
-                return
-        self._close(conn)
-
-    @staticmethod
-    def _alive(conn: Any) -> bool:
+    def connect() -> Any:
         try:
-            with conn.cursor() as cur:
-                cur.execute("SELECT 1")
-                cur.fetchall()
-            conn.rollback()
-            return True
-        except Exception:
-            return False
+            return adbc.connect(url)
+        except Exception as exc:
+            raise ConnectionError(f"cannot connect to Postgres at {mask_url(url)}: {exc}") from exc
 
-    @staticmethod
-    def _close(conn: Any) -> None:
-        with suppress(Exception):
-            conn.close()
-
-
-_pool = _AdbcPool()
+    return new_pool(connect)
 
 
 @contextmanager
 def _connection(url: str) -> Iterator[Any]:
-    """A pooled ADBC connection (autocommit off); returned to the pool only when left cleanly."""
-    conn = _pool.take(url)
+    """A pooled ADBC connection (autocommit off); discarded instead of reused after an error."""
+    conn = pooled("adbc", url, _adbc_pool).connect()
     try:
         yield conn
     except BaseException:
-        _pool._close(conn)
+        conn.invalidate()
         raise
-    else:
-        try:
-            conn.rollback()
-        except Exception:
-            _pool._close(conn)
-        else:
-            _pool.give_back(url, conn)
+    finally:
+        conn.close()
 
 
-def _merge_sql(spec: TableSpec, stage: str, mode: WriteMode) -> str:
-    cols = ", ".join(quote_ident(c) for c in spec.column_names)
-    insert = f"INSERT INTO {qualified(spec)} AS t ({cols}) SELECT {cols} FROM {quote_ident(stage)}"
-    if not spec.primary_key:
+def _qualified(table: Table) -> str:
+    return f"{quote_ident(table.schema or 'public')}.{quote_ident(table.name)}"
+
+
+def _merge_sql(table: Table, stage: str, mode: WriteMode) -> str:
+    names = column_names(table)
+    key = primary_key(table)
+    cols = ", ".join(quote_ident(c) for c in names)
+    insert = f"INSERT INTO {_qualified(table)} AS t ({cols}) SELECT {cols} FROM {quote_ident(stage)}"
+    if not key:
         if mode == "upsert":
-            raise ValueError(f"{spec.qualified_name}: upsert needs a primary key")
+            raise ValueError(f"{table.fullname}: upsert needs a primary key")
         return insert
-    conflict = f" ON CONFLICT ({', '.join(quote_ident(c) for c in spec.primary_key)})"
+    conflict = f" ON CONFLICT ({', '.join(quote_ident(c) for c in key)})"
     updates = []
-    for name in spec.column_names:
-        if name in spec.primary_key:
+    for name in names:
+        if name in key:
             continue
         q = quote_ident(name)
         if name.startswith("first_seen"):
@@ -613,149 +403,148 @@ def _merge_sql(spec: TableSpec, stage: str, mode: WriteMode) -> str:
     return insert + conflict + " DO UPDATE SET " + ", ".join(updates)
 
 
-def _load(cur: Any, spec: TableSpec, table: pa.Table, mode: WriteMode, deleted_filter: str | None) -> int:
+def _load(cur: Any, table: Table, arrow: pa.Table, mode: WriteMode, deleted_filter: str | None) -> int:
     """The statements of one write, inside the caller's transaction; returns rows deleted."""
     deleted = 0
     if mode in {"replace_partition", "replace_all"}:
         where = f" WHERE {deleted_filter}" if deleted_filter else ""
-        cur.execute(f"DELETE FROM {qualified(spec)}{where}")
+        cur.execute(f"DELETE FROM {_qualified(table)}{where}")
         deleted = max(cur.rowcount, 0)
-        if table.num_rows:
-            cur.adbc_ingest(spec.name, table, mode="append", db_schema_name=spec.schema)
+        if arrow.num_rows:
+            cur.adbc_ingest(table.name, arrow, mode="append", db_schema_name=table.schema)
         return deleted
-    if table.num_rows:
+    if arrow.num_rows:
         stage = f"_hippique_stage_{uuid.uuid4().hex[:12]}"
-        cur.adbc_ingest(stage, table, mode="create", temporary=True)
-        cur.execute(_merge_sql(spec, stage, mode))
+        cur.adbc_ingest(stage, arrow, mode="create", temporary=True)
+        cur.execute(_merge_sql(table, stage, mode))
         cur.execute(f"DROP TABLE {quote_ident(stage)}")
     return deleted
 
 
 def write_frame(
-    url: str, spec: TableSpec, df: pd.DataFrame, *, partition_values: Sequence[Any] | None = None
+    url: str, table: Table, df: pd.DataFrame, *, partition_values: Sequence[Any] | None = None
 ) -> WriteStats:
-    """Write ``df`` into ``spec``'s table with the table's write mode, in one transaction.
+    """Write ``df`` into ``table`` with the table's write mode, in one transaction.
 
-    ``partition_values`` names the partitions being written (values of ``spec.partition_column``,
+    ``partition_values`` names the partitions being written (values of the partition column,
     e.g. dates or ``"2026-03-23"`` strings, or race keys): every row must belong to one of them,
     and ``replace_partition`` deletes exactly those partitions first, so an empty frame clears
     them. Without it, ``replace_partition`` replaces the partitions present in the frame (the
-    whole table when the table has no partition column). The table is created or widened first.
+    whole table when the table has no partition column). The table must exist (migrations).
 
     Raises :class:`FrameValidationError` before touching the database when the frame does not
     fit the declaration, and :class:`BulkWriteError` (table unchanged) when the database refuses.
     """
     started = time.perf_counter()
-    mode: WriteMode = spec.write_mode
+    mode = write_mode(table)
     if not isinstance(df, pd.DataFrame):
-        raise FrameValidationError(
-            f"{spec.qualified_name}: expected a pandas DataFrame, got {type(df).__name__}"
-        )
-    table = frame_to_arrow(spec, df)
-    _check_primary_key(spec, df)
-    part = spec.partition_column
+        raise FrameValidationError(f"{table.fullname}: expected a pandas DataFrame, got {type(df).__name__}")
+    arrow = frame_to_arrow(table, df)
+    _check_primary_key(table, df)
+    part = partition_column(table)
     allowed = (
-        normalize_partition_values(spec, partition_values) if part and partition_values is not None else None
+        normalize_partition_values(table, partition_values) if part and partition_values is not None else None
     )
     if allowed is not None:
-        _check_partitions(spec, table, allowed)
+        _check_partitions(table, arrow, allowed)
     deleted_filter: str | None = None
     if mode == "replace_partition" and part:
-        targets = allowed if allowed is not None else sorted(set(table.column(part).to_pylist()) - {None})
+        targets = allowed if allowed is not None else sorted(set(arrow.column(part).to_pylist()) - {None})
         # An empty target list means an empty frame with no named partition: nothing to replace.
-        deleted_filter = _partition_filter(spec, targets) if targets else "FALSE"
+        deleted_filter = partition_filter(table, targets) if targets else "FALSE"
     with _connection(url) as conn, conn.cursor() as cur:
-        ensure_table(conn, spec)
-        conn.commit()
         try:
-            deleted = _load(cur, spec, table, mode, deleted_filter)
+            deleted = _load(cur, table, arrow, mode, deleted_filter)
             conn.commit()
         except Exception as exc:
             with suppress(Exception):
                 conn.rollback()
+            if getattr(exc, "sqlstate", None) == "42P01":
+                raise TableNotFoundError(_missing_table(table, url)) from exc
             raise BulkWriteError(
-                f"writing {table.num_rows} rows to {spec.qualified_name} ({mode}) at {mask_url(url)} "
+                f"writing {arrow.num_rows} rows to {table.fullname} ({mode}) at {mask_url(url)} "
                 f"failed and was rolled back, the table is unchanged: {exc}"
             ) from exc
-    return WriteStats(table.num_rows, time.perf_counter() - started, mode, spec.qualified_name, deleted)
+    return WriteStats(arrow.num_rows, time.perf_counter() - started, mode, table.fullname, deleted)
+
+
+def _missing_table(table: Table, url: str) -> str:
+    return (
+        f"table {table.fullname} does not exist at {mask_url(url)}: create the tables with "
+        "`hippique db upgrade` (the database migrations)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Reads
 
 
-def _select_expr(name: str, kind: PgType) -> str:
+def _select_expr(name: str, kind: ColumnType) -> str:
     q = quote_ident(name)
     if kind.base == "numeric":
         return f"{q}::float8{'[]' if kind.array else ''} AS {q}"
     return q
 
 
-def _to_series(column: pa.ChunkedArray, kind: PgType) -> pd.Series:
-    if kind.array:
+def _to_series(column: pa.ChunkedArray, kind: ColumnType) -> pd.Series:
+    if kind.array or kind.base == "date":
         return pd.Series(column.to_pylist(), dtype="object")
-    base = kind.base
-    if base in _INTS:
+    if kind.is_integer:
         return column.cast(pa.int64()).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-    if base == "boolean":
+    if kind.base == "boolean":
         return column.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
-    if base in _FLOATS:
-        return column.to_pandas().astype("float64")
-    if base == "timestamptz":
-        return column.to_pandas().astype("datetime64[ns, UTC]")
-    if base == "timestamp":
-        return column.to_pandas().astype("datetime64[ns]")
-    if base == "date":
-        return pd.Series(column.to_pylist(), dtype="object")
-    return column.to_pandas().astype("object")
+    if kind.base == "text":
+        return column.to_pandas().astype("object")
+    return column.to_pandas().astype(kind.pandas_dtype)
 
 
-def arrow_to_frame(spec: TableSpec, table: pa.Table, columns: Sequence[str]) -> pd.DataFrame:
-    """An Arrow result as a frame with the declared dtypes (see the module doc)."""
-    data = {}
-    for name in columns:
-        series = _to_series(table.column(name), parse_pg_type(spec.column(name).pg_type))
-        data[name] = series.reset_index(drop=True)
-    return pd.DataFrame(data, columns=list(columns), index=pd.RangeIndex(table.num_rows))
+def arrow_to_frame(table: Table, arrow: pa.Table, columns: Sequence[str]) -> pd.DataFrame:
+    """An Arrow result as a frame with the declared dtypes (see :mod:`hippique_assets.storage.types`)."""
+    data = {
+        name: _to_series(arrow.column(name), kind_of(table, name)).reset_index(drop=True) for name in columns
+    }
+    return pd.DataFrame(data, columns=list(columns), index=pd.RangeIndex(arrow.num_rows))
 
 
 def read_frame(
     url: str,
-    spec: TableSpec,
+    table: Table,
     *,
     partition_values: Sequence[Any] | None = None,
     columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Rows of ``spec``'s table as a frame with the declared dtypes, ordered by primary key.
+    """Rows of ``table`` as a frame with the declared dtypes, ordered by primary key.
 
     ``partition_values`` keeps only those partitions (values of the partition column; an empty
     list gives an empty frame); ``columns`` picks a subset of columns. Raises
     :class:`TableNotFoundError` when the table does not exist.
     """
-    names = list(columns) if columns is not None else spec.column_names
-    unknown = [n for n in names if n not in spec.column_names]
+    declared = column_names(table)
+    names = list(columns) if columns is not None else declared
+    unknown = [n for n in names if n not in declared]
     if unknown:
-        raise ValueError(f"{spec.qualified_name} has no columns {unknown}; declared: {spec.column_names}")
+        raise ValueError(f"{table.fullname} has no columns {unknown}; declared: {declared}")
     where = ""
     if partition_values is not None:
-        if not spec.partition_column:
-            raise ValueError(
-                f"{spec.qualified_name} is not partitioned; cannot filter by {partition_values!r}"
-            )
-        values = normalize_partition_values(spec, partition_values)
-        where = f" WHERE {_partition_filter(spec, values)}" if values else " WHERE FALSE"
-    select = ", ".join(_select_expr(n, parse_pg_type(spec.column(n).pg_type)) for n in names)
-    order = f" ORDER BY {', '.join(quote_ident(c) for c in spec.primary_key)}" if spec.primary_key else ""
-    sql = f"SELECT {select} FROM {qualified(spec)}{where}{order}"
+        if not partition_column(table):
+            raise ValueError(f"{table.fullname} is not partitioned; cannot filter by {partition_values!r}")
+        values = normalize_partition_values(table, partition_values)
+        where = f" WHERE {partition_filter(table, values)}" if values else " WHERE FALSE"
+    select = ", ".join(_select_expr(n, kind_of(table, n)) for n in names)
+    key = primary_key(table)
+    order = f" ORDER BY {', '.join(quote_ident(c) for c in key)}" if key else ""
+    sql = f"SELECT {select} FROM {_qualified(table)}{where}{order}"
     with _connection(url) as conn, conn.cursor() as cur:
         try:
             cur.execute(sql)
         except Exception as exc:
             if getattr(exc, "sqlstate", None) == "42P01":
-                raise TableNotFoundError(
-                    f"table {spec.qualified_name} does not exist at {mask_url(url)}: "
-                    "materialize the asset that writes it first"
-                ) from exc
+                raise TableNotFoundError(_missing_table(table, url)) from exc
             raise
         result = cur.fetch_arrow_table()
-    return arrow_to_frame(spec, result, names)
+    return arrow_to_frame(table, result, names)
+
+
+def pandas_dtype(sa_type: Any) -> str:
+    """The pandas dtype :func:`read_frame` returns for a declared column type."""
+    return column_type(sa_type).pandas_dtype

@@ -18,11 +18,13 @@ from typing import Any
 
 import pandas as pd
 from dagster import ConfigurableIOManager, InputContext, MetadataValue, OutputContext, ResourceDependency
+from sqlalchemy import Table
 
+from hippique_assets.catalog import get_table
 from hippique_assets.racing.keys import parse_race_key
-from hippique_assets.storage.bulk import parse_pg_type, read_frame, write_frame
+from hippique_assets.storage.bulk import read_frame, write_frame
 from hippique_assets.storage.postgres import PostgresResource
-from hippique_assets.storage.tables import TableSpec, get_table
+from hippique_assets.storage.tables import kind_of, partition_column, write_mode
 
 TABLE_KEY = "hippique/table"
 """Asset/output metadata key naming the table, e.g. ``"pmu.races"``."""
@@ -35,7 +37,7 @@ class TableMetadataError(ValueError):
     """An asset handled by the Postgres IO manager without a valid ``hippique/table`` metadata."""
 
 
-def table_spec_from_metadata(metadata: Mapping[str, Any] | None, what: str) -> TableSpec:
+def table_spec_from_metadata(metadata: Mapping[str, Any] | None, what: str) -> Table:
     """The declared table named by ``hippique/table`` in ``metadata`` (``what`` names the asset)."""
     raw = (metadata or {}).get(TABLE_KEY)
     name = getattr(raw, "value", raw)  # definition metadata may hold a TextMetadataValue
@@ -65,21 +67,21 @@ def _race_date(key: str) -> date | None:
         return None
 
 
-def partition_values_for_keys(spec: TableSpec, keys: Sequence[str], *, what: str) -> list[Any]:
+def partition_values_for_keys(spec: Table, keys: Sequence[str], *, what: str) -> list[Any]:
     """Dagster partition keys as values of ``spec``'s partition column.
 
     A date column takes daily keys (``2026-03-23``); a text column takes keys verbatim (race keys).
     Anything else raises ValueError naming the asset, the table and the key.
     """
-    column = spec.partition_column
+    column = partition_column(spec)
     if column is None:
-        raise ValueError(f"{what}: table {spec.qualified_name} has no partition column")
-    kind = parse_pg_type(spec.column(column).pg_type)
+        raise ValueError(f"{what}: table {spec.fullname} has no partition column")
+    kind = kind_of(spec, column)
     if kind.base == "date":
         bad = [k for k in keys if not _is_date_key(k)]
         if bad:
             raise ValueError(
-                f"{what}: table {spec.qualified_name} is partitioned by day ({column}) but the asset's "
+                f"{what}: table {spec.fullname} is partitioned by day ({column}) but the asset's "
                 f"partition keys are not dates: {bad[:5]}"
             )
         return [date.fromisoformat(k) for k in keys]
@@ -131,13 +133,13 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         context.add_output_metadata(metadata)
 
     @staticmethod
-    def _output_partitions(context: OutputContext, spec: TableSpec, what: str) -> list[Any] | None:
+    def _output_partitions(context: OutputContext, spec: Table, what: str) -> list[Any] | None:
         if not context.has_asset_partitions:
             return None
-        if spec.partition_column is None:
-            if spec.write_mode in {"replace_partition", "replace_all"}:
+        if partition_column(spec) is None:
+            if write_mode(spec) in {"replace_partition", "replace_all"}:
                 raise ValueError(
-                    f"{what} is partitioned but table {spec.qualified_name} ({spec.write_mode}) has no "
+                    f"{what} is partitioned but table {spec.fullname} ({write_mode(spec)}) has no "
                     "partition column: each partition would replace the whole table"
                 )
             return None
@@ -154,15 +156,15 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         partition_values = self._input_partitions(context, spec, what)
         frame = read_frame(self.postgres.get_url(), spec, partition_values=partition_values)
         scope = "all partitions" if partition_values is None else f"{len(partition_values)} partition(s)"
-        context.log.info(f"{what}: read {len(frame)} rows of {spec.qualified_name} ({scope})")
+        context.log.info(f"{what}: read {len(frame)} rows of {spec.fullname} ({scope})")
         return frame
 
     @staticmethod
-    def _input_partitions(context: InputContext, spec: TableSpec, what: str) -> list[Any] | None:
-        if not context.has_asset_partitions or spec.partition_column is None:
+    def _input_partitions(context: InputContext, spec: Table, what: str) -> list[Any] | None:
+        if not context.has_asset_partitions or partition_column(spec) is None:
             return None
         keys = list(context.asset_partition_keys)
-        kind = parse_pg_type(spec.column(spec.partition_column).pg_type)
+        kind = kind_of(spec, partition_column(spec) or "")
         own_key = context.partition_key if context.has_partition_key else None
         race_day = _race_date(own_key) if own_key else None
         # A per-race asset reading a daily table: Dagster maps every day to it (AllPartitionMapping)

@@ -1,9 +1,10 @@
-"""Postgres access: the Dagster resource, table creation from declarations, and URL masking.
+"""Postgres access: the Dagster resource, pooled connections and URL masking.
 
 :class:`PostgresResource` resolves the server (a configured URL, or the embedded pgserver under
-``home``), hands out transactional psycopg2 connections and answers small queries fast on one
-connection kept per process. :func:`ensure_table` creates or widens a table from its
-:class:`~hippique_assets.storage.tables.TableSpec`; it never drops anything.
+``home``), hands out transactional psycopg2 connections and answers small queries as DataFrames.
+Connections come from SQLAlchemy pools kept per process (:func:`pooled`), the same pools the
+bulk loader uses for its ADBC connections. Tables are created and evolved by the migrations
+(:mod:`hippique_assets.storage.migrate`), never here.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -22,9 +23,11 @@ import pandas as pd
 import psycopg2
 import psycopg2.extensions
 from dagster import ConfigurableResource, EnvVar
+from sqlalchemy import Table, event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.pool import QueuePool
 
 from hippique_assets.storage.embedded import embedded_pg_url
-from hippique_assets.storage.tables import TableSpec
 
 if TYPE_CHECKING:
     from hippique_assets.storage.bulk import WriteStats
@@ -36,8 +39,6 @@ _log = logging.getLogger(__name__)
 # Session settings of every connection we open: instants come back in UTC whatever the server's zone.
 _SESSION_OPTIONS = "-c TimeZone=UTC"
 _SECRET_QUERY_KEYS = {"password", "sslpassword", "passfile"}
-_PG_TYPE = re.compile(r"^[a-z][a-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])*$")
-_DDL_LOCK = "hippique.ensure_table"
 
 
 def mask_url(url: str) -> str:
@@ -78,89 +79,9 @@ def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def qualified(spec: TableSpec) -> str:
+def qualified(table: Table) -> str:
     """``"schema"."table"`` for SQL."""
-    return f"{quote_ident(spec.schema)}.{quote_ident(spec.name)}"
-
-
-# ---------------------------------------------------------------------------------------------
-# Tables from declarations
-
-
-def _check_type(spec: TableSpec, pg_type: str, column: str) -> str:
-    normalized = " ".join(pg_type.strip().lower().split())
-    if not _PG_TYPE.match(normalized):
-        raise ValueError(f"{spec.qualified_name}.{column}: unsupported Postgres type {pg_type!r}")
-    return normalized
-
-
-def _existing_columns(cur: Any, spec: TableSpec) -> list[str] | None:
-    """Column names of the table, or None when it does not exist."""
-    regclass = quote_literal(qualified(spec))
-    cur.execute(f"SELECT to_regclass({regclass}) IS NOT NULL")
-    (exists,) = cur.fetchone()
-    if not exists:
-        return None
-    cur.execute(
-        "SELECT attname FROM pg_catalog.pg_attribute "
-        f"WHERE attrelid = {regclass}::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
-    )
-    return [row[0] for row in cur.fetchall()]
-
-
-def create_table_sql(spec: TableSpec) -> str:
-    """The ``CREATE TABLE IF NOT EXISTS`` statement of a declaration."""
-    lines = []
-    for col in spec.columns:
-        pg_type = _check_type(spec, col.pg_type, col.name)
-        lines.append(f"{quote_ident(col.name)} {pg_type}{'' if col.nullable else ' NOT NULL'}")
-    if spec.primary_key:
-        lines.append(f"PRIMARY KEY ({', '.join(quote_ident(c) for c in spec.primary_key)})")
-    for unique in spec.unique_keys:
-        lines.append(f"UNIQUE ({', '.join(quote_ident(c) for c in unique)})")
-    body = ",\n  ".join(lines)
-    return f"CREATE TABLE IF NOT EXISTS {qualified(spec)} (\n  {body}\n)"
-
-
-def ensure_table(conn: Any, spec: TableSpec) -> list[str]:
-    """Create ``spec``'s schema and table if missing and add declared columns that are missing.
-
-    Works on any DB-API connection to Postgres (psycopg2 or ADBC); runs in the connection's current
-    transaction, so the caller commits. A column declared after the table was created is added as
-    nullable (existing rows have no value for it, so NOT NULL could not hold); nothing is ever
-    dropped or retyped. Returns the names of the columns added to an existing table.
-    """
-    cur = conn.cursor()
-    try:
-        existing = _existing_columns(cur, spec)
-        if existing is not None and not set(spec.column_names) - set(existing):
-            return []
-        # DDL from concurrent processes (two run workers creating the same schema) is serialised.
-        cur.execute(f"SELECT pg_advisory_xact_lock(hashtext({quote_literal(_DDL_LOCK)}))")
-        cur.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(spec.schema)}")
-        created = existing is None
-        cur.execute(create_table_sql(spec))
-        existing = _existing_columns(cur, spec) or []
-        added = []
-        for col in spec.columns:
-            if col.name in existing:
-                continue
-            pg_type = _check_type(spec, col.pg_type, col.name)
-            cur.execute(
-                f"ALTER TABLE {qualified(spec)} ADD COLUMN IF NOT EXISTS {quote_ident(col.name)} {pg_type}"
-            )
-            added.append(col.name)
-        part = spec.partition_column
-        if part and (not spec.primary_key or spec.primary_key[0] != part):
-            # Partition deletes and reads filter on this column; the primary key index covers it
-            # only when it leads the key.
-            index = quote_ident(f"{spec.name}_{part}_idx")
-            cur.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {qualified(spec)} ({quote_ident(part)})")
-        if added and not created:
-            _log.warning("%s: added columns %s (nullable)", spec.qualified_name, added)
-        return added
-    finally:
-        cur.close()
+    return f"{quote_ident(table.schema or 'public')}.{quote_ident(table.name)}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,74 +130,80 @@ _TIMESTAMPTZ_OID = 1184
 _TIMESTAMP_OID = 1114
 
 
-class _SharedConnection:
-    """One autocommit connection per (process, URL) for small read queries.
+_pools_lock = threading.Lock()
+_pools: dict[tuple[int, str, str], QueuePool] = {}
 
-    Reused across calls so a sensor's query every 30 s costs one round trip, not a connection;
-    re-opened after a fork (a child must never use its parent's socket) or when the server
-    dropped it.
+
+def pooled(kind: str, url: str, factory: Callable[[str], QueuePool]) -> QueuePool:
+    """This process's pool of ``kind`` connections (psycopg2, ADBC) to ``url``, made on first use.
+
+    Keyed by process id: a forked child never uses its parent's sockets (see :func:`new_pool`).
     """
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.lock = threading.Lock()
-        self.pid = -1
-        self.conn: psycopg2.extensions.connection | None = None
-
-    def _open(self) -> psycopg2.extensions.connection:
-        conn = connect(self.url, autocommit=True)
-        psycopg2.extensions.register_type(_NUMERIC_FLOAT, conn)
-        psycopg2.extensions.register_type(_NUMERIC_FLOAT_ARRAY, conn)
-        self.conn, self.pid = conn, os.getpid()
-        return conn
-
-    def get(self) -> psycopg2.extensions.connection:
-        if self.conn is None or self.conn.closed or self.pid != os.getpid():
-            return self._open()
-        return self.conn
-
-    def drop(self) -> None:
-        if self.conn is not None and self.pid == os.getpid() and not self.conn.closed:
-            self.conn.close()
-        self.conn = None
+    key = (os.getpid(), kind, url)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            pool = _pools[key] = factory(url)
+    return pool
 
 
-_shared_lock = threading.Lock()
-_shared: dict[str, _SharedConnection] = {}
+def new_pool(creator: Callable[[], Any]) -> QueuePool:
+    """A pool of DB-API connections made by ``creator``: pinged on checkout (a dead connection is
+    replaced, once), rolled back when given back."""
+    pool = QueuePool(creator, pool_size=4, max_overflow=8, reset_on_return="rollback")
+
+    @event.listens_for(pool, "checkout")
+    def ping(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+                cursor.fetchall()
+            finally:
+                cursor.close()
+            dbapi_connection.rollback()
+        except Exception as exc:
+            raise sa_exc.DisconnectionError(f"stale connection: {exc}") from exc
+
+    return pool
 
 
-def _shared_connection(url: str) -> _SharedConnection:
-    with _shared_lock:
-        shared = _shared.get(url)
-        if shared is None:
-            shared = _shared[url] = _SharedConnection(url)
-        return shared
+def _psycopg2_pool(url: str) -> QueuePool:
+    return new_pool(lambda: connect(url))
+
+
+@contextmanager
+def pooled_connection(url: str) -> Iterator[Any]:
+    """A pooled psycopg2 connection in a transaction: committed on success, rolled back on error
+    (and then discarded rather than reused)."""
+    conn = pooled("psycopg2", url, _psycopg2_pool).connect()
+    try:
+        yield conn
+        conn.commit()
+    except BaseException:
+        with suppress(Exception):
+            conn.rollback()
+        conn.invalidate()
+        raise
+    finally:
+        conn.close()
 
 
 def query_frame(url: str, sql: str, params: Params = None) -> pd.DataFrame:
-    """Run one read query on the process's shared connection and return a DataFrame.
+    """Run one read query on a pooled connection and return a DataFrame.
 
     Dtypes follow the result's Postgres types: integers ``Int64``, booleans ``boolean``,
     numeric/real/double ``float64``, ``timestamptz`` ``datetime64[ns, UTC]``, ``timestamp``
-    ``datetime64[ns]``; dates, text and arrays stay Python objects. A dropped connection is
-    re-opened and the query tried once more.
+    ``datetime64[ns]``; dates, text and arrays stay Python objects.
     """
-    shared = _shared_connection(url)
-    with shared.lock:
-        for attempt in (1, 2):
-            conn = shared.get()
-            try:
-                with conn.cursor() as cur:
-                    cur.execute(sql, params)
-                    if cur.description is None:
-                        raise ValueError(f"query returned no result set: {sql[:200]!r}")
-                    rows = cur.fetchall()
-                    description = [(d.name, d.type_code) for d in cur.description]
-                break
-            except (psycopg2.OperationalError, psycopg2.InterfaceError):
-                shared.drop()
-                if attempt == 2:
-                    raise
+    with pooled_connection(url) as conn, conn.cursor() as cur:
+        psycopg2.extensions.register_type(_NUMERIC_FLOAT, cur)
+        psycopg2.extensions.register_type(_NUMERIC_FLOAT_ARRAY, cur)
+        cur.execute(sql, params)
+        if cur.description is None:
+            raise ValueError(f"query returned no result set: {sql[:200]!r}")
+        rows = cur.fetchall()
+        description = [(d.name, d.type_code) for d in cur.description]
     return _typed_result(rows, description)
 
 
@@ -308,11 +235,14 @@ def _typed_result(rows: list[tuple[Any, ...]], description: list[tuple[str, int]
 class PostgresResource(ConfigurableResource):
     """The platform's Postgres: ``url`` when set, else an embedded server under ``home``.
 
-    ``url`` may carry a password; it is only ever shown through :func:`mask_url`.
+    ``url`` may carry a password; it is only ever shown through :func:`mask_url`. With ``migrate``
+    (local environments), the first use of the database in a process brings its tables to the
+    latest migration; production runs ``hippique db upgrade`` as a deploy step instead.
     """
 
     url: str | None = None
     home: str = ".hippique"
+    migrate: bool = False
 
     def get_url(self) -> str:
         """The server's URL (the embedded server is started on first use, once per process)."""
@@ -320,7 +250,12 @@ class PostgresResource(ConfigurableResource):
         if isinstance(url, EnvVar):
             # Outside a Dagster run (CLI, sensor tests) the EnvVar reference is not resolved for us.
             url = url.get_value()
-        return resolve_url(url, self.home)
+        resolved = resolve_url(url, self.home)
+        if self.migrate:
+            from hippique_assets.storage.migrate import upgrade_once
+
+            upgrade_once(resolved)
+        return resolved
 
     @property
     def masked_url(self) -> str:
@@ -329,16 +264,9 @@ class PostgresResource(ConfigurableResource):
 
     @contextmanager
     def connection(self) -> Iterator[psycopg2.extensions.connection]:
-        """A new psycopg2 connection in a transaction: committed on success, rolled back on error."""
-        conn = connect(self.get_url())
-        try:
+        """A pooled psycopg2 connection in a transaction: committed on success, rolled back on error."""
+        with pooled_connection(self.get_url()) as conn:
             yield conn
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
-        finally:
-            conn.close()
 
     def query_frame(self, sql: str, params: Params = None) -> pd.DataFrame:
         """One read query as a DataFrame (see :func:`query_frame`), on a connection kept per process."""
@@ -350,13 +278,8 @@ class PostgresResource(ConfigurableResource):
             cur.execute(sql, params)
             return cur.rowcount
 
-    def ensure_table(self, spec: TableSpec) -> list[str]:
-        """Create or widen ``spec``'s table (see :func:`ensure_table`)."""
-        with self.connection() as conn:
-            return ensure_table(conn, spec)
-
     def write_frame(
-        self, spec: TableSpec, df: pd.DataFrame, *, partition_values: Sequence[Any] | None = None
+        self, spec: Table, df: pd.DataFrame, *, partition_values: Sequence[Any] | None = None
     ) -> WriteStats:
         """Write ``df`` into ``spec``'s table (see :func:`hippique_assets.storage.bulk.write_frame`)."""
         from hippique_assets.storage.bulk import write_frame
@@ -365,7 +288,7 @@ class PostgresResource(ConfigurableResource):
 
     def read_frame(
         self,
-        spec: TableSpec,
+        spec: Table,
         *,
         partition_values: Sequence[Any] | None = None,
         columns: Sequence[str] | None = None,

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
-from hippique_assets.storage.tables import Column, TableSpec, register_tables
+from sqlalchemy import (
+    ARRAY,
+    Column,
+    Date,
+    Integer,
+    Text,
+)
 
-RACE_CARDS = TableSpec(
+from hippique_assets.storage.tables import (
+    TIMESTAMPTZ,
+    declare_table,
+)
+
+RACE_CARDS = declare_table(
     schema="web",
     name="race_cards",
     description="Start time and runners of each race as a web source (ZEturf, Geny) showed them.",
     columns=(
-        Column("race_date", "date", nullable=False),
-        Column("race_key", "text", nullable=False),
-        Column("source", "text", nullable=False, description="zeturf or geny"),
-        Column("start_utc", "timestamptz"),
-        Column("n_runners", "integer", nullable=False),
-        Column("non_runners", "integer[]"),
-        Column("page", "text", nullable=False, description="Where the raw page is kept"),
-        Column("fetched_at", "timestamptz", nullable=False),
+        Column("race_date", Date, nullable=False),
+        Column("race_key", Text, nullable=False),
+        Column("source", Text, nullable=False, comment="zeturf or geny"),
+        Column("start_utc", TIMESTAMPTZ),
+        Column("n_runners", Integer, nullable=False),
+        Column("non_runners", ARRAY(Integer)),
+        Column("page", Text, nullable=False, comment="Where the raw page is kept"),
+        Column("fetched_at", TIMESTAMPTZ, nullable=False),
     ),
     primary_key=("race_key", "source"),
     partition_column="race_date",
 )
-
-register_tables([RACE_CARDS])

@@ -10,6 +10,7 @@ import pytest
 
 from hippique_assets.betting.ledger import LedgerInputError, race_ledger, summarize_day, summary_markdown
 from hippique_assets.betting.tables import LEDGER
+from hippique_assets.storage.tables import column_names
 
 DAY = date(2026, 3, 23)
 
@@ -58,7 +59,7 @@ def _frames():
 
 def test_race_rows_money_roi_and_scores():
     ledger = race_ledger(DAY, *_frames())
-    assert list(ledger.columns) == LEDGER.column_names
+    assert list(ledger.columns) == column_names(LEDGER)
     assert list(ledger["race_key"]) == ["2026-03-23-R1C1", "2026-03-23-R1C2"]
     bet = ledger.iloc[0]
     assert bet["stake_eur"] == 3.0 and bet["return_eur"] == 4.5 and bet["profit_eur"] == 1.5
@@ -107,7 +108,7 @@ def test_money_is_rounded_to_cents_and_other_days_are_left_out():
 def test_empty_day_and_bad_input():
     empty = pd.DataFrame()
     ledger = race_ledger(DAY, empty, empty, empty, empty, empty)
-    assert ledger.empty and list(ledger.columns) == LEDGER.column_names
+    assert ledger.empty and list(ledger.columns) == column_names(LEDGER)
     summary = summarize_day(ledger)
     assert summary.races == 0 and summary.roi is None and summary.hit_rate is None
     assert "0.00 EUR / 0.00 EUR" in summary_markdown(summary)

@@ -19,6 +19,7 @@ from hippique_assets.racing.results import RACE_RESULTS
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
+from hippique_assets.storage.tables import column_names
 
 pytestmark = pytest.mark.postgres
 
@@ -69,7 +70,8 @@ def _tick(postgres: PostgresResource, instance: DagsterInstance, now: datetime, 
     return result
 
 
-def test_no_plan_table_yet_skips_with_a_reason(postgres: PostgresResource):
+def test_no_plan_table_yet_skips_with_a_reason(empty_pg_url: str):
+    postgres = PostgresResource(url=empty_pg_url)
     result = _tick(postgres, DagsterInstance.ephemeral(), datetime(2026, 3, 23, 12, tzinfo=UTC))
     assert result.run_requests == []
     assert "no race plan yet" in result.skip_reason.skip_message
@@ -113,10 +115,10 @@ def test_missed_phase_is_recorded_once_in_postgres(postgres: PostgresResource):
     result = _tick(postgres, instance, start - timedelta(minutes=2), cursor=previous)
     assert [r.run_key for r in result.run_requests] == ["2026-03-23-R1C1:h5:20260323T135500Z"]
     assert result.dynamic_partitions_requests == []
-    missed = postgres.query_frame(f"select run_key, phase from {MISSED_RUNS.qualified_name}")
+    missed = postgres.query_frame(f"select run_key, phase from {MISSED_RUNS.fullname}")
     assert list(missed["run_key"]) == ["2026-03-23-R1C1:h30:20260323T133000Z"]
     _tick(postgres, instance, start - timedelta(minutes=1), cursor=result.cursor)
-    assert len(postgres.query_frame(f"select * from {MISSED_RUNS.qualified_name}")) == 1
+    assert len(postgres.query_frame(f"select * from {MISSED_RUNS.fullname}")) == 1
 
 
 def test_two_hundred_races_due_in_one_tick(postgres: PostgresResource):
@@ -216,7 +218,7 @@ def test_the_ledger_follows_the_last_result(postgres: PostgresResource):
             }
             for key, course in (("2026-03-23-R1C1", 1), ("2026-03-23-R1C2", 2))
         ]
-    ).reindex(columns=RACE_RESULTS.column_names)
+    ).reindex(columns=column_names(RACE_RESULTS))
     postgres.write_frame(RACE_RESULTS, results.iloc[:1], partition_values=["2026-03-23-R1C1"])
     assert "1/2" in _ledger_tick(postgres, last + timedelta(minutes=20)).skip_message
     postgres.write_frame(RACE_RESULTS, results.iloc[1:], partition_values=["2026-03-23-R1C2"])

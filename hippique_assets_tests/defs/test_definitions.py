@@ -99,3 +99,22 @@ def test_every_table_asset_declares_its_table_and_checks():
         assert node.metadata["hippique/table"] == f"pmu.{name}"
         check_names = {key.name for key in graph.get_check_keys_for_assets({AssetKey(name)})}
         assert {"unique_key", "non_empty"} <= check_names, name
+
+
+def test_table_assets_show_their_declared_columns_in_the_ui():
+    from hippique_assets.catalog import get_table
+
+    graph = defs.get_repository_def().asset_graph
+    stored = [node for node in graph.asset_nodes if "hippique/table" in node.metadata]
+    assert len(stored) >= 18
+    for node in stored:
+        table = get_table(node.metadata["hippique/table"])
+        schema = node.metadata["dagster/column_schema"].schema
+        assert [c.name for c in schema.columns] == [c.name for c in table.columns], node.key
+        assert node.metadata["dagster/table_name"] == table.fullname
+    odds = next(
+        c
+        for c in graph.get(AssetKey("participants")).metadata["dagster/column_schema"].schema.columns
+        if c.name == "odds_direct"
+    )
+    assert odds.type == "numeric(10,2)" and "dernierRapportDirect" in odds.description

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from hippique_assets.pmu import parsers, tables
+from hippique_assets.storage.tables import column_names
 
 
 @cache
@@ -217,7 +218,7 @@ def test_odds_snapshot_rows(pmu_samples: Path) -> None:
     ).participants
     paris = timezone(timedelta(hours=1))
     snap = parsers.odds_snapshot(runners, "h5", datetime(2024, 1, 1, 13, 20, tzinfo=paris))
-    assert list(snap.columns) == tables.ODDS_SNAPSHOTS.column_names
+    assert list(snap.columns) == column_names(tables.ODDS_SNAPSHOTS)
     assert parsers.frame_problems(snap, tables.ODDS_SNAPSHOTS) == []
     assert len(snap) == 13 and set(snap["phase"]) == {"h5"}
     assert set(snap["captured_at"]) == {pd.Timestamp("2024-01-01T12:20:00Z")}

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from hippique_assets.pmu import parsers, tables
+from hippique_assets.storage.tables import primary_key
 
 DAY = date(2025, 11, 5)
 
@@ -57,7 +58,7 @@ def test_same_past_race_seen_on_two_days_is_one_row(pmu_samples: Path) -> None:
     past = _past(pmu_samples)
     first = parsers.parse_performances(_envelope(_entry(6, [past], idCheval="K-1")), DAY, 1, 1)
     later = parsers.parse_performances(_envelope(_entry(3, [past], idCheval="K-1")), date(2025, 11, 19), 4, 2)
-    key = list(tables.PERFORMANCES.primary_key)
+    key = list(primary_key(tables.PERFORMANCES))
     assert first[key].equals(later[key])
     both = pd.concat([first, later], ignore_index=True).drop_duplicates(subset=key, keep="last")
     assert len(both) == 1

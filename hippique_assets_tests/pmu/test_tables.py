@@ -12,9 +12,24 @@ import pandas as pd
 import psycopg2
 import pytest
 from psycopg2.extras import execute_values
+from sqlalchemy import Table
 
+from hippique_assets.catalog import get_table
 from hippique_assets.pmu import parsers, tables
-from hippique_assets.storage.tables import TableSpec, get_table
+from hippique_assets.storage.tables import (
+    column_names,
+    kind_of,
+    partition_column,
+    primary_key,
+    references,
+    unique_keys,
+    write_mode,
+)
+
+
+def pg_type(table: Table, column: str) -> str:
+    return kind_of(table, column).pg_name
+
 
 DAILY = [tables.REUNIONS, tables.RACES, tables.PARTICIPANTS, tables.BETS, tables.DIVIDENDS]
 PER_RACE_DAILY = [tables.RACES, tables.PARTICIPANTS, tables.BETS, tables.DIVIDENDS]
@@ -34,45 +49,45 @@ def test_every_table_is_registered_under_schema_pmu() -> None:
     }
     for spec in tables.ALL_TABLES:
         assert spec.schema == "pmu"
-        assert get_table(spec.qualified_name) is spec
+        assert get_table(spec.fullname) is spec
 
 
 @pytest.mark.parametrize("spec", DAILY, ids=lambda s: s.name)
-def test_daily_tables_replace_their_race_date_partition(spec: TableSpec) -> None:
-    assert spec.partition_column == "race_date"
-    assert spec.write_mode == "replace_partition"
-    assert spec.column("race_date").pg_type == "date"
-    assert not spec.column("race_date").nullable
-    assert "race_date" in spec.primary_key
+def test_daily_tables_replace_their_race_date_partition(spec: Table) -> None:
+    assert partition_column(spec) == "race_date"
+    assert write_mode(spec) == "replace_partition"
+    assert pg_type(spec, "race_date") == "date"
+    assert not spec.c["race_date"].nullable
+    assert "race_date" in primary_key(spec)
 
 
 @pytest.mark.parametrize("spec", PER_RACE_DAILY, ids=lambda s: s.name)
-def test_per_race_tables_carry_the_race_key(spec: TableSpec) -> None:
-    col = spec.column("race_key")
-    assert col.pg_type == "text" and not col.nullable
-    assert {"reunion", "course"} <= set(spec.primary_key)
+def test_per_race_tables_carry_the_race_key(spec: Table) -> None:
+    col = spec.c["race_key"]
+    assert pg_type(spec, "race_key") == "text" and not col.nullable
+    assert {"reunion", "course"} <= set(primary_key(spec))
 
 
 def test_shared_tables_upsert_and_snapshots_append() -> None:
     for spec in (tables.HORSES, tables.PERFORMANCES):
-        assert spec.write_mode == "upsert"
-        assert spec.partition_column is None
-    assert tables.HORSES.primary_key == ("horse_id",)
-    assert {"first_seen", "last_seen"} <= set(tables.HORSES.column_names)
-    assert tables.PERFORMANCES.primary_key == ("horse_id", "past_race_date")
+        assert write_mode(spec) == "upsert"
+        assert partition_column(spec) is None
+    assert primary_key(tables.HORSES) == ("horse_id",)
+    assert {"first_seen", "last_seen"} <= set(column_names(tables.HORSES))
+    assert primary_key(tables.PERFORMANCES) == ("horse_id", "past_race_date")
     snap = tables.ODDS_SNAPSHOTS
-    assert snap.write_mode == "append"
-    assert snap.partition_column == "race_key"
-    assert snap.primary_key == ("race_key", "phase", "captured_at", "number")
+    assert write_mode(snap) == "append"
+    assert partition_column(snap) == "race_key"
+    assert primary_key(snap) == ("race_key", "phase", "captured_at", "number")
 
 
 def test_requested_primary_keys() -> None:
-    assert tables.REUNIONS.primary_key == ("race_date", "reunion")
-    assert tables.RACES.primary_key == ("race_date", "reunion", "course")
-    assert tables.PARTICIPANTS.primary_key == ("race_date", "reunion", "course", "number")
-    assert tables.BETS.primary_key == ("race_date", "reunion", "course", "bet_type")
+    assert primary_key(tables.REUNIONS) == ("race_date", "reunion")
+    assert primary_key(tables.RACES) == ("race_date", "reunion", "course")
+    assert primary_key(tables.PARTICIPANTS) == ("race_date", "reunion", "course", "number")
+    assert primary_key(tables.BETS) == ("race_date", "reunion", "course", "bet_type")
     # Quinte+ pays "Ordre" and "Desordre" on the same combination: the label tells them apart.
-    assert tables.DIVIDENDS.primary_key == (
+    assert primary_key(tables.DIVIDENDS) == (
         "race_date",
         "reunion",
         "course",
@@ -83,36 +98,30 @@ def test_requested_primary_keys() -> None:
 
 
 @pytest.mark.parametrize("spec", tables.ALL_TABLES, ids=lambda s: s.name)
-def test_keys_are_not_nullable_and_types_are_known(spec: TableSpec) -> None:
-    for name in spec.primary_key:
-        assert not spec.column(name).nullable, name
+def test_keys_are_not_nullable_and_types_are_known(spec: Table) -> None:
+    for name in primary_key(spec):
+        assert not spec.c[name].nullable, name
     for col in spec.columns:
-        parsers.pandas_dtype(col.pg_type)  # raises for a type the parsers cannot produce
+        parsers.pandas_dtype(col.type)  # raises for a type the parsers cannot produce
 
 
 @pytest.mark.parametrize("spec", tables.ALL_TABLES, ids=lambda s: s.name)
-def test_foreign_keys_point_at_declared_columns_of_the_same_type(spec: TableSpec) -> None:
-    for fk in spec.foreign_keys:
+def test_foreign_keys_point_at_declared_columns_of_the_same_type(spec: Table) -> None:
+    for fk in references(spec):
         parent = get_table(fk.ref_table)
-        assert set(fk.ref_columns) <= set(parent.primary_key) | {c for u in parent.unique_keys for c in u}
+        assert set(fk.ref_columns) <= set(primary_key(parent)) | {c for u in unique_keys(parent) for c in u}
         for child_col, parent_col in zip(fk.columns, fk.ref_columns, strict=True):
-            assert spec.column(child_col).pg_type == parent.column(parent_col).pg_type
+            assert pg_type(spec, child_col) == pg_type(parent, parent_col)
 
 
 def test_money_odds_and_weights_use_fixed_point_types() -> None:
-    assert tables.PARTICIPANTS.column("earnings_career_eur").pg_type == "numeric(14,2)"
-    assert tables.PARTICIPANTS.column("odds_direct").pg_type == "numeric(10,2)"
-    assert tables.DIVIDENDS.column("dividend_per_eur").pg_type == "numeric(14,2)"
-    assert tables.RACES.column("start_utc").pg_type == "timestamptz"
-    assert tables.RACES.column("start_paris").pg_type == "timestamp"
-    assert tables.RACES.column("arrival_order").pg_type == "integer[]"
-    assert tables.REUNIONS.column("disciplines").pg_type == "text[]"
-
-
-def _ddl(spec: TableSpec) -> str:
-    cols = ", ".join(f'"{c.name}" {c.pg_type}{"" if c.nullable else " NOT NULL"}' for c in spec.columns)
-    pk = ", ".join(f'"{c}"' for c in spec.primary_key)
-    return f"CREATE TABLE {spec.qualified_name} ({cols}, PRIMARY KEY ({pk}))"
+    assert pg_type(tables.PARTICIPANTS, "earnings_career_eur") == "numeric(14,2)"
+    assert pg_type(tables.PARTICIPANTS, "odds_direct") == "numeric(10,2)"
+    assert pg_type(tables.DIVIDENDS, "dividend_per_eur") == "numeric(14,2)"
+    assert pg_type(tables.RACES, "start_utc") == "timestamptz"
+    assert pg_type(tables.RACES, "start_paris") == "timestamp"
+    assert pg_type(tables.RACES, "arrival_order") == "integer[]"
+    assert pg_type(tables.REUNIONS, "disciplines") == "text[]"
 
 
 def _cell(value: Any) -> Any:
@@ -129,10 +138,10 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _insert(cur: Any, spec: TableSpec, frame: pd.DataFrame) -> None:
+def _insert(cur: Any, spec: Table, frame: pd.DataFrame) -> None:
     cols = ", ".join(f'"{c}"' for c in frame.columns)
     rows = [tuple(_cell(v) for v in row) for row in frame.itertuples(index=False, name=None)]
-    execute_values(cur, f"INSERT INTO {spec.qualified_name} ({cols}) VALUES %s", rows)
+    execute_values(cur, f"INSERT INTO {spec.fullname} ({cols}) VALUES %s", rows)
 
 
 def _sample(pmu_samples: Path, name: str) -> Any:
@@ -140,7 +149,7 @@ def _sample(pmu_samples: Path, name: str) -> Any:
 
 
 @pytest.mark.postgres
-def test_parsed_samples_load_into_tables_created_from_the_declarations(
+def test_parsed_samples_load_into_the_tables_the_migrations_created(
     fresh_pg_url: str, pmu_samples: Path
 ) -> None:
     day = date(2024, 1, 1)
@@ -171,9 +180,6 @@ def test_parsed_samples_load_into_tables_created_from_the_declarations(
     conn = psycopg2.connect(fresh_pg_url)
     try:
         with conn, conn.cursor() as cur:
-            cur.execute("CREATE SCHEMA pmu")
-            for spec in tables.ALL_TABLES:
-                cur.execute(_ddl(spec))
             for spec, frame in frames.items():
                 assert not frame.empty, spec.name
                 _insert(cur, spec, frame)

@@ -14,6 +14,7 @@ from hippique_assets.racing.plan import (
     is_cancelled,
 )
 from hippique_assets.racing.tables import RACE_PLAN
+from hippique_assets.storage.tables import column_names
 
 PLANNED_AT = datetime(2026, 3, 23, 8, 0, tzinfo=UTC)
 
@@ -57,7 +58,7 @@ def test_plan_sorted_by_start_with_keys_paris_time_and_due_instants():
         ],
     )
     plan = build_race_plan(races, _reunions(), day, planned_at=PLANNED_AT)
-    assert list(plan.columns) == RACE_PLAN.column_names
+    assert list(plan.columns) == column_names(RACE_PLAN)
     assert list(plan["race_key"]) == ["2026-03-23-R2C1", "2026-03-23-R1C1"]
     first = plan.iloc[0]
     assert first["hippodrome"] == "CAGNES-SUR-MER"
@@ -129,7 +130,7 @@ def test_empty_programme_gives_empty_plan_and_the_non_empty_check_knows_why():
     day = date(2026, 3, 23)
     empty = build_race_plan(_races(day, [])[[]], _reunions(), day, planned_at=PLANNED_AT)
     assert empty.empty
-    assert list(empty.columns) == RACE_PLAN.column_names
+    assert list(empty.columns) == column_names(RACE_PLAN)
     assert check_non_empty(empty, had_programme=False) == []
     assert check_non_empty(empty, had_programme=True) == ["the programme has races but the plan is empty"]
 

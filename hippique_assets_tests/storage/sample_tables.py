@@ -12,8 +12,24 @@ from datetime import date
 
 import pandas as pd
 import psycopg2
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Double,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    Text,
+    text,
+)
 
-from hippique_assets.storage.tables import Column, TableSpec, WriteMode
+from hippique_assets.storage.migrate import engine_for
+from hippique_assets.storage.tables import TIMESTAMPTZ, WriteMode, column_names, declare_table
 
 HOSTILE_TEXTS = [
     "l'Oiseau",
@@ -35,29 +51,30 @@ def new_schema() -> str:
     return f"t_{uuid.uuid4().hex[:10]}"
 
 
-def runners_spec(schema: str, write_mode: WriteMode = "replace_partition") -> TableSpec:
+def runners_spec(schema: str, write_mode: WriteMode = "replace_partition") -> Table:
     """A daily table with every supported column type."""
-    return TableSpec(
+    return declare_table(
+        on=MetaData(),
         schema=schema,
         name="runners",
         columns=(
-            Column("race_date", "date", nullable=False),
-            Column("race_key", "text", nullable=False),
-            Column("number", "integer", nullable=False),
-            Column("name", "text", nullable=False),
-            Column("age", "integer"),
-            Column("big", "bigint"),
-            Column("odds", "numeric(10,2)"),
-            Column("weight_kg", "numeric(5,1)"),
-            Column("score", "double precision"),
-            Column("non_runner", "boolean", nullable=False),
-            Column("favourite", "boolean"),
-            Column("start_utc", "timestamptz"),
-            Column("start_paris", "timestamp"),
-            Column("born", "date"),
-            Column("ranks", "integer[]"),
-            Column("tags", "text[]"),
-            Column("splits", "numeric(6,2)[]"),
+            Column("race_date", Date, nullable=False),
+            Column("race_key", Text, nullable=False),
+            Column("number", Integer, nullable=False),
+            Column("name", Text, nullable=False),
+            Column("age", Integer),
+            Column("big", BigInteger),
+            Column("odds", Numeric(10, 2)),
+            Column("weight_kg", Numeric(5, 1)),
+            Column("score", Double),
+            Column("non_runner", Boolean, nullable=False),
+            Column("favourite", Boolean),
+            Column("start_utc", TIMESTAMPTZ),
+            Column("start_paris", DateTime),
+            Column("born", Date),
+            Column("ranks", ARRAY(Integer)),
+            Column("tags", ARRAY(Text)),
+            Column("splits", ARRAY(Numeric(6, 2))),
         ),
         primary_key=("race_date", "race_key", "number"),
         partition_column="race_date",
@@ -91,7 +108,7 @@ def runners_frame(day: date, n: int = 6, *, offset: int = 0) -> pd.DataFrame:
                 "splits": [[1.25, 2.5], None, [], [0.01], [99.99, -3.1], [12.0]][i % 6],
             }
         )
-    frame = pd.DataFrame(rows, columns=runners_spec("any").column_names)
+    frame = pd.DataFrame(rows, columns=column_names(runners_spec("any")))
     return frame.astype(
         {
             "number": "Int64",
@@ -108,34 +125,36 @@ def runners_frame(day: date, n: int = 6, *, offset: int = 0) -> pd.DataFrame:
     )
 
 
-def horses_spec(schema: str) -> TableSpec:
-    """An upserted table with first/last seen dates."""
-    return TableSpec(
+def horses_spec(schema: str, write_mode: WriteMode = "upsert") -> Table:
+    """An upserted table (by default) with first/last seen dates."""
+    return declare_table(
+        on=MetaData(),
         schema=schema,
         name="horses",
         columns=(
-            Column("horse_id", "text", nullable=False),
-            Column("name", "text", nullable=False),
-            Column("sex", "text"),
-            Column("first_seen", "date", nullable=False),
-            Column("last_seen", "date", nullable=False),
+            Column("horse_id", Text, nullable=False),
+            Column("name", Text, nullable=False),
+            Column("sex", Text),
+            Column("first_seen", Date, nullable=False),
+            Column("last_seen", Date, nullable=False),
         ),
         primary_key=("horse_id",),
-        write_mode="upsert",
+        write_mode=write_mode,
     )
 
 
-def snapshots_spec(schema: str) -> TableSpec:
+def snapshots_spec(schema: str) -> Table:
     """An append-only table partitioned by race key."""
-    return TableSpec(
+    return declare_table(
+        on=MetaData(),
         schema=schema,
         name="snapshots",
         columns=(
-            Column("race_key", "text", nullable=False),
-            Column("phase", "text", nullable=False),
-            Column("captured_at", "timestamptz", nullable=False),
-            Column("number", "integer", nullable=False),
-            Column("odds", "numeric(10,2)"),
+            Column("race_key", Text, nullable=False),
+            Column("phase", Text, nullable=False),
+            Column("captured_at", TIMESTAMPTZ, nullable=False),
+            Column("number", Integer, nullable=False),
+            Column("odds", Numeric(10, 2)),
         ),
         primary_key=("race_key", "phase", "captured_at", "number"),
         partition_column="race_key",
@@ -186,3 +205,12 @@ def schema_fixture(url: str) -> Iterator[str]:
     schema = new_schema()
     yield schema
     drop_schema(url, schema)
+
+
+def created(url: str, table: Table) -> Table:
+    """``table`` created in the database at ``url`` (its schema too), as a migration would."""
+    engine = engine_for(url)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{table.schema}"'))
+    table.create(engine, checkfirst=True)
+    return table

@@ -18,7 +18,7 @@ from hippique_assets.storage.embedded import (
     stop_embedded_pg,
 )
 from hippique_assets.storage.postgres import PostgresResource
-from hippique_assets_tests.storage.sample_tables import runners_frame, runners_spec, sorted_frame
+from hippique_assets_tests.storage.sample_tables import created, runners_frame, runners_spec, sorted_frame
 
 pytestmark = pytest.mark.slow
 
@@ -54,7 +54,7 @@ def test_embedded_server_stores_tables_and_is_shared_across_processes(home: Path
     assert url.startswith("postgresql://") and _answers(url) == "hippique"
     assert (pgdata_dir(home) / "PG_VERSION").is_file()
 
-    spec = runners_spec("embedded")
+    spec = created(url, runners_spec("embedded"))
     frame = runners_frame(D1, n=5)
     assert write_frame(url, spec, frame, partition_values=[D1]).rows == 5
 
@@ -76,7 +76,7 @@ def test_embedded_server_stores_tables_and_is_shared_across_processes(home: Path
 
 def test_a_stopped_server_is_started_again_with_its_data(home: Path) -> None:
     url = embedded_pg_url(home)
-    spec = runners_spec("embedded")
+    spec = created(url, runners_spec("embedded"))
     write_frame(url, spec, runners_frame(D1, n=3), partition_values=[D1])
     assert stop_embedded_pg(home) is True
     assert stop_embedded_pg(home) is False

@@ -15,58 +15,64 @@ from dagster import (
     asset,
     materialize,
 )
+from sqlalchemy import Column, Date, Double, Integer, MetaData, Numeric, Text
 
 from hippique_assets.storage.bulk import read_frame
 from hippique_assets.storage.io_manager import TABLE_KEY, PostgresPandasIOManager, partition_values_for_keys
 from hippique_assets.storage.postgres import PostgresResource
-from hippique_assets.storage.tables import Column, TableSpec, register_tables
-from hippique_assets_tests.storage.sample_tables import fetch_all, table_checksum
+from hippique_assets.storage.tables import column_names, declare_table, metadata
+from hippique_assets_tests.storage.sample_tables import created, fetch_all, table_checksum
 
 pytestmark = pytest.mark.postgres
 
 SCHEMA = "io_test"
-RUNS = TableSpec(
+# Declared apart from the platform's tables; lent to its metadata while the tests run (see below).
+TEST_TABLES = MetaData()
+RUNS = declare_table(
+    on=TEST_TABLES,
     schema=SCHEMA,
     name="runs",
     columns=(
-        Column("race_date", "date", nullable=False),
-        Column("race_key", "text", nullable=False),
-        Column("number", "integer", nullable=False),
-        Column("odds", "numeric(8,2)"),
+        Column("race_date", Date, nullable=False),
+        Column("race_key", Text, nullable=False),
+        Column("number", Integer, nullable=False),
+        Column("odds", Numeric(8, 2)),
     ),
     primary_key=("race_date", "race_key", "number"),
     partition_column="race_date",
 )
-TOTALS = TableSpec(
+TOTALS = declare_table(
+    on=TEST_TABLES,
     schema=SCHEMA,
     name="totals",
     columns=(
-        Column("race_date", "date", nullable=False),
-        Column("runners", "integer", nullable=False),
-        Column("mean_odds", "double precision"),
+        Column("race_date", Date, nullable=False),
+        Column("runners", Integer, nullable=False),
+        Column("mean_odds", Double),
     ),
     primary_key=("race_date",),
     partition_column="race_date",
 )
-NOTES = TableSpec(
+NOTES = declare_table(
+    on=TEST_TABLES,
     schema=SCHEMA,
     name="notes",
     columns=(
-        Column("race_key", "text", nullable=False),
-        Column("runners", "integer", nullable=False),
-        Column("days_read", "integer", nullable=False),
+        Column("race_key", Text, nullable=False),
+        Column("runners", Integer, nullable=False),
+        Column("days_read", Integer, nullable=False),
     ),
     primary_key=("race_key",),
     partition_column="race_key",
 )
-EVERYTHING = TableSpec(
+EVERYTHING = declare_table(
+    on=TEST_TABLES,
     schema=SCHEMA,
     name="everything",
-    columns=(Column("scope", "text", nullable=False), Column("days", "integer"), Column("rows", "integer")),
+    columns=(Column("scope", Text, nullable=False), Column("days", Integer), Column("rows", Integer)),
     primary_key=("scope",),
     write_mode="replace_all",
 )
-register_tables([RUNS, TOTALS, NOTES, EVERYTHING])
 
 daily = DailyPartitionsDefinition(start_date="2026-03-20", end_date="2026-03-27", timezone="Europe/Paris")
 races = DynamicPartitionsDefinition(name="io_test_races")
@@ -78,11 +84,11 @@ def runs_of(day: str, runners: int = 3) -> pd.DataFrame:
     rows = [
         (d, f"{day}-R1C{c}", n, round(1.5 + n + d.day / 10, 2)) for c in (1, 2) for n in range(1, runners + 1)
     ]
-    frame = pd.DataFrame(rows, columns=RUNS.column_names)
+    frame = pd.DataFrame(rows, columns=column_names(RUNS))
     return frame.astype({"number": "Int64", "odds": "float64"})
 
 
-@asset(partitions_def=daily, io_manager_key="pg_io_manager", metadata={TABLE_KEY: RUNS.qualified_name})
+@asset(partitions_def=daily, io_manager_key="pg_io_manager", metadata={TABLE_KEY: RUNS.fullname})
 def runs(context: AssetExecutionContext) -> pd.DataFrame | None:
     """Day 2026-03-26 has no programme yet: nothing to store."""
     if context.partition_key == "2026-03-26":
@@ -90,7 +96,7 @@ def runs(context: AssetExecutionContext) -> pd.DataFrame | None:
     return runs_of(context.partition_key, runners=4 if context.partition_key == "2026-03-25" else 3)
 
 
-@asset(partitions_def=daily, io_manager_key="pg_io_manager", metadata={TABLE_KEY: TOTALS.qualified_name})
+@asset(partitions_def=daily, io_manager_key="pg_io_manager", metadata={TABLE_KEY: TOTALS.fullname})
 def totals(context: AssetExecutionContext, runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -104,7 +110,7 @@ def totals(context: AssetExecutionContext, runs: pd.DataFrame) -> pd.DataFrame:
 @asset(
     partitions_def=races,
     io_manager_key="pg_io_manager",
-    metadata={TABLE_KEY: NOTES.qualified_name},
+    metadata={TABLE_KEY: NOTES.fullname},
     ins={"runs": AssetIn(partition_mapping=AllPartitionMapping())},
 )
 def note(context: AssetExecutionContext, runs: pd.DataFrame) -> pd.DataFrame:
@@ -118,7 +124,7 @@ def note(context: AssetExecutionContext, runs: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-@asset(io_manager_key="pg_io_manager", metadata={TABLE_KEY: EVERYTHING.qualified_name})
+@asset(io_manager_key="pg_io_manager", metadata={TABLE_KEY: EVERYTHING.fullname})
 def everything(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -137,8 +143,19 @@ def unlabelled() -> pd.DataFrame:
 ASSETS = [runs, totals, note, everything, unlabelled]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def test_tables_known_to_the_io_manager() -> Iterator[None]:
+    """The IO manager finds tables in the platform's metadata: lend it the test tables."""
+    lent = [table.to_metadata(metadata) for table in TEST_TABLES.tables.values()]
+    yield
+    for table in lent:
+        metadata.remove(table)
+
+
 @pytest.fixture
 def resources(fresh_pg_url: str) -> dict[str, object]:
+    for table in TEST_TABLES.tables.values():
+        created(fresh_pg_url, table)
     return {"pg_io_manager": PostgresPandasIOManager(postgres=PostgresResource(url=fresh_pg_url))}
 
 
@@ -159,9 +176,9 @@ def test_daily_partitions_are_written_replaced_and_read_downstream(
 ) -> None:
     first = _run(resources, instance, ["runs"], "2026-03-23")
     _run(resources, instance, ["runs"], "2026-03-24")
-    before = table_checksum(fresh_pg_url, RUNS.qualified_name)
+    before = table_checksum(fresh_pg_url, RUNS.fullname)
     _run(resources, instance, ["runs"], "2026-03-23")  # a re-run of the same day
-    assert table_checksum(fresh_pg_url, RUNS.qualified_name) == before
+    assert table_checksum(fresh_pg_url, RUNS.fullname) == before
     assert before[0] == 12
 
     metadata = first.asset_materializations_for_node("runs")[0].metadata

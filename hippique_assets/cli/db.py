@@ -1,0 +1,42 @@
+"""``hippique db``: the migrations of the platform's tables."""
+
+import sys
+
+import click
+
+from hippique_assets.settings import load_settings
+from hippique_assets.storage import migrate
+from hippique_assets.storage.postgres import mask_url, resolve_url
+
+
+def _url() -> str:
+    import os
+
+    settings = load_settings()
+    return resolve_url(os.environ.get("HIPPIQUE_PG_URL") if settings.pg_url_set else None, settings.home)
+
+
+@click.group()
+def db() -> None:
+    """The tables' schema: migrations (Alembic) of the pmu, racing, betting and web schemas."""
+
+
+@db.command()
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def upgrade(revision: str) -> None:
+    """Bring the database to REVISION (a deploy runs this before starting the code server)."""
+    url = _url()
+    before = migrate.current_revision(url)
+    migrate.upgrade(url, revision)
+    after = migrate.current_revision(url)
+    click.echo(f"{mask_url(url)}: {before or 'empty'} -> {after}")
+
+
+@db.command()
+def current() -> None:
+    """The database's revision and the latest one; exits 1 when the database is behind."""
+    url = _url()
+    at, head = migrate.current_revision(url), migrate.head_revision()
+    click.echo(f"{mask_url(url)}: at {at or 'no revision (run hippique db upgrade)'}, latest {head}")
+    if at != head:
+        sys.exit(1)
