@@ -1,19 +1,30 @@
 """Daily ingestion of the PMU turfinfo API: raw payloads as files, then typed tables in ``pmu``.
 
 Each endpoint has two steps. ``raw_*`` assets call the API and land every answer as a JSON file
-(with a manifest of the requests); table assets parse those files into Postgres. Re-parsing a past
-season therefore never calls the API again.
+(with a manifest of the requests); table assets parse those files into Postgres, so re-parsing a
+past season never calls the API again.
+
+A failure costs only its own race: a request that fails for good is recorded (and keeps an earlier
+answer when there is one), a race or a runner whose values break their rules is left out, and
+every other race lands. ``ingest_gaps`` then names what is missing for the day and fails the run,
+so that it is retried; a retry requests only what is still missing.
+
+The assets take several days per run (a backfill of a season runs 31 days at a time): one process
+start, one parse and one load per table for all of them.
 """
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from time import monotonic
 
 import pandas as pd
 from dagster import (
     AssetCheckResult,
+    AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
-    AssetOut,
+    AssetKey,
     Failure,
     MaterializeResult,
     MetadataValue,
@@ -23,58 +34,134 @@ from dagster import (
 )
 from sqlalchemy import Table
 
-from hippique_assets.defs.partitions import daily_partitions
+from hippique_assets.defs.partitions import DAILY_BACKFILL, daily_partitions
 from hippique_assets.defs.resources import PMU_API_POOL, PmuApiResource
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.defs.table_checks import table_check_results, table_check_specs
 from hippique_assets.pmu import parsers, tables
-from hippique_assets.pmu.landing import Manifest, iter_payloads, land, read_manifest
+from hippique_assets.pmu.batch import Batch
+from hippique_assets.pmu.gaps import ENDPOINTS, day_gaps, read_rejections, write_rejections
+from hippique_assets.pmu.landing import Manifest, failure_lines, iter_payloads_safely, land, read_manifest
+from hippique_assets.pmu.parse_participants import participants_rows
+from hippique_assets.pmu.parse_performances import performances_rows
+from hippique_assets.pmu.parse_programme import programme_rows
+from hippique_assets.pmu.parse_rapports import rapports_rows
 from hippique_assets.pmu.paths import participants_path, performances_path, programme_path, rapports_path
 from hippique_assets.quality import arrival_mismatches
+from hippique_assets.racing.keys import race_key
 from hippique_assets.storage.files import FilesResource
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.storage.tables import column_names, primary_key
 
 RAW_GROUP = "pmu_raw"
 TABLE_GROUP = "pmu"
+PROGRESS_EVERY_S = 15.0
 
 
-def _table_out(spec: Table, description: str) -> AssetOut:
-    return table_out(spec, group=TABLE_GROUP, description=description)
+def _days(context: AssetExecutionContext) -> list[date]:
+    return [date.fromisoformat(key) for key in context.partition_keys]
 
 
-def _landing_metadata(manifest: Manifest, seconds: float | None = None) -> dict[str, MetadataValue]:
+# A run with this tag requests only what the previous landing of the day missed (``hippique
+# ingest --missing-only``); retries and re-executions do so by sharing their root run.
+FETCH_TAG = "hippique/fetch"
+
+
+def _run_ids(context: AssetExecutionContext) -> tuple[str, str]:
+    """This run's id, and the run family whose earlier landings count as already fetched."""
+    run = context.run
+    if run.tags.get(FETCH_TAG) == "missing":
+        return run.run_id, "*"
+    return run.run_id, run.root_run_id or run.run_id
+
+
+def _landing_metadata(manifests: Sequence[Manifest]) -> dict[str, MetadataValue]:
+    statuses: dict[str, int] = defaultdict(int)
+    for manifest in manifests:
+        for outcome, count in manifest.statuses.items():
+            statuses[outcome] += count
+    requests = [r for m in manifests for r in m.requests]
     meta: dict[str, MetadataValue] = {
-        "requests": MetadataValue.int(len(manifest.requests)),
-        "statuses": MetadataValue.json(manifest.statuses),
-        "bytes": MetadataValue.int(manifest.total_bytes),
-        "files": MetadataValue.int(len(manifest.with_data)),
-        "retries": MetadataValue.int(sum(max(r.attempts - 1, 0) for r in manifest.requests)),
+        "days": MetadataValue.int(len(manifests)),
+        "requests": MetadataValue.int(len(requests)),
+        "statuses": MetadataValue.json(dict(sorted(statuses.items()))),
+        "bytes": MetadataValue.int(sum(m.total_bytes for m in manifests)),
+        "files": MetadataValue.int(sum(len(m.with_data) for m in manifests)),
+        "retries": MetadataValue.int(sum(max(r.attempts - 1, 0) for r in requests)),
+        "failed": MetadataValue.int(sum(len(m.failed) for m in manifests)),
     }
-    if manifest.with_data:
-        meta["example_file"] = MetadataValue.path(manifest.with_data[0].file or "")
+    example = next((r.file for m in manifests for r in m.with_data), None)
+    if example:
+        meta["example_file"] = MetadataValue.path(example)
     return meta
 
 
-def _fail_on_errors(context: AssetExecutionContext, manifest: Manifest) -> None:
-    if manifest.failed:
-        listed = "\n".join(f"{r.path}: {r.error}" for r in manifest.failed[:20])
-        raise Failure(
-            description=f"{len(manifest.failed)} of {len(manifest.requests)} {manifest.endpoint} requests failed; "
-            "the answers that arrived are kept, re-run the partition to fetch the rest.",
-            metadata={"failed": MetadataValue.md(f"```\n{listed}\n```"), **_landing_metadata(manifest)},
-        )
+def _report_failures(context: AssetExecutionContext, endpoint: str, manifests: Sequence[Manifest]) -> None:
+    failed = [m for m in manifests if m.failed]
+    if not failed:
+        return
+    total = sum(len(m.failed) for m in failed)
+    lines = [line for m in failed for line in failure_lines(m)]
+    shown = lines[:20] + ([f"... and {len(lines) - 20} more"] if len(lines) > 20 else [])
+    context.log.warning(
+        f"{total} {endpoint} request(s) failed for good; the other races land, ingest_gaps names the "
+        "missing ones and a retry requests only them:\n" + "\n".join(shown)
+    )
 
 
-def _progress(context: AssetExecutionContext, endpoint: str) -> Callable[[int, int], None]:
+def _progress(context: AssetExecutionContext, label: str) -> Callable[[int, int], None]:
+    last = monotonic()
+
     def report(done: int, total: int) -> None:
-        if done == total or done % 20 == 0:
-            context.log.info(f"{endpoint}: {done}/{total} requests done")
+        nonlocal last
+        if done < total and monotonic() - last >= PROGRESS_EVERY_S:
+            last = monotonic()
+            context.log.info(f"{label}: {done}/{total} requests done")
 
     return report
 
 
-@asset(partitions_def=daily_partitions, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
+def _land_days(
+    context: AssetExecutionContext,
+    pmu: PmuApiResource,
+    files: FilesResource,
+    endpoint: str,
+    paths_by_day: dict[date, list[str]],
+    *,
+    not_final_on_404: bool = False,
+) -> MaterializeResult:
+    store = files.store()
+    run_id, root_run_id = _run_ids(context)
+    manifests = []
+    started = monotonic()
+    with pmu.client() as client:
+        for day, paths in paths_by_day.items():
+            manifests.append(
+                land(
+                    client,
+                    store,
+                    endpoint,
+                    paths,
+                    day.isoformat(),
+                    not_final_on_404=not_final_on_404,
+                    progress=_progress(context, f"{endpoint} {day}"),
+                    run_id=run_id,
+                    root_run_id=root_run_id,
+                )
+            )
+    _report_failures(context, endpoint, manifests)
+    requests = sum(len(m.requests) for m in manifests)
+    context.log.info(
+        f"{endpoint}: {requests} requests for {len(manifests)} day(s) in {monotonic() - started:.1f} s, "
+        f"{sum(len(m.failed) for m in manifests)} failed"
+    )
+    return MaterializeResult(metadata=_landing_metadata(manifests))
+
+
+_INGEST = dict(partitions_def=daily_partitions, backfill_policy=DAILY_BACKFILL)
+
+
+@asset(**_INGEST, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
 def raw_programme(
     context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource
 ) -> MaterializeResult:
@@ -83,109 +170,150 @@ def raw_programme(
     A 204 answer (no racing, or a date the API does not hold) is recorded in the manifest and gives
     empty tables downstream.
     """
-    day = date.fromisoformat(context.partition_key)
-    with pmu.client() as client:
-        manifest = land(client, files.store(), "programme", [programme_path(day)], context.partition_key)
-    _fail_on_errors(context, manifest)
-    context.log.info(f"programme {day}: {manifest.statuses}, {manifest.total_bytes} bytes")
-    return MaterializeResult(metadata=_landing_metadata(manifest))
+    return _land_days(
+        context, pmu, files, "programme", {day: [programme_path(day)] for day in _days(context)}
+    )
+
+
+def _race_paths(
+    races: pd.DataFrame, days: Sequence[date], path_of: Callable[[date, int, int], str]
+) -> dict[date, list[str]]:
+    by_day: dict[date, list[str]] = {day: [] for day in days}
+    ordered = races.sort_values(["race_date", "reunion", "course"])
+    for day, reunion, course in zip(ordered["race_date"], ordered["reunion"], ordered["course"], strict=True):
+        by_day.setdefault(day, []).append(path_of(day, int(reunion), int(course)))
+    return by_day
+
+
+def _save_rejections(files: FilesResource, batch: Batch, days: Sequence[date]) -> None:
+    store = files.store()
+    by_day = defaultdict(list)
+    for rejection in batch.rejections:
+        by_day[rejection.race_date].append(rejection)
+    for day in days:
+        write_rejections(store, day.isoformat(), batch.endpoint, by_day.get(day, []))
+
+
+def _parse_days(
+    files: FilesResource,
+    days: Sequence[date],
+    endpoint: str,
+    tables_out: tuple[Table, ...],
+    add_payload: Callable[[Batch, date, object, object], None],
+) -> tuple[Batch, dict[Table, pd.DataFrame], list[date]]:
+    """Parse every landed payload of ``endpoint`` for ``days`` into one frame per table."""
+    store = files.store()
+    batch = Batch(endpoint, tables_out)
+    with_data: list[date] = []
+    for day in days:
+        manifest = read_manifest(store, day.isoformat(), endpoint)
+        if manifest.with_data:
+            with_data.append(day)
+        for path, payload, problem in iter_payloads_safely(store, manifest):
+            key = race_key(day, path.reunion, path.course) if path.course is not None else None
+            if problem is not None:
+                batch.reject(day, key, problem)
+                continue
+            add_payload(batch, day, path, payload)
+    frames = batch.frames(days[0])
+    _save_rejections(files, batch, days)
+    return batch, frames, with_data
+
+
+def _rejection_note(context: AssetExecutionContext, batch: Batch) -> dict[str, MetadataValue]:
+    if batch.rejections:
+        context.log.warning(
+            f"{batch.endpoint}: {len(batch.rejections)} race(s) or row(s) rejected:\n"
+            + "\n".join(r.line() for r in batch.rejections[:20])
+        )
+    return {
+        "rejected": MetadataValue.int(len(batch.rejections)),
+        "payloads": MetadataValue.int(batch.payloads),
+    }
 
 
 @multi_asset(
     outs={
-        "reunions": _table_out(
-            tables.REUNIONS, "One row per reunion (meeting) of the day, French and foreign."
-        ),
-        "races": _table_out(
-            tables.RACES, "One row per race: start time, discipline, distance, prize, arrival."
-        ),
+        "reunions": table_out(tables.REUNIONS, group=TABLE_GROUP),
+        "races": table_out(tables.RACES, group=TABLE_GROUP),
     },
     deps=[raw_programme],
-    partitions_def=daily_partitions,
-    check_specs=[*table_check_specs("reunions", tables.REUNIONS), *table_check_specs("races", tables.RACES)],
+    **_INGEST,
+    check_specs=[
+        *table_check_specs("reunions", tables.REUNIONS),
+        *table_check_specs("races", tables.RACES),
+    ],
 )
 def programme(context: AssetExecutionContext, files: FilesResource, postgres: PostgresResource) -> Iterator:
-    """Parse the landed programme into ``pmu.reunions`` and ``pmu.races``."""
-    day = date.fromisoformat(context.partition_key)
-    store = files.store()
-    manifest = read_manifest(store, context.partition_key, "programme")
-    frames = [parsers.parse_programme(payload, day) for _, payload in iter_payloads(store, manifest)]
-    reunions = _concat([f.reunions for f in frames], tables.REUNIONS)
-    races = _concat([f.races for f in frames], tables.RACES)
-    context.log.info(f"programme {day}: {len(reunions)} reunions, {len(races)} races")
-    had_data = bool(manifest.with_data)
-    yield Output(reunions, output_name="reunions", metadata={"reunions": len(reunions)})
-    yield from table_check_results(postgres, "reunions", tables.REUNIONS, day, source_had_data=had_data)
+    """Parse the landed programmes into ``pmu.reunions`` and ``pmu.races``."""
+    days = _days(context)
+
+    def add(batch: Batch, day: date, path: object, payload: object) -> None:
+        errors: list[parsers.PmuParseError] = []
+        if batch.add(day, None, programme_rows, payload, day, race_errors=errors):
+            for error in errors:
+                batch.reject(day, None, str(error))
+
+    batch, frames, with_data = _parse_days(files, days, "programme", (tables.REUNIONS, tables.RACES), add)
+    reunions, races = frames[tables.REUNIONS], frames[tables.RACES]
+    context.log.info(f"programme: {len(reunions)} reunions and {len(races)} races over {len(days)} day(s)")
+    note = _rejection_note(context, batch)
+    yield Output(reunions, output_name="reunions", metadata={"reunions": len(reunions), **note})
+    yield from table_check_results(postgres, "reunions", tables.REUNIONS, days, days_with_data=with_data)
     yield Output(races, output_name="races", metadata={"races": len(races), "preview": _preview(races)})
-    yield from table_check_results(postgres, "races", tables.RACES, day, source_had_data=had_data)
+    yield from table_check_results(postgres, "races", tables.RACES, days, days_with_data=with_data)
 
 
-def _race_paths(races: pd.DataFrame, day: date, path_of: Callable[[date, int, int], str]) -> list[str]:
-    ordered = races.sort_values(["reunion", "course"])
-    return [path_of(day, int(r), int(c)) for r, c in zip(ordered["reunion"], ordered["course"], strict=True)]
-
-
-def _land_races(
-    context: AssetExecutionContext,
-    pmu: PmuApiResource,
-    files: FilesResource,
-    races: pd.DataFrame,
-    endpoint: str,
-    path_of: Callable[[date, int, int], str],
-    *,
-    not_final_on_404: bool = False,
-) -> MaterializeResult:
-    day = date.fromisoformat(context.partition_key)
-    paths = _race_paths(races, day, path_of)
-    context.log.info(f"{endpoint} {day}: fetching {len(paths)} races")
-    with pmu.client() as client:
-        manifest = land(
-            client,
-            files.store(),
-            endpoint,
-            paths,
-            context.partition_key,
-            not_final_on_404=not_final_on_404,
-            progress=_progress(context, endpoint),
-        )
-    _fail_on_errors(context, manifest)
-    context.log.info(f"{endpoint} {day}: {manifest.statuses}, {manifest.total_bytes} bytes")
-    return MaterializeResult(metadata=_landing_metadata(manifest))
-
-
-@asset(partitions_def=daily_partitions, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
+@asset(**_INGEST, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
 def raw_participants(
     context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, races: pd.DataFrame
 ) -> MaterializeResult:
     """``/R{n}/C{n}/participants`` for every race of the day: runners, odds, musique, results."""
-    return _land_races(context, pmu, files, races, "participants", participants_path)
+    return _land_days(
+        context, pmu, files, "participants", _race_paths(races, _days(context), participants_path)
+    )
 
 
-@asset(partitions_def=daily_partitions, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
+@asset(**_INGEST, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
 def raw_performances(
     context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, races: pd.DataFrame
 ) -> MaterializeResult:
     """``/R{n}/C{n}/performances-detaillees/pretty`` for every race: each runner's past races."""
-    return _land_races(context, pmu, files, races, "performances", performances_path)
+    return _land_days(
+        context, pmu, files, "performances", _race_paths(races, _days(context), performances_path)
+    )
 
 
-@asset(partitions_def=daily_partitions, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
+@asset(**_INGEST, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
 def raw_rapports(
     context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, races: pd.DataFrame
 ) -> MaterializeResult:
     """``/R{n}/C{n}/rapports-definitifs`` for every race: official dividends (404 = not final yet)."""
-    return _land_races(context, pmu, files, races, "rapports", rapports_path, not_final_on_404=True)
+    paths = _race_paths(races, _days(context), rapports_path)
+    return _land_days(context, pmu, files, "rapports", paths, not_final_on_404=True)
+
+
+def _add_race(rows_of: Callable) -> Callable[[Batch, date, object, object], None]:
+    def add(batch: Batch, day: date, path: object, payload: object) -> None:
+        reunion, course = path.reunion, path.course  # type: ignore[attr-defined]
+        batch.add(day, race_key(day, reunion, course), rows_of, payload, day, reunion, course)
+
+    return add
 
 
 @multi_asset(
     outs={
-        "participants": _table_out(tables.PARTICIPANTS, "One row per runner of every race of the day."),
-        "horses": _table_out(
-            tables.HORSES, "Horses seen on any day, keyed by PMU idCheval (or a derived key)."
+        "participants": table_out(
+            tables.PARTICIPANTS, group=TABLE_GROUP, description="One row per runner of every race of the day."
+        ),
+        "horses": table_out(
+            tables.HORSES,
+            group=TABLE_GROUP,
+            description="Horses seen on any day, keyed by PMU idCheval (or a derived key).",
         ),
     },
     deps=[raw_participants],
-    partitions_def=daily_partitions,
+    **_INGEST,
     check_specs=[
         *table_check_specs("participants", tables.PARTICIPANTS),
         *table_check_specs("horses", tables.HORSES, non_empty=False),
@@ -201,31 +329,25 @@ def participants(
     context: AssetExecutionContext, files: FilesResource, postgres: PostgresResource, races: pd.DataFrame
 ) -> Iterator:
     """Parse the landed participants into ``pmu.participants`` and upsert ``pmu.horses``."""
-    day = date.fromisoformat(context.partition_key)
-    store = files.store()
-    manifest = read_manifest(store, context.partition_key, "participants")
-    runners, horses = [], []
-    for path, payload in iter_payloads(store, manifest):
-        assert path.reunion is not None and path.course is not None
-        parsed = parsers.parse_participants(payload, day, path.reunion, path.course)
-        runners.append(parsed.participants)
-        horses.append(parsed.horses)
-    frame = _concat(runners, tables.PARTICIPANTS)
-    horse_frame = _concat(horses, tables.HORSES).drop_duplicates(
-        subset=list(primary_key(tables.HORSES)), keep="last"
+    days = _days(context)
+    batch, frames, with_data = _parse_days(
+        files, days, "participants", (tables.PARTICIPANTS, tables.HORSES), _add_race(participants_rows)
     )
-    context.log.info(
-        f"participants {day}: {len(frame)} runners in {len(runners)} races, {len(horse_frame)} horses"
-    )
-    yield Output(horse_frame, output_name="horses", metadata={"horses": len(horse_frame)})
-    yield from table_check_results(postgres, "horses", tables.HORSES, None)
+    runners = frames[tables.PARTICIPANTS]
+    horses = frames[tables.HORSES].drop_duplicates(subset=list(primary_key(tables.HORSES)), keep="last")
+    context.log.info(f"participants: {len(runners)} runners, {len(horses)} horses over {len(days)} day(s)")
+    note = _rejection_note(context, batch)
+    yield Output(horses, output_name="horses", metadata={"horses": len(horses)})
+    yield from table_check_results(postgres, "horses", tables.HORSES, days, scope_column="last_seen")
     yield Output(
-        frame, output_name="participants", metadata={"runners": len(frame), "preview": _preview(frame)}
+        runners,
+        output_name="participants",
+        metadata={"runners": len(runners), "preview": _preview(runners), **note},
     )
     yield from table_check_results(
-        postgres, "participants", tables.PARTICIPANTS, day, source_had_data=bool(manifest.with_data)
+        postgres, "participants", tables.PARTICIPANTS, days, days_with_data=with_data
     )
-    problems = arrival_mismatches(races, frame)
+    problems = arrival_mismatches(races, runners)
     yield AssetCheckResult(
         asset_key="participants",
         check_name="arrival_consistent",
@@ -235,7 +357,7 @@ def participants(
 
 
 @asset(
-    partitions_def=daily_partitions,
+    **_INGEST,
     group_name=TABLE_GROUP,
     deps=[raw_performances],
     io_manager_key=PG_IO_MANAGER,
@@ -254,68 +376,128 @@ def performances(
     The performances payload carries no pedigree, so horses are identified through the day's
     participants (number -> horse_id) when PMU's ``idCheval`` is absent.
     """
-    day = date.fromisoformat(context.partition_key)
-    store = files.store()
-    manifest = read_manifest(store, context.partition_key, "performances")
+    days = _days(context)
     ids_by_race = {
-        (int(r), int(c)): parsers.horse_ids_by_number(group)
-        for (r, c), group in participants.groupby(["reunion", "course"])
+        str(key): dict(zip(group["number"].astype(int), group["horse_id"].astype(str), strict=True))
+        for key, group in participants.groupby("race_key")
     }
-    frames = []
-    for path, payload in iter_payloads(store, manifest):
-        assert path.reunion is not None and path.course is not None
-        horse_ids = ids_by_race.get((path.reunion, path.course))
-        frames.append(
-            parsers.parse_performances(payload, day, path.reunion, path.course, horse_ids=horse_ids)
-        )
-    frame = _concat(frames, tables.PERFORMANCES).drop_duplicates(
+
+    def add(batch: Batch, day: date, path: object, payload: object) -> None:
+        reunion, course = path.reunion, path.course  # type: ignore[attr-defined]
+        key = race_key(day, reunion, course)
+        batch.add(day, key, performances_rows, payload, day, reunion, course, horse_ids=ids_by_race.get(key))
+
+    batch, frames, _ = _parse_days(files, days, "performances", (tables.PERFORMANCES,), add)
+    frame = frames[tables.PERFORMANCES].drop_duplicates(
         subset=list(primary_key(tables.PERFORMANCES)), keep="last"
     )
-    context.log.info(f"performances {day}: {len(frame)} past races of {frame['horse_id'].nunique()} horses")
-    yield Output(frame, metadata={"past_races": len(frame), "preview": _preview(frame)})
-    yield from table_check_results(postgres, "performances", tables.PERFORMANCES, None)
+    context.log.info(f"performances: {len(frame)} past races of {frame['horse_id'].nunique()} horses")
+    yield Output(
+        frame,
+        metadata={"past_races": len(frame), "preview": _preview(frame), **_rejection_note(context, batch)},
+    )
+    yield from table_check_results(
+        postgres, "performances", tables.PERFORMANCES, days, scope_column="last_seen_date"
+    )
 
 
 @multi_asset(
     outs={
-        "bets": _table_out(tables.BETS, "Bet types offered per race with their base stake and refund flag."),
-        "dividends": _table_out(tables.DIVIDENDS, "Official dividends per bet type and winning combination."),
+        "bets": table_out(
+            tables.BETS,
+            group=TABLE_GROUP,
+            description="Bet types offered per race with their base stake and refund flag.",
+        ),
+        "dividends": table_out(
+            tables.DIVIDENDS,
+            group=TABLE_GROUP,
+            description="Official dividends per bet type and winning combination.",
+        ),
     },
     deps=[raw_rapports],
-    partitions_def=daily_partitions,
+    **_INGEST,
     check_specs=[*table_check_specs("bets", tables.BETS), *table_check_specs("dividends", tables.DIVIDENDS)],
 )
 def rapports(context: AssetExecutionContext, files: FilesResource, postgres: PostgresResource) -> Iterator:
     """Parse the landed rapports-definitifs into ``pmu.bets`` and ``pmu.dividends`` (euros)."""
-    day = date.fromisoformat(context.partition_key)
+    days = _days(context)
+    batch, frames, with_data = _parse_days(
+        files, days, "rapports", (tables.BETS, tables.DIVIDENDS), _add_race(rapports_rows)
+    )
+    bets, dividends = frames[tables.BETS], frames[tables.DIVIDENDS]
+    context.log.info(f"rapports: {len(bets)} bets, {len(dividends)} dividends over {len(days)} day(s)")
+    yield Output(bets, output_name="bets", metadata={"bets": len(bets), **_rejection_note(context, batch)})
+    yield from table_check_results(postgres, "bets", tables.BETS, days, days_with_data=with_data)
+    yield Output(dividends, output_name="dividends", metadata={"preview": _preview(dividends)})
+    yield from table_check_results(postgres, "dividends", tables.DIVIDENDS, days, days_with_data=with_data)
+
+
+@asset(
+    **_INGEST,
+    group_name=TABLE_GROUP,
+    io_manager_key=PG_IO_MANAGER,
+    metadata=table_metadata(tables.INGEST_GAPS),
+    kinds={"postgres", "pandas"},
+    deps=[
+        AssetKey(name)
+        for name in ("reunions", "races", "participants", "horses", "performances", "bets", "dividends")
+    ],
+    check_specs=[
+        AssetCheckSpec(
+            "day_complete",
+            asset="ingest_gaps",
+            description="Every race of the day landed and parsed for every endpoint, no value rejected.",
+        )
+    ],
+)
+def ingest_gaps(context: AssetExecutionContext, files: FilesResource, races: pd.DataFrame) -> Iterator:
+    """What the day's ingestion is missing (``pmu.ingest_gaps``): failed requests, races never
+    requested, rejected races and runners. The run fails while it is not empty, so that it is
+    retried; a retry requests only what is missing."""
     store = files.store()
-    manifest = read_manifest(store, context.partition_key, "rapports")
-    bets, dividends = [], []
-    for path, payload in iter_payloads(store, manifest):
-        assert path.reunion is not None and path.course is not None
-        parsed = parsers.parse_rapports(payload, day, path.reunion, path.course)
-        bets.append(parsed.bets)
-        dividends.append(parsed.dividends)
-    bet_frame = _concat(bets, tables.BETS)
-    dividend_frame = _concat(dividends, tables.DIVIDENDS)
-    not_final = sum(1 for r in manifest.requests if r.status == 404)
-    context.log.info(
-        f"rapports {day}: {len(bet_frame)} bets, {len(dividend_frame)} dividends, {not_final} races not final"
+    endpoints = _endpoints_of_run(context)
+    frames = []
+    for day in _days(context):
+        today = races.loc[races["race_date"] == day, ["reunion", "course"]]
+        expected = [race_key(day, int(r), int(c)) for r, c in today.itertuples(index=False)]
+        frames.append(day_gaps(store, day, expected, read_rejections(store, day.isoformat()), endpoints))
+    gaps = (
+        pd.concat(frames, ignore_index=True)[column_names(tables.INGEST_GAPS)]
+        if frames
+        else parsers.empty_frame(tables.INGEST_GAPS)
     )
-    had_data = bool(manifest.with_data)
+    lines = [
+        f"{g.race_date} {g.endpoint} {g.kind} {g.path or g.race_key or ''}: {g.detail}".rstrip()
+        for g in gaps.head(20).itertuples(index=False)
+    ]
+    if len(gaps) > 20:
+        lines.append(f"... and {len(gaps) - 20} more")
     yield Output(
-        bet_frame, output_name="bets", metadata={"bets": len(bet_frame), "races_not_final": not_final}
+        gaps,
+        metadata={"gaps": len(gaps), "by_kind": MetadataValue.json(gaps["kind"].value_counts().to_dict())},
     )
-    yield from table_check_results(postgres, "bets", tables.BETS, day, source_had_data=had_data)
-    yield Output(dividend_frame, output_name="dividends", metadata={"preview": _preview(dividend_frame)})
-    yield from table_check_results(postgres, "dividends", tables.DIVIDENDS, day, source_had_data=had_data)
+    yield AssetCheckResult(
+        check_name="day_complete",
+        passed=gaps.empty,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "gaps": len(gaps),
+            "first_gaps": MetadataValue.md("\n".join(f"- {line}" for line in lines) or "_none_"),
+        },
+    )
+    if not gaps.empty:
+        raise Failure(
+            description=f"{len(gaps)} gap(s) in the ingestion of {len(frames)} day(s); the rest landed. "
+            "Re-run (or let the retry run) to request only what is missing:\n" + "\n".join(lines),
+            metadata={"gaps": len(gaps)},
+        )
 
 
-def _concat(frames: Sequence[pd.DataFrame], spec: Table) -> pd.DataFrame:
-    non_empty = [f for f in frames if not f.empty]
-    if not non_empty:
-        return parsers.empty_frame(spec)
-    return pd.concat(non_empty, ignore_index=True)[column_names(spec)]
+def _endpoints_of_run(context: AssetExecutionContext) -> list[str]:
+    """The endpoints this run landed (the plan job lands no rapports); all when it landed none."""
+    selected = context.run.asset_selection or set()
+    landed = [e for e in ENDPOINTS if AssetKey(f"raw_{e}") in selected]
+    return landed or list(ENDPOINTS)
 
 
 def _preview(frame: pd.DataFrame, rows: int = 10) -> MetadataValue:
@@ -331,4 +513,5 @@ INGESTION_ASSETS = [
     participants,
     performances,
     rapports,
+    ingest_gaps,
 ]

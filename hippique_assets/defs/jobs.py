@@ -6,10 +6,21 @@ from hippique_assets.defs.partitions import daily_partitions, race_partitions
 
 INGESTION_GROUPS = ("pmu_raw", "pmu")
 
+# A failed daily run is retried whole (every step, not only the failed one): the raw steps of the
+# retry then request only what the first attempt missed. A per-race run is not retried at H-30 or
+# H-5 (the race would have started); the result may be.
+DAILY_TAGS = {"dagster/retry_strategy": "ALL_STEPS"}
+RACE_TAGS = {
+    "h30": {"dagster/max_retries": "0"},
+    "h5": {"dagster/max_retries": "0"},
+    "result": {"dagster/max_retries": "2"},
+}
+
 ingestion_job = define_asset_job(
     "ingest_day",
     selection=AssetSelection.groups(*INGESTION_GROUPS),
     partitions_def=daily_partitions,
+    tags=DAILY_TAGS,
     description="Fetch and load one racing day from the PMU turfinfo API: programme, participants, "
     "performances and rapports, raw payloads and tables.",
 )
@@ -26,16 +37,18 @@ PLAN_SELECTION = AssetSelection.assets(
     "performances",
     "web_race_cards",
     "race_plan",
+    "ingest_gaps",
 )
 
 plan_job = define_asset_job(
     "plan_day",
     selection=PLAN_SELECTION,
     partitions_def=daily_partitions,
+    tags=DAILY_TAGS,
     description="Build the day's race plan from a fresh programme, with the runners and their history.",
 )
 
-REFRESH_SELECTION = AssetSelection.assets("raw_programme", "reunions", "races", "race_plan")
+REFRESH_SELECTION = AssetSelection.assets("raw_programme", "reunions", "races", "race_plan", "ingest_gaps")
 
 refresh_plan_job = define_asset_job(
     "refresh_plan",
@@ -49,6 +62,7 @@ consolidation_job = define_asset_job(
     selection=AssetSelection.groups(*INGESTION_GROUPS)
     | AssetSelection.assets("ticket_ledger", "betting_workbook"),
     partitions_def=daily_partitions,
+    tags=DAILY_TAGS,
     description="Next-morning reload of the previous day: final participants, performances and rapports.",
 )
 
@@ -76,6 +90,7 @@ race_h30_job = define_asset_job(
     "race_h30",
     selection=PHASE_SELECTIONS["h30"],
     partitions_def=race_partitions,
+    tags=RACE_TAGS["h30"],
     description="H-30: odds snapshot of one race.",
 )
 
@@ -83,6 +98,7 @@ race_h5_job = define_asset_job(
     "race_h5",
     selection=PHASE_SELECTIONS["h5"],
     partitions_def=race_partitions,
+    tags=RACE_TAGS["h5"],
     description="H-5: odds snapshot of one race, then its analysis and tickets.",
 )
 
@@ -90,6 +106,7 @@ race_result_job = define_asset_job(
     "race_result",
     selection=PHASE_SELECTIONS["result"],
     partitions_def=race_partitions,
+    tags=RACE_TAGS["result"],
     description="H+15: official result of one race, then the settlement of its tickets.",
 )
 

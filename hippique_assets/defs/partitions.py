@@ -4,12 +4,17 @@ from dagster import (
     AllPartitionMapping,
     AssetDep,
     AssetKey,
+    BackfillPolicy,
     DailyPartitionsDefinition,
     DynamicPartitionsDefinition,
 )
 
 # PMU's turfinfo archive answers from 2013; end_offset=1 makes today's partition exist on race day.
 daily_partitions = DailyPartitionsDefinition(start_date="2013-02-20", timezone="Europe/Paris", end_offset=1)
+
+# Daily assets take several days per run: a season backfill runs this many days at a time, paying
+# the process start and each table's load once per chunk; a failure costs at most a month.
+DAILY_BACKFILL = BackfillPolicy.multi_run(max_partitions_per_run=31)
 
 RACES_PARTITIONS_NAME = "races"
 race_partitions = DynamicPartitionsDefinition(name=RACES_PARTITIONS_NAME)

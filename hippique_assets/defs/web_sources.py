@@ -4,7 +4,7 @@
 import pandas as pd
 from dagster import AssetExecutionContext, ConfigurableResource, MetadataValue, asset
 
-from hippique_assets.defs.partitions import daily_partitions
+from hippique_assets.defs.partitions import DAILY_BACKFILL, daily_partitions
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata
 from hippique_assets.net.errors import HttpError
 from hippique_assets.storage.files import FilesResource
@@ -38,6 +38,7 @@ class WebSourcesResource(ConfigurableResource):
 
 @asset(
     partitions_def=daily_partitions,
+    backfill_policy=DAILY_BACKFILL,
     group_name="web",
     io_manager_key=PG_IO_MANAGER,
     metadata=table_metadata(RACE_CARDS),

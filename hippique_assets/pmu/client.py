@@ -116,6 +116,7 @@ class PmuClient:
             retry=retry,
             transport=transport,
             sleep=sleep,
+            tls=self.base_url.startswith("https://"),
         )
 
     @property
@@ -172,10 +173,14 @@ class PmuClient:
         try:
             response, payload = retrying(fetch_and_decode)
         except _UnreadableBody as exc:
-            raise PmuMalformedResponse(url, f"{exc.reason} (fetched {BODY_TRIES} times)") from exc
+            raise PmuMalformedResponse(
+                url, f"{exc.reason} (fetched {BODY_TRIES} times)", attempts=max(attempts, BODY_TRIES)
+            ) from exc
         if response.status == 200 and not isinstance(payload, expect):
             raise PmuMalformedResponse(
-                url, f"expected a JSON {_json_type(expect)} at top level, got {_json_type(type(payload))}"
+                url,
+                f"expected a JSON {_json_type(expect)} at top level, got {_json_type(type(payload))}",
+                attempts=attempts,
             )
         return FetchResult(
             path=path,

@@ -97,10 +97,15 @@ def as_bool(value: Any, where: str, key: str) -> bool | None:
     raise PmuParseError(where, f"{key!r} should be true or false, got {value!r}")
 
 
-def as_text(value: Any) -> str | None:
-    """Text kept verbatim (an older capture's ``?`` in place of an accent included); blank gives None."""
-    if value is None:
-        return None
+def as_text(value: Any) -> Any:
+    """Text kept verbatim (an older capture's ``?`` in place of an accent included); blank gives None.
+
+    Numbers become their text; an object or an array is returned as it is, so that validation
+    (:mod:`hippique_assets.pmu.validation`) rejects the row naming the field, rather than storing
+    the object's Python spelling.
+    """
+    if value is None or isinstance(value, Mapping | list):
+        return value
     text = str(value)
     return text if text.strip() else None
 
@@ -121,20 +126,21 @@ def pandas_dtype(sa_type: TypeEngine) -> str:
     return column_type(sa_type).pandas_dtype
 
 
-def _series(column: Column, values: list[Any]) -> pd.Series:
+def _typed(column: Column, values: pd.Series) -> pd.Series:
+    """One column of row values (as ``DataFrame.from_records`` read them) in its declared dtype."""
     kind = column_type(column.type)
     dtype = kind.pandas_dtype
     if dtype == "object":
-        # Built from a list with dtype object, unset cells stay None (not NaN) and lists stay lists.
-        return pd.Series(values, dtype="object")
+        # Unset cells stay None (not NaN) and lists stay lists.
+        return values.astype("object").where(values.notna(), None) if values.dtype != object else values
     if dtype == "float64":
-        floats = pd.Series([math.nan if v is None else float(v) for v in values], dtype="float64")
+        floats = pd.to_numeric(values, errors="raise").astype("float64")
         return floats.round(kind.scale) if kind.base == "numeric" and kind.scale is not None else floats
     if dtype == "datetime64[ns, UTC]":
-        return pd.Series(pd.to_datetime(values, utc=True), dtype=dtype)
+        return pd.to_datetime(values, utc=True).astype(dtype)
     if dtype == "datetime64[ns]":
-        return pd.Series(pd.to_datetime(values), dtype=dtype)
-    return pd.Series(values, dtype=dtype)
+        return pd.to_datetime(values).astype(dtype)
+    return values.astype(dtype)
 
 
 def typed_frame(spec: Table, rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
@@ -152,8 +158,8 @@ def typed_frame(spec: Table, rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
                 f"{spec.fullname} row {index}: missing {sorted(expected - keys)}, "
                 f"unexpected {sorted(keys - expected)}"
             )
-    data = {col.name: _series(col, [row[col.name] for row in rows]) for col in spec.columns}
-    frame = pd.DataFrame(data, columns=names)
+    raw = pd.DataFrame.from_records(list(rows), columns=names) if rows else pd.DataFrame(columns=names)
+    frame = pd.DataFrame({col.name: _typed(col, raw[col.name]) for col in spec.columns}, columns=names)
     for col in spec.columns:
         if not col.nullable and len(frame) and frame[col.name].isna().any():
             bad = frame.loc[frame[col.name].isna()].head(3).to_dict("records")

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import Table
 
 from hippique_assets.pmu import tables
 from hippique_assets.pmu.parse_common import (
@@ -39,6 +40,15 @@ class ParticipantsTables:
 
 def parse_participants(payload: dict, race_date: date, reunion: int, course: int) -> ParticipantsTables:
     """Runners of one race, and the horses they are (one ``pmu.horses`` row each)."""
+    rows = participants_rows(payload, race_date, reunion, course)
+    return ParticipantsTables(
+        participants=typed_frame(tables.PARTICIPANTS, rows[tables.PARTICIPANTS]),
+        horses=typed_frame(tables.HORSES, rows[tables.HORSES]),
+    )
+
+
+def participants_rows(payload: dict, race_date: date, reunion: int, course: int) -> dict[Table, list[dict]]:
+    """The row dicts of :func:`parse_participants`, by table (for parsing many races into one frame)."""
     key = race_key(race_date, reunion, course)
     where = f"participants {key}"
     runners = require_list(payload, "participants", where)
@@ -60,10 +70,7 @@ def parse_participants(payload: dict, race_date: date, reunion: int, course: int
         horse_ids[horse["horse_id"]] = row["number"]
         participant_rows.append(row)
         horse_rows.append(horse)
-    return ParticipantsTables(
-        participants=typed_frame(tables.PARTICIPANTS, participant_rows),
-        horses=typed_frame(tables.HORSES, horse_rows),
-    )
+    return {tables.PARTICIPANTS: participant_rows, tables.HORSES: horse_rows}
 
 
 def _odds(runner: Mapping[str, Any], field: str, where: str) -> tuple[float | None, datetime | None]:
@@ -87,7 +94,7 @@ def _runner_rows(
     number = as_int(require(runner, "numPmu", race_where), race_where, "numPmu")
     assert number is not None
     where = f"{race_where} runner {number}"
-    name = str(require(runner, "nom", where))
+    name = as_text(require(runner, "nom", where))
     age = as_int(runner.get("age"), where, "age")
     birth_year = race_date.year - age if age is not None else None
     father = as_text(runner.get("nomPere"))

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import Table
 
 from hippique_assets.pmu import tables
 from hippique_assets.pmu.parse_common import (
@@ -50,6 +51,20 @@ def parse_performances(
     Raises :class:`PmuParseError` when a runner cannot be identified: no ``idCheval`` in its entry
     and no ``horse_ids`` mapping holding its number.
     """
+    return typed_frame(
+        tables.PERFORMANCES,
+        performances_rows(payload, race_date, reunion, course, horse_ids)[tables.PERFORMANCES],
+    )
+
+
+def performances_rows(
+    payload: dict,
+    race_date: date,
+    reunion: int,
+    course: int,
+    horse_ids: Mapping[int, str] | None = None,
+) -> dict[Table, list[dict]]:
+    """The row dicts of :func:`parse_performances` (for parsing many races into one frame)."""
     key = race_key(race_date, reunion, course)
     where = f"performances {key}"
     entries = require_list(payload, "participants", where)
@@ -70,7 +85,7 @@ def parse_performances(
                     r_where, f"two different past races on {row['past_race_date']} for horse {horse_id!r}"
                 )
             rows[row_key] = row
-    return typed_frame(tables.PERFORMANCES, list(rows.values()))
+    return {tables.PERFORMANCES: list(rows.values())}
 
 
 def _horse_id(entry: Any, horse_ids: Mapping[int, str] | None, where: str) -> tuple[str, str]:

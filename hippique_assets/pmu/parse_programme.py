@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import Table
 
 from hippique_assets.pmu import tables
 from hippique_assets.pmu.parse_common import (
@@ -60,16 +61,35 @@ class RaceRef:
 
 def parse_programme(payload: dict, race_date: date) -> ProgrammeTables:
     """Reunions and races of a ``/programme/DDMMYYYY`` payload (every discipline and country kept)."""
+    rows = programme_rows(payload, race_date)
+    return ProgrammeTables(
+        reunions=typed_frame(tables.REUNIONS, rows[tables.REUNIONS]),
+        races=typed_frame(tables.RACES, rows[tables.RACES]),
+    )
+
+
+def programme_rows(
+    payload: dict, race_date: date, *, race_errors: list[PmuParseError] | None = None
+) -> dict[Table, list[dict]]:
+    """The row dicts of :func:`parse_programme`, by table.
+
+    With ``race_errors``, a race that cannot be read is left out and its error appended there
+    (its reunion and the other races are kept); without it, the error is raised.
+    """
     where = f"programme {race_date.isoformat()}"
     programme = require(payload, "programme", where)
     reunions = require_list(programme, "reunions", where)
-    return _tables(reunions, race_date, where)
+    return _rows(reunions, race_date, where, race_errors)
 
 
 def parse_reunion(payload: dict, race_date: date) -> ProgrammeTables:
     """The reunion and its races from a one-reunion payload (``/programme/DDMMYYYY/R1``)."""
     where = f"reunion payload {race_date.isoformat()}"
-    return _tables([payload], race_date, where)
+    rows = _rows([payload], race_date, where, None)
+    return ProgrammeTables(
+        reunions=typed_frame(tables.REUNIONS, rows[tables.REUNIONS]),
+        races=typed_frame(tables.RACES, rows[tables.RACES]),
+    )
 
 
 def race_refs(payload: dict, race_date: date) -> list[RaceRef]:
@@ -92,7 +112,9 @@ def race_refs(payload: dict, race_date: date) -> list[RaceRef]:
     return sorted(refs, key=lambda ref: (ref.start_utc, ref.reunion, ref.course))
 
 
-def _tables(reunions: list[Any], race_date: date, where: str) -> ProgrammeTables:
+def _rows(
+    reunions: list[Any], race_date: date, where: str, race_errors: list[PmuParseError] | None
+) -> dict[Table, list[dict]]:
     reunion_rows: list[dict[str, Any]] = []
     race_rows: list[dict[str, Any]] = []
     seen_reunions: set[int] = set()
@@ -107,15 +129,18 @@ def _tables(reunions: list[Any], race_date: date, where: str) -> ProgrammeTables
         reunion_rows.append(_reunion_row(reunion, number, len(courses), race_date, r_where))
         seen_courses: set[int] = set()
         for course in courses:
-            row = _race_row(course, number, race_date, r_where)
-            if row["course"] in seen_courses:
-                raise PmuParseError(r_where, f"race C{row['course']} listed twice")
+            try:
+                row = _race_row(course, number, race_date, r_where)
+                if row["course"] in seen_courses:
+                    raise PmuParseError(r_where, f"race C{row['course']} listed twice")
+            except PmuParseError as exc:
+                if race_errors is None:
+                    raise
+                race_errors.append(exc)
+                continue
             seen_courses.add(row["course"])
             race_rows.append(row)
-    return ProgrammeTables(
-        reunions=typed_frame(tables.REUNIONS, reunion_rows),
-        races=typed_frame(tables.RACES, race_rows),
-    )
+    return {tables.REUNIONS: reunion_rows, tables.RACES: race_rows}
 
 
 def _text_list(value: Any, where: str, key: str) -> list[str] | None:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import Table
 
 from hippique_assets.pmu import tables
 from hippique_assets.pmu.parse_common import (
@@ -63,6 +64,15 @@ def parse_rapports(payload: list, race_date: date, reunion: int, course: int) ->
     A bet listed both with and without the prefix is kept once when both carry the same
     dividends; when they differ the payload is ambiguous and :class:`PmuParseError` is raised.
     """
+    rows = rapports_rows(payload, race_date, reunion, course)
+    return RapportsTables(
+        bets=typed_frame(tables.BETS, rows[tables.BETS]),
+        dividends=typed_frame(tables.DIVIDENDS, rows[tables.DIVIDENDS]),
+    )
+
+
+def rapports_rows(payload: list, race_date: date, reunion: int, course: int) -> dict[Table, list[dict]]:
+    """The row dicts of :func:`parse_rapports`, by table (for parsing many races into one frame)."""
     key = race_key(race_date, reunion, course)
     where = f"rapports {key}"
     if not isinstance(payload, list):
@@ -84,10 +94,7 @@ def parse_rapports(payload: list, race_date: date, reunion: int, course: int) ->
         bets[bet_type] = (bet_row, dividend_rows)
     bet_rows = [row for row, _ in bets.values()]
     dividend_rows = [row for _, rows in bets.values() for row in rows]
-    return RapportsTables(
-        bets=typed_frame(tables.BETS, bet_rows),
-        dividends=typed_frame(tables.DIVIDENDS, dividend_rows),
-    )
+    return {tables.BETS: bet_rows, tables.DIVIDENDS: dividend_rows}
 
 
 def _comparable(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:

@@ -42,14 +42,19 @@ from hippique_assets.storage.tables import (
     TIMESTAMPTZ,
     References,
     declare_table,
+    rule,
 )
 
 ODDS = ODDS
 SECONDS = SECONDS
 
 _DAY = Column("race_date", Date, nullable=False, comment="Racing day requested (Europe/Paris)")
-_REUNION = Column("reunion", Integer, nullable=False, comment="Reunion number (numOfficiel)")
-_COURSE = Column("course", Integer, nullable=False, comment="Race number in the reunion (numOrdre)")
+_REUNION = Column(
+    "reunion", Integer, nullable=False, comment="Reunion number (numOfficiel)", info=rule(ge=1, le=99)
+)
+_COURSE = Column(
+    "course", Integer, nullable=False, comment="Race number in the reunion (numOrdre)", info=rule(ge=1, le=99)
+)
 _RACE_KEY = Column("race_key", Text, nullable=False, comment="Race partition key, e.g. 2026-03-23-R1C4")
 
 REUNIONS = declare_table(
@@ -71,12 +76,12 @@ REUNIONS = declare_table(
         Column("status", Text, comment="statut: PROGRAMMEE, TERMINEE..."),
         Column("disciplines", TEXT_ARRAY, comment="disciplinesMere: TROT, PLAT, OBSTACLE"),
         Column("specialities", TEXT_ARRAY, comment="specialites: TROT_ATTELE, PLAT, OBSTACLE..."),
-        Column("n_races", Integer, nullable=False, comment="Races listed in the payload"),
+        Column("n_races", Integer, nullable=False, comment="Races listed in the payload", info=rule(ge=0)),
         Column("meteo_forecast_at", TIMESTAMPTZ, comment="meteo.datePrevision"),
         Column("meteo_code", Text, comment="meteo.nebulositeCode"),
         Column("meteo_label", Text, comment="meteo.nebulositeLibelleCourt"),
         Column("temperature_c", Numeric(4, 1), comment="meteo.temperature, degrees Celsius"),
-        Column("wind_speed_kmh", KG, comment="meteo.forceVent"),
+        Column("wind_speed_kmh", KG, comment="meteo.forceVent", info=rule(ge=0)),
         Column("wind_direction", Text, comment="meteo.directionVent"),
         Column("timezone_offset_s", Integer, comment="reunion timezoneOffset in seconds"),
     ),
@@ -101,19 +106,19 @@ RACES = declare_table(
         Column("timezone_offset_s", Integer, comment="course timezoneOffset in seconds"),
         Column("discipline", Text, nullable=False, comment="ATTELE, MONTE, PLAT, HAIE, STEEPLECHASE, CROSS"),
         Column("specialite", Text, comment="TROT_ATTELE, TROT_MONTE, PLAT, OBSTACLE"),
-        Column("distance_m", Integer),
+        Column("distance_m", Integer, info=rule(ge=100, le=20000)),
         Column("rope", Text, comment="corde: CORDE_GAUCHE, CORDE_DROITE, LIGNE_DROITE"),
         Column("track_type", Text, comment="typePiste"),
         Column("track_course", Text, comment="parcours, free text"),
         Column("category", Text, comment="categorieParticularite: HANDICAP, A_RECLAMER..."),
         Column("condition_age", Text),
         Column("condition_sex", Text),
-        Column("prize_eur", MONEY, comment="montantPrix"),
-        Column("prize_first_eur", MONEY, comment="montantOffert1er"),
-        Column("n_declared", Integer, comment="nombreDeclaresPartants"),
+        Column("prize_eur", MONEY, comment="montantPrix", info=rule(ge=0)),
+        Column("prize_first_eur", MONEY, comment="montantOffert1er", info=rule(ge=0)),
+        Column("n_declared", Integer, comment="nombreDeclaresPartants", info=rule(ge=0, le=99)),
         Column("status", Text, comment="statut: PROGRAMMEE, FIN_COURSE, ARRIVEE_DEFINITIVE_COMPLETE..."),
         Column("category_status", Text, comment="categorieStatut: A_PARTIR, ARRIVEE..."),
-        Column("duration_s", SECONDS, comment="dureeCourse (ms) in seconds"),
+        Column("duration_s", SECONDS, comment="dureeCourse (ms) in seconds", info=rule(ge=0)),
         Column("arrival_order", ARRAY(Integer), comment="Finishers in order (ordreArrivee flattened)"),
         Column(
             "arrival_ranks", ARRAY(Integer), comment="Rank of each arrival_order element; dead heats share"
@@ -143,7 +148,7 @@ HORSES = declare_table(
         Column("name", Text, nullable=False),
         Column("sex", Text, comment="As last seen: MALES, FEMELLES, HONGRES"),
         Column("breed", Text, comment="race: TROTTEUR FRANCAIS, PUR-SANG..."),
-        Column("birth_year", Integer, comment="Race year minus age"),
+        Column("birth_year", Integer, comment="Race year minus age", info=rule(ge=1950, le=2100)),
         Column("coat", Text, comment="robe.libelleLong"),
         Column("country", Text, comment="pays"),
         Column("father", Text, comment="nomPere"),
@@ -166,10 +171,10 @@ PARTICIPANTS = declare_table(
         _REUNION,
         _COURSE,
         _RACE_KEY,
-        Column("number", Integer, nullable=False, comment="numPmu"),
+        Column("number", Integer, nullable=False, comment="numPmu", info=rule(ge=1, le=99)),
         Column("horse_id", Text, nullable=False),
         Column("horse_name", Text, nullable=False, comment="nom"),
-        Column("age", Integer),
+        Column("age", Integer, info=rule(ge=1, le=40)),
         Column("sex", Text),
         Column("breed", Text),
         Column("status", Text, comment="statut: PARTANT, NON_PARTANT"),
@@ -178,39 +183,54 @@ PARTICIPANTS = declare_table(
         Column("jockey_changed", Boolean, comment="driverChange"),
         Column("trainer", Text, comment="entraineur"),
         Column("owner", Text, comment="proprietaire"),
-        Column("draw", Integer, comment="placeCorde"),
-        Column("weight_kg", KG, comment="handicapPoids (tenths of kg) in kg"),
-        Column("weight_carried_kg", KG, comment="poidsConditionMonte in kg (after allowances)"),
-        Column("handicap_value", Numeric(6, 1), comment="handicapValeur"),
-        Column("handicap_distance_m", Integer, comment="handicapDistance"),
+        Column("draw", Integer, comment="placeCorde", info=rule(ge=0, le=99)),
+        Column("weight_kg", KG, comment="handicapPoids (tenths of kg) in kg", info=rule(ge=20, le=150)),
+        Column(
+            "weight_carried_kg",
+            KG,
+            comment="poidsConditionMonte in kg (after allowances)",
+            info=rule(ge=0, le=150),
+        ),
+        Column("handicap_value", Numeric(6, 1), comment="handicapValeur", info=rule(ge=0)),
+        Column("handicap_distance_m", Integer, comment="handicapDistance", info=rule(ge=0, le=20000)),
         Column("blinkers", Text, comment="oeilleres"),
         Column("shoes", Text, comment="deferre"),
         Column("musique", Text, comment="Recent form string, verbatim"),
         Column("unraced", Boolean, comment="indicateurInedit"),
-        Column("career_starts", Integer, comment="nombreCourses"),
-        Column("career_wins", Integer, comment="nombreVictoires"),
-        Column("career_places", Integer, comment="nombrePlaces"),
-        Column("career_seconds", Integer, comment="nombrePlacesSecond"),
-        Column("career_thirds", Integer, comment="nombrePlacesTroisieme"),
-        Column("earnings_career_eur", MONEY, comment="gainsParticipant.gainsCarriere"),
-        Column("earnings_wins_eur", MONEY, comment="gainsParticipant.gainsVictoires"),
-        Column("earnings_places_eur", MONEY, comment="gainsParticipant.gainsPlace"),
-        Column("earnings_year_eur", MONEY, comment="gainsParticipant.gainsAnneeEnCours"),
-        Column("earnings_prev_year_eur", MONEY, comment="gainsParticipant.gainsAnneePrecedente"),
-        Column("odds_direct", ODDS, comment="dernierRapportDirect.rapport, for 1 euro"),
+        Column("career_starts", Integer, comment="nombreCourses", info=rule(ge=0)),
+        Column("career_wins", Integer, comment="nombreVictoires", info=rule(ge=0)),
+        Column("career_places", Integer, comment="nombrePlaces", info=rule(ge=0)),
+        Column("career_seconds", Integer, comment="nombrePlacesSecond", info=rule(ge=0)),
+        Column("career_thirds", Integer, comment="nombrePlacesTroisieme", info=rule(ge=0)),
+        Column("earnings_career_eur", MONEY, comment="gainsParticipant.gainsCarriere", info=rule(ge=0)),
+        Column("earnings_wins_eur", MONEY, comment="gainsParticipant.gainsVictoires", info=rule(ge=0)),
+        Column("earnings_places_eur", MONEY, comment="gainsParticipant.gainsPlace", info=rule(ge=0)),
+        Column("earnings_year_eur", MONEY, comment="gainsParticipant.gainsAnneeEnCours", info=rule(ge=0)),
+        Column(
+            "earnings_prev_year_eur", MONEY, comment="gainsParticipant.gainsAnneePrecedente", info=rule(ge=0)
+        ),
+        Column("odds_direct", ODDS, comment="dernierRapportDirect.rapport, for 1 euro", info=rule(ge=1)),
         Column("odds_direct_at", TIMESTAMPTZ, comment="dernierRapportDirect.dateRapport"),
-        Column("odds_reference", ODDS, comment="dernierRapportReference.rapport (morning odds)"),
+        Column(
+            "odds_reference", ODDS, comment="dernierRapportReference.rapport (morning odds)", info=rule(ge=1)
+        ),
         Column("odds_reference_at", TIMESTAMPTZ, comment="dernierRapportReference.dateRapport"),
         Column("favourite", Boolean, comment="dernierRapportDirect.favoris"),
         Column("incident", Text, comment="NON_PARTANT, DISQUALIFIE_..., TOMBE, ARRETE..."),
-        Column("finish_rank", Integer, comment="ordreArrivee; null when not classified"),
-        Column("time_s", SECONDS, comment="tempsObtenu (ms) in seconds"),
-        Column("reduction_km_s", SECONDS, comment="reductionKilometrique (ms per km) in seconds"),
+        Column(
+            "finish_rank", Integer, comment="ordreArrivee; null when not classified", info=rule(ge=1, le=99)
+        ),
+        Column("time_s", SECONDS, comment="tempsObtenu (ms) in seconds", info=rule(ge=0)),
+        Column(
+            "reduction_km_s", SECONDS, comment="reductionKilometrique (ms per km) in seconds", info=rule(ge=0)
+        ),
         Column("distance_to_previous", Text, comment="distanceChevalPrecedent.libelleLong"),
         Column("trainer_opinion", Text, comment="avisEntraineur"),
     ),
     primary_key=("race_date", "reunion", "course", "number"),
     partition_column="race_date",
+    # The H-5 analysis reads one race's runners by its key.
+    indexes=(("race_key",),),
     references=(
         References(("race_date", "reunion", "course"), "pmu.races", ("race_date", "reunion", "course")),
         References(("horse_id",), "pmu.horses", ("horse_id",)),
@@ -231,20 +251,25 @@ PERFORMANCES = declare_table(
         Column("hippodrome", Text),
         Column("race_name", Text, comment="nomPrix"),
         Column("discipline", Text),
-        Column("distance_m", Integer),
-        Column("prize_eur", MONEY, comment="allocation (euros)"),
-        Column("n_runners", Integer, comment="nbParticipants"),
-        Column("place", Integer, comment="place.place of the horse"),
+        Column("distance_m", Integer, info=rule(ge=0, le=20000)),
+        Column("prize_eur", MONEY, comment="allocation (euros)", info=rule(ge=0)),
+        Column("n_runners", Integer, comment="nbParticipants", info=rule(ge=0, le=99)),
+        Column("place", Integer, comment="place.place of the horse", info=rule(ge=0, le=99)),
         Column("place_raw", Text, comment="place.rawValue"),
         Column("finish_status", Text, comment="place.statusArrivee: PLACE, NON_PLACE, DISQUALIFIE..."),
         Column("jockey", Text, comment="nomJockey"),
-        Column("jockey_weight_kg", KG, comment="poidsJockey in kg"),
-        Column("draw", Integer, comment="corde"),
+        Column("jockey_weight_kg", KG, comment="poidsJockey in kg", info=rule(ge=0, le=150)),
+        Column("draw", Integer, comment="corde", info=rule(ge=0, le=99)),
         Column("blinkers", Text, comment="oeillere"),
         Column("distance_to_previous", Text, comment="distanceAvecPrecedent"),
-        Column("distance_covered_m", Integer, comment="distanceParcourue"),
-        Column("reduction_km_s", Numeric(8, 2), comment="reductionKilometrique (hundredths) in s"),
-        Column("winner_time_s", Numeric(8, 2), comment="tempsDuPremier (hundredths) in s"),
+        Column("distance_covered_m", Integer, comment="distanceParcourue", info=rule(ge=0)),
+        Column(
+            "reduction_km_s",
+            Numeric(8, 2),
+            comment="reductionKilometrique (hundredths) in s",
+            info=rule(ge=0),
+        ),
+        Column("winner_time_s", Numeric(8, 2), comment="tempsDuPremier (hundredths) in s", info=rule(ge=0)),
         Column("winner_name", Text, comment="Horse placed first, when listed"),
         Column("last_seen_date", Date, nullable=False, comment="Racing day of the payload"),
         Column("last_seen_race_key", Text, nullable=False, comment="Race whose payload listed it"),
@@ -266,11 +291,13 @@ BETS = declare_table(
         Column("bet_type", Text, nullable=False, comment="typePari without any E_ prefix"),
         Column("bet_type_raw", Text, nullable=False, comment="typePari as served"),
         Column("family", Text, comment="famillePari"),
-        Column("base_stake_eur", MONEY, comment="miseBase (centimes) in euros"),
+        Column("base_stake_eur", MONEY, comment="miseBase (centimes) in euros", info=rule(ge=0)),
         Column("refunded", Boolean, comment="rembourse"),
         Column("dividend_unit", Text, comment="dividendeUnite: PourUnEuro or PourUneMiseDeBase"),
         Column("audience", Text),
-        Column("n_dividends", Integer, nullable=False, comment="Rapports listed for the bet"),
+        Column(
+            "n_dividends", Integer, nullable=False, comment="Rapports listed for the bet", info=rule(ge=0)
+        ),
     ),
     primary_key=("race_date", "reunion", "course", "bet_type"),
     partition_column="race_date",
@@ -296,12 +323,16 @@ DIVIDENDS = declare_table(
         Column("combination", Text, nullable=False, comment="combinaison verbatim: 5-3-7, 5-NP"),
         Column("combination_numbers", ARRAY(Integer), nullable=False, comment="Runner numbers only"),
         Column("has_non_runner", Boolean, nullable=False, comment="The combination holds NP"),
-        Column("dividend_per_eur", MONEY, comment="dividendePourUnEuro / 100: euros for 1 euro"),
-        Column("dividend", MONEY, comment="dividende / 100, euros in dividend_unit"),
+        Column(
+            "dividend_per_eur", MONEY, comment="dividendePourUnEuro / 100: euros for 1 euro", info=rule(ge=0)
+        ),
+        Column("dividend", MONEY, comment="dividende / 100, euros in dividend_unit", info=rule(ge=0)),
         Column("dividend_unit", Text, comment="PourUnEuro or PourUneMiseDeBase"),
-        Column("dividend_per_base_stake", MONEY, comment="dividendePourUneMiseDeBase / 100"),
-        Column("base_stake_eur", MONEY, comment="miseBase of the bet in euros"),
-        Column("n_winners", MONEY, comment="nombreGagnants (winning stakes, may be fractional)"),
+        Column("dividend_per_base_stake", MONEY, comment="dividendePourUneMiseDeBase / 100", info=rule(ge=0)),
+        Column("base_stake_eur", MONEY, comment="miseBase of the bet in euros", info=rule(ge=0)),
+        Column(
+            "n_winners", MONEY, comment="nombreGagnants (winning stakes, may be fractional)", info=rule(ge=0)
+        ),
     ),
     primary_key=("race_date", "reunion", "course", "bet_type", "combination", "label"),
     partition_column="race_date",
@@ -325,11 +356,11 @@ ODDS_SNAPSHOTS = declare_table(
         _COURSE,
         Column("phase", Text, nullable=False, comment="h30, h5 or another label"),
         Column("captured_at", TIMESTAMPTZ, nullable=False),
-        Column("number", Integer, nullable=False),
+        Column("number", Integer, nullable=False, info=rule(ge=1, le=99)),
         Column("horse_id", Text),
-        Column("odds_direct", ODDS),
+        Column("odds_direct", ODDS, info=rule(ge=1)),
         Column("odds_direct_at", TIMESTAMPTZ),
-        Column("odds_reference", ODDS),
+        Column("odds_reference", ODDS, info=rule(ge=1)),
         Column("odds_reference_at", TIMESTAMPTZ),
         Column("non_runner", Boolean, nullable=False),
     ),
@@ -347,4 +378,34 @@ ALL_TABLES: tuple[Table, ...] = (
     BETS,
     DIVIDENDS,
     ODDS_SNAPSHOTS,
+)
+
+INGEST_GAPS = declare_table(
+    schema="pmu",
+    name="ingest_gaps",
+    description=(
+        "What a day's ingestion could not land or keep: requests that failed for good (an earlier "
+        "answer kept when there was one), races never requested, and races or runners rejected by "
+        "validation. Empty when the day is complete."
+    ),
+    columns=(
+        _DAY,
+        Column("endpoint", Text, nullable=False, comment="programme, participants, performances or rapports"),
+        Column("seq", Integer, nullable=False, comment="Order of the gap within the day and endpoint"),
+        Column(
+            "kind",
+            Text,
+            nullable=False,
+            comment="request_failed, stale (failed, earlier answer kept), not_requested, rejected_race, rejected_row",
+        ),
+        Column("race_key", Text, comment="The race concerned, when there is one"),
+        Column("path", Text, comment="API path of the request"),
+        Column("status", Integer, comment="Last HTTP status (0: no answer)"),
+        Column("runner", Integer, comment="Runner number of a rejected row"),
+        Column("field", Text, comment="Column whose value broke its rule"),
+        Column("value", Text, comment="The offending value, as received"),
+        Column("detail", Text, nullable=False, comment="What went wrong"),
+    ),
+    primary_key=("race_date", "endpoint", "seq"),
+    partition_column="race_date",
 )

@@ -100,12 +100,6 @@ def build_race_plan(
     return plan[column_names(RACE_PLAN)].reset_index(drop=True)
 
 
-def check_unique_keys(plan: pd.DataFrame) -> list[str]:
-    """Race keys (and their (date, R, C)) that appear more than once."""
-    duplicated = plan["race_key"][plan["race_key"].duplicated()]
-    return sorted(set(map(str, duplicated)))
-
-
 def check_starts_within_day(plan: pd.DataFrame, day: date) -> list[str]:
     """Races whose start is missing or falls outside ``day`` in Europe/Paris."""
     problems = []

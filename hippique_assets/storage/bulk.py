@@ -403,8 +403,36 @@ def _merge_sql(table: Table, stage: str, mode: WriteMode) -> str:
     return insert + conflict + " DO UPDATE SET " + ", ".join(updates)
 
 
-def _load(cur: Any, table: Table, arrow: pa.Table, mode: WriteMode, deleted_filter: str | None) -> int:
+def _lock_keys(table: Table, mode: WriteMode, arrow: pa.Table, targets: Sequence[Any] | None) -> list[str]:
+    """What a write must hold alone until it commits: the partitions it replaces or appends to, or
+    the whole table for an upsert (concurrent upserts of overlapping keys could deadlock)."""
+    part = partition_column(table)
+    if mode == "upsert" or mode == "replace_all" or not part:
+        return ["*"]
+    if targets is None:
+        targets = sorted(set(arrow.column(part).to_pylist()) - {None}, key=str)
+    return sorted({str(v) for v in targets})
+
+
+def _lock(cur: Any, table: Table, keys: Sequence[str]) -> None:
+    # Transaction-level locks in a fixed order: two writers of the same partition take turns
+    # (the second deletes what the first loaded, then loads), writers of different ones do not wait.
+    for key in keys:
+        cur.execute(
+            f"SELECT pg_advisory_xact_lock(hashtext({quote_literal(table.fullname)}), hashtext({quote_literal(key)}))"
+        )
+
+
+def _load(
+    cur: Any,
+    table: Table,
+    arrow: pa.Table,
+    mode: WriteMode,
+    deleted_filter: str | None,
+    lock_keys: Sequence[str] = (),
+) -> int:
     """The statements of one write, inside the caller's transaction; returns rows deleted."""
+    _lock(cur, table, lock_keys)
     deleted = 0
     if mode in {"replace_partition", "replace_all"}:
         where = f" WHERE {deleted_filter}" if deleted_filter else ""
@@ -452,9 +480,10 @@ def write_frame(
         targets = allowed if allowed is not None else sorted(set(arrow.column(part).to_pylist()) - {None})
         # An empty target list means an empty frame with no named partition: nothing to replace.
         deleted_filter = partition_filter(table, targets) if targets else "FALSE"
+    lock_keys = _lock_keys(table, mode, arrow, allowed)
     with _connection(url) as conn, conn.cursor() as cur:
         try:
-            deleted = _load(cur, table, arrow, mode, deleted_filter)
+            deleted = _load(cur, table, arrow, mode, deleted_filter, lock_keys)
             conn.commit()
         except Exception as exc:
             with suppress(Exception):

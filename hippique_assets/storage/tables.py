@@ -55,6 +55,13 @@ TIMESTAMPTZ = DateTime(timezone=True)
 TEXT_ARRAY = ARRAY(Text)
 
 
+def rule(*, ge: float | None = None, gt: float | None = None, le: float | None = None) -> dict:
+    """A value range checked on every value taken from the source, e.g. ``info=rule(ge=0)``
+    (see :mod:`hippique_assets.pmu.validation`); the column type's own bounds always apply."""
+    bounds = {name: value for name, value in (("ge", ge), ("gt", gt), ("le", le)) if value is not None}
+    return {"rule": bounds}
+
+
 @dataclass(frozen=True)
 class References:
     """``columns`` of a table resolve in ``ref_columns`` of ``ref_table`` (checked, not enforced)."""
@@ -69,7 +76,9 @@ def _fresh(column: Column) -> Column:
     (shared definitions such as the race date are declared once and used by several tables)."""
     if column.table is None:
         return column
-    return Column(column.name, column.type, nullable=column.nullable, comment=column.comment)
+    return Column(
+        column.name, column.type, nullable=column.nullable, comment=column.comment, info=dict(column.info)
+    )
 
 
 def declare_table(
@@ -82,6 +91,7 @@ def declare_table(
     write_mode: WriteMode = "replace_partition",
     references: Sequence[References] = (),
     unique_keys: Sequence[Sequence[str]] = (),
+    indexes: Sequence[Sequence[str]] = (),
     description: str = "",
     on: MetaData = metadata,
 ) -> Table:
@@ -106,6 +116,7 @@ def declare_table(
         # Partition deletes and reads filter on this column; the primary key index covers it only
         # when it leads the key.
         extras.append(Index(f"{name}_{partition_column}_idx", partition_column))
+    extras += [Index(f"{name}_{'_'.join(columns)}_idx", *columns) for columns in indexes]
     return Table(
         name,
         on,

@@ -10,7 +10,6 @@ from hippique_assets.racing.plan import (
     build_race_plan,
     check_non_empty,
     check_starts_within_day,
-    check_unique_keys,
     is_cancelled,
 )
 from hippique_assets.racing.tables import RACE_PLAN
@@ -81,7 +80,7 @@ def test_duplicate_race_rows_keep_the_one_with_a_start_time():
     plan = build_race_plan(races, _reunions(), day, planned_at=PLANNED_AT)
     assert len(plan) == 1
     assert plan.iloc[0]["start_utc"] == pd.Timestamp("2026-03-23T13:50Z")
-    assert check_unique_keys(plan) == []
+    assert plan["race_key"].is_unique
 
 
 def test_summer_time_day_uses_utc_plus_two():
