@@ -18,6 +18,7 @@ from hippique_assets.replay.server import ReplayServer
 from hippique_assets.replay.sources import GeneratedSource
 from hippique_assets.settings import Settings
 from hippique_assets.storage.postgres import PostgresResource
+from hippique_assets_tests.configs import mechanics_config
 
 DAY = date(2026, 6, 14)
 SEED = 5
@@ -51,6 +52,8 @@ def played(tmp_path_factory, pg_url):
                 pmu_base_url=server.base_url,
                 rate_limit_per_s=0.0,
                 concurrency=4,
+                # The day is about the race-day mechanics: bet without the out-of-sample edge rule.
+                analysis_config=str(mechanics_config(home / "gpi-mechanics.toml")),
             )
             player = DayPlayer(
                 DAY,

@@ -42,6 +42,9 @@ CODE_VERSION = analysis_code_version()
 
 
 def _race_frame(race_key: str, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    if frame.empty:
+        # No rows (a race that could not be analysed): untyped columns, so the write only clears it.
+        return pd.DataFrame(columns=columns, dtype=object)
     race = parse_race_key(race_key)
     out = frame.assign(race_key=race_key, race_date=race.race_date, reunion=race.reunion, course=race.course)
     return out.reindex(columns=columns)

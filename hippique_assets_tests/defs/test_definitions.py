@@ -56,3 +56,17 @@ def test_every_table_asset_declares_its_table_and_checks():
         assert node.metadata["hippique/table"] == f"pmu.{name}"
         check_names = {key.name for key in graph.get_check_keys_for_assets({AssetKey(name)})}
         assert {"unique_key", "non_empty"} <= check_names, name
+
+
+def test_the_model_is_an_asset_upstream_of_the_h5_analysis_with_the_config_version():
+    from hippique_assets.analysis.config import default_config
+
+    graph = defs.get_repository_def().asset_graph
+    model = graph.get(AssetKey("gpi_model"))
+    # Lineage to the history it is fitted on, including the odds as known before the start.
+    for parent in ("participants", "dividends", "odds_snapshot_h5", "odds_captures"):
+        assert AssetKey(parent) in model.parent_keys, parent
+    assert AssetKey("gpi_model") in graph.get(AssetKey("race_analysis_h5")).parent_keys
+    version = default_config().version
+    for name in ("gpi_model", "backtest_report", "race_analysis_h5", "race_decision", "race_tickets"):
+        assert graph.get(AssetKey(name)).code_version == version, name
