@@ -183,6 +183,22 @@ def evaluate(url: str, out: Path | None) -> None:
     for mode, model in (("walk_forward", None), ("stored", stored), ("factors", None)):
         report = backtest(history, test[0], test[-1], config, mode=mode, stored_model=model)
         parts += ["", f"## Test third, mode {mode}", "", report.markdown(with_days=False)]
+    # What the previous settings would have done on the same races (measured, not chosen on).
+    previous = dataclasses.replace(
+        config,
+        factors=dataclasses.replace(config.factors, weights=OLD_WEIGHTS),
+        bets=dataclasses.replace(
+            config.bets, types=("SIMPLE_GAGNANT", "SIMPLE_PLACE", "COUPLE_GAGNANT", "TRIO")
+        ),
+        edge=dataclasses.replace(config.edge, require_edge=False),
+    )
+    report = backtest(history, test[0], test[-1], previous, mode="factors")
+    parts += [
+        "",
+        "## Test third, gpi-2026.11.1 factor weights, every bet type, no edge rule (for comparison)",
+        "",
+        report.markdown(with_days=False),
+    ]
     text = "\n".join(parts) + f"\n\n_{time.perf_counter() - began:.0f} s_\n"
     print(text)
     if out is not None:

@@ -450,6 +450,8 @@ class BacktestReport:
         return float(self.by_bet_type.loc[self.by_bet_type["bet_type"] == "all", column].sum())
 
     def markdown(self, *, with_days: bool = True) -> str:
+        from hippique_assets.analysis.report import report_markdown
+
         return report_markdown(self, with_days=with_days)
 
 
@@ -585,6 +587,33 @@ def _score_rows(scored: pd.DataFrame, columns: dict[str, str]) -> tuple[pd.DataF
     return pd.DataFrame(rows), pd.DataFrame(diffs)
 
 
+def _earlier_evidence_and_payout(
+    day: date, oos: pd.DataFrame, payout_rows: pd.DataFrame, config: AnalysisConfig
+) -> tuple[EdgeEvidence | None, PayoutModel | None]:
+    """The edge evidence and the payout estimate a decision on ``day`` may use: earlier days only."""
+    earlier = oos[oos["race_date"] < day] if not oos.empty else oos
+    evidence = evidence_from_scores(earlier) if not earlier.empty else None
+    winners = payout_rows[payout_rows["race_date"] < day] if not payout_rows.empty else payout_rows
+    payout = payout_model_from(winners, config) if not winners.empty else None
+    return evidence, payout
+
+
+def _comparison_columns(
+    runners: pd.DataFrame, race_runs: pd.DataFrame, winner: int | None, config: AnalysisConfig
+) -> pd.DataFrame:
+    """The decided runners with the outcome and every probability the report compares p_finale to."""
+    runners["won"] = runners["number"].eq(winner) if winner is not None else False
+    final = _final_market(race_runs, runners["number"].astype(int).tolist(), config)
+    runners["p_final_market"] = final if final is not None else np.nan
+    h30 = _h30_market(runners, config)
+    runners["p_h30_market"] = h30 if h30 is not None else np.nan
+    odds_h5 = runners["odds_h5"].to_numpy(float)
+    runners["p_market_shin"] = market_probabilities(odds_h5, "shin")
+    runners["p_market_proportional"] = market_probabilities(odds_h5, "proportional")
+    runners["p_uniform"] = 1.0 / len(runners)
+    return runners
+
+
 def backtest(
     history: History,
     start: date,
@@ -618,12 +647,14 @@ def backtest(
     prepared_days = in_range if mode == "stored" else all_days
     period = prepare_period(history, prepared_days, config, odds_source=odds_source, progress=progress)
     features = period.features
+    # Out-of-sample scores of every day (the edge evidence) and the model of each day.
+    oos, models = pd.DataFrame(), {}
     if mode == "walk_forward":
         wf = walk_forward(features, all_days, config, progress=progress)
-        predicted, oos, models = wf.predicted, wf.scores, wf.models
+        oos, models = wf.scores, wf.models
     elif mode == "factors":
         predicted = factor_predictions(features, config) if not features.empty else pd.DataFrame()
-        oos, models = _oos_scores(predicted) if not predicted.empty else pd.DataFrame(), {}
+        oos = _oos_scores(predicted) if not predicted.empty else pd.DataFrame()
     else:
         assert stored_model is not None
         report.model_version = stored_model.version
@@ -632,28 +663,17 @@ def backtest(
                 f"IN-SAMPLE: the stored model was fitted on {stored_model.fitted_from} .. "
                 f"{stored_model.fitted_to}, which overlaps the range; its scores there are not out of sample."
             )
-        predicted, oos, models = pd.DataFrame(), pd.DataFrame(), {}
     payout_rows = _winners_payout_rows(features, history.dividends) if not features.empty else pd.DataFrame()
     dividends = {key: rows for key, rows in history.dividends.groupby("race_key", sort=False)}
     runs_by_race = {key: rows for key, rows in history.runs.groupby("race_key", sort=False)}
     no_dividends = history.dividends.iloc[0:0]
     race_rows, scored_frames, ticket_frames, favourite_frames, per_day = [], [], [], [], []
     for day in in_range:
-        if mode == "walk_forward":
-            model = models.get(day)
-        elif mode == "stored":
-            model = stored_model
-        else:
-            model = None
         if mode == "stored":
-            evidence, payout = None, None  # the stored model's own
+            model, evidence, payout = stored_model, None, None  # the stored model's own evidence and payout
         else:
-            earlier = oos[oos["race_date"] < day] if not oos.empty else oos
-            evidence = evidence_from_scores(earlier) if not earlier.empty else None
-            past_winners = (
-                payout_rows[payout_rows["race_date"] < day] if not payout_rows.empty else payout_rows
-            )
-            payout = payout_model_from(past_winners, config) if not past_winners.empty else None
+            model = models.get(day)
+            evidence, payout = _earlier_evidence_and_payout(day, oos, payout_rows, config)
         day_races = period.races[period.races["race_date"] == day]
         day_stake = day_return = 0.0
         for race in day_races.itertuples(index=False):
@@ -681,18 +701,9 @@ def backtest(
             if mode == "stored" and report.last_evidence is None:
                 report.last_evidence = model.evidence if model is not None else None
             decision = analysis.decision
-            runners = analysis.runners.assign(race_date=day)
             race_runs = runs_by_race.get(key, history.runs.iloc[0:0])
             winner = race.winner if race.winner is not None and not pd.isna(race.winner) else None
-            runners["won"] = runners["number"].eq(winner) if winner is not None else False
-            final = _final_market(race_runs, runners["number"].astype(int).tolist(), config)
-            runners["p_final_market"] = final if final is not None else np.nan
-            h30 = _h30_market(runners, config)
-            runners["p_h30_market"] = h30 if h30 is not None else np.nan
-            odds_h5 = runners["odds_h5"].to_numpy(float)
-            runners["p_market_shin"] = market_probabilities(odds_h5, "shin")
-            runners["p_market_proportional"] = market_probabilities(odds_h5, "proportional")
-            runners["p_uniform"] = 1.0 / len(runners)
+            runners = _comparison_columns(analysis.runners.assign(race_date=day), race_runs, winner, config)
             scored_frames.append(runners)
             best_win = decision.candidates.loc[decision.candidates["bet_type"] == "SIMPLE_GAGNANT", "ev"]
             row.update(
@@ -829,97 +840,3 @@ def _fill_per_day(report: BacktestReport, money: pd.DataFrame) -> None:
         .rename(columns={"race_date": "day"})
     )
     report.per_day = daily.merge(money, on="day", how="outer").sort_values("day")
-
-
-# ---------------------------------------------------------------------------------------------
-# The report as text
-
-
-def _fmt(value: object, pattern: str = "{:.4f}") -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "-"
-    return pattern.format(value)
-
-
-def _pct(value: object) -> str:
-    return _fmt(value, "{:+.1%}")
-
-
-def _money_markdown(table: pd.DataFrame) -> str:
-    if table.empty:
-        return "_no ticket_"
-    shown = table.assign(
-        roi=table["roi"].map(_pct),
-        roi_95_ci=[
-            f"[{_pct(lo)}, {_pct(hi)}]"
-            for lo, hi in zip(table["roi_ci_low"], table["roi_ci_high"], strict=True)
-        ],
-    ).drop(columns=["roi_ci_low", "roi_ci_high"])
-    return shown.to_markdown(index=False)
-
-
-def report_markdown(report: BacktestReport, *, with_days: bool = True) -> str:
-    """The report as markdown: scores, calibration, money, baseline, abstentions, skipped races."""
-    lines = [f"# Backtest {report.start} .. {report.end} ({report.mode}, odds: {report.odds_source})", ""]
-    lines += [f"**{note}**" for note in report.notes]
-    if report.notes:
-        lines.append("")
-    races = report.races
-    lines += [
-        f"- config {report.config_version}"
-        + (f", model {report.model_version}" if report.model_version else ""),
-        f"- races in range {len(races)}, scored {report.races_scored} over {report.days} days",
-    ]
-    ages = races.get("h5_age_min", pd.Series(dtype=float)).astype(float).dropna()
-    if not ages.empty:
-        lines.append(
-            f"- H-5 odds captured a median {ages.median():.1f} min before the due instant "
-            f"(p90 {ages.quantile(0.9):.1f} min; live snapshots count as 0 or less)"
-        )
-    if report.last_coef:
-        lines.append(
-            f"- last model coefficients: {', '.join(f'{k} {v:+.3f}' for k, v in report.last_coef.items())}"
-        )
-    if report.last_evidence is not None:
-        lines.append(f"- edge evidence at the last day: {report.last_evidence.describe()}")
-    lines += ["", "## Probabilities (same races; SE clustered by day)", ""]
-    if report.scores.empty:
-        lines.append("_no race scored_")
-    else:
-        lines.append(report.scores.round(4).to_markdown(index=False))
-        lines += [
-            "",
-            "Difference from the H-5 market (negative log-loss difference = better than the market):",
-            "",
-        ]
-        lines.append(report.differences.round(4).to_markdown(index=False))
-    for title, (table, diffs) in report.comparisons.items():
-        lines += ["", f"### Against {title} (races whose market is complete then too)", ""]
-        lines += [table.round(4).to_markdown(index=False), "", diffs.round(4).to_markdown(index=False)]
-    lines += ["", "## Calibration by decile", ""]
-    if report.calibration.empty:
-        lines.append("_none_")
-    else:
-        errors = report.calibration_errors
-        lines.append(
-            f"calibration error (size-weighted |mean p - hit rate|): p_finale {_fmt(errors.get('p_finale'))}, "
-            f"market {_fmt(errors.get('market'))}"
-        )
-        lines += ["", report.calibration.round(4).to_markdown(index=False)]
-    lines += ["", "## Tickets by bet type (settled on official dividends; 95 % bootstrap CI over days)", ""]
-    lines.append(_money_markdown(report.by_bet_type))
-    lines += ["", "## Flat favourite (1 EUR on the H-5 favourite of every scored race)", ""]
-    lines.append(_money_markdown(report.favourite))
-    lines += ["", "## Decisions", ""]
-    for name, value in report.ev_rule.items():
-        lines.append(f"- {name}: {_fmt(value, '{:.3f}') if isinstance(value, float) else value}")
-    lines += ["", "Abstentions by reason (decidable races):", ""]
-    lines.append(report.abstentions.to_markdown(index=False) if not report.abstentions.empty else "_none_")
-    lines += ["", "Races not decided (no usable H-5 odds, impossible market, no model yet):", ""]
-    lines.append(report.skipped.to_markdown(index=False) if not report.skipped.empty else "_none_")
-    if report.payout is not None and not report.payout.is_identity:
-        lines += ["", "## Expected post-time payout (dividend / H-5 odds among earlier winners)", ""]
-        lines.append(pd.DataFrame(report.payout.table()).to_markdown(index=False))
-    if with_days and not report.per_day.empty:
-        lines += ["", "## Per day", "", report.per_day.round(4).to_markdown(index=False)]
-    return "\n".join(lines)

@@ -92,6 +92,7 @@ class EdgeConfig:
     require_edge: bool
     min_races: int
     min_z: float
+    min_gain: float
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,7 @@ def parse_config(raw: dict[str, Any], where: str = "config") -> AnalysisConfig:
     edge = _build(EdgeConfig, _section(raw, "edge", where), f"{where} [edge]")
     _check(edge.min_races >= 1, where, "edge.min_races must be >= 1")
     _check(edge.min_z >= 0, where, "edge.min_z must be >= 0")
+    _check(edge.min_gain >= 0, where, "edge.min_gain must be >= 0")
     payout_raw = dict(_section(raw, "payout", where))
     bands = payout_raw.pop("odds_bands", None)
     _check(

@@ -84,9 +84,10 @@ def edge_gate(evidence: EdgeEvidence | None, rule: EdgeConfig) -> str | None:
         return "no out-of-sample edge: no evidence recorded for these probabilities"
     if evidence.races < rule.min_races:
         return f"no out-of-sample edge: {evidence.races} races of evidence, {rule.min_races} needed"
-    if evidence.edge <= rule.min_z * evidence.se:
+    needed = max(rule.min_z * evidence.se, rule.min_gain)
+    if not evidence.edge > needed:
         return (
-            f"no out-of-sample edge: gain {evidence.edge:+.4f} is not above "
-            f"{rule.min_z:g} x SE {evidence.se:.4f} ({evidence.races} races)"
+            f"no out-of-sample edge: gain {evidence.edge:+.4f} is not above {needed:.4f} "
+            f"(max of {rule.min_z:g} x SE {evidence.se:.4f} and {rule.min_gain:g}; {evidence.races} races)"
         )
     return None

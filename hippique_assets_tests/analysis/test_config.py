@@ -14,7 +14,7 @@ GOOD = (
     "[factors.weights]\njockey = 0.4\ntrainer = 0.3\nform = 0.3\nchrono = 0.2\ndrift = 0.5\n"
     '[model]\nl2 = 0.001\nmin_train_races = 300\nfeatures = ["market_logit"]\n'
     "[decision]\nmax_capture_age_min = 20.0\noverround_min = 1.1\noverround_max = 1.4\n"
-    "[edge]\nrequire_edge = true\nmin_races = 500\nmin_z = 2.0\n"
+    "[edge]\nrequire_edge = true\nmin_races = 500\nmin_z = 2.0\nmin_gain = 0.002\n"
     "[payout]\nodds_bands = [3.0, 8.0]\nprior_winners = 50.0\n"
 )
 

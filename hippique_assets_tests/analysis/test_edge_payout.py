@@ -28,6 +28,8 @@ def test_gate_blocks_without_a_clear_edge():
     assert edge_gate(_evidence(0.003, 0.002), RULE).startswith("no out-of-sample edge: gain +0.0030")
     assert edge_gate(_evidence(-0.01, 0.002), RULE) is not None
     assert edge_gate(_evidence(0.010, 0.002), RULE) is None
+    # Probabilities equal to the market's up to rounding: no SE, no gain, no edge.
+    assert edge_gate(_evidence(1e-17, 0.0), RULE) is not None
     assert edge_gate(None, dataclasses.replace(RULE, require_edge=False)) is None
 
 

@@ -338,3 +338,46 @@ def test_cli_backtest_reports_and_exits_2_without_data(real_world):
     empty = runner.invoke(cli, ["backtest", "--from", "2030-01-01", "--to", "2030-01-31"], env=env)
     assert empty.exit_code == 2
     assert "no race stored between 2030-01-01 and 2030-01-31" in empty.output
+
+
+def test_backtest_asset_reports_with_a_calibration_plot(real_world):
+    from hippique_assets.defs.model import backtest_report
+
+    day = DAY.isoformat()
+    run = materialize(
+        [backtest_report],
+        resources=real_world["resources"],
+        instance=real_world["instance"],
+        run_config={"ops": {"backtest_report": {"config": {"start": day, "end": day, "mode": "stored"}}}},
+    )
+    assert run.success
+    [materialization] = run.asset_materializations_for_node("backtest_report")
+    meta = {key: value.value for key, value in materialization.metadata.items()}
+    assert meta["calibration"].startswith("![calibration](data:image/png;base64,")
+    assert meta["races_scored"] >= 5 and meta["optimistic"] is False
+    assert "## Flat favourite" in meta["report"]
+    empty = materialize(
+        [backtest_report],
+        resources=real_world["resources"],
+        instance=real_world["instance"],
+        run_config={"ops": {"backtest_report": {"config": {"start": "2030-01-01", "end": "2030-01-02"}}}},
+        raise_on_error=False,
+    )
+    assert not empty.success
+
+
+def test_cli_snapshots_load_materializes_the_captures_asset(real_world, tmp_path):
+    env = {
+        "HIPPIQUE_PG_URL": real_world["url"],
+        "HIPPIQUE_HOME": str(real_world["home"]),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
+    day = DAY.isoformat()
+    args = ["snapshots", "load", "--file", str(real_world["captures"]), "--from", day, "--to", day]
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exit_code == 0, result.output
+    assert "kept for 6 races, 0 new in pmu.odds_snapshots" in result.output
+    broken = tmp_path / "broken.csv"
+    broken.write_text("date,reunion,course\n2025-12-25,1,1\n")
+    failed = CliRunner().invoke(cli, ["snapshots", "load", "--file", str(broken)], env=env)
+    assert failed.exit_code == 2 and "missing columns" in failed.output
