@@ -6,13 +6,21 @@ from hippique_assets.defs.analysis import ANALYSIS_ASSETS
 from hippique_assets.defs.automation import build_automation
 from hippique_assets.defs.ingestion import INGESTION_ASSETS
 from hippique_assets.defs.jobs import ALL_JOBS
+from hippique_assets.defs.model import MODEL_ASSETS
 from hippique_assets.defs.race_day import RACE_DAY_ASSETS
 from hippique_assets.defs.race_live import RACE_LIVE_ASSETS
 from hippique_assets.defs.resources import build_resources
 from hippique_assets.defs.web_sources import web_race_cards
 from hippique_assets.settings import Settings, load_settings
 
-ALL_ASSETS = [*INGESTION_ASSETS, *RACE_DAY_ASSETS, *RACE_LIVE_ASSETS, *ANALYSIS_ASSETS, web_race_cards]
+ALL_ASSETS = [
+    *INGESTION_ASSETS,
+    *RACE_DAY_ASSETS,
+    *RACE_LIVE_ASSETS,
+    *ANALYSIS_ASSETS,
+    *MODEL_ASSETS,
+    web_race_cards,
+]
 
 
 def build_definitions(settings: Settings | None = None) -> Definitions:

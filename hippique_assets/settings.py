@@ -32,6 +32,8 @@ class Settings:
     pmu_base_url: str
     rate_limit_per_s: float
     concurrency: int
+    retry_attempts: int = 5
+    retry_backoff_s: float = 1.0
     plan_cron: str = "0 9 * * *"
     refresh_cron: str = "*/20 9-23 * * *"
     consolidation_cron: str = "30 7 * * *"
@@ -164,6 +166,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         pmu_base_url=base_url,
         rate_limit_per_s=_float(env_vars, "HIPPIQUE_RATE_LIMIT", 1.0),
         concurrency=_int(env_vars, "HIPPIQUE_PMU_CONCURRENCY", 4),
+        retry_attempts=_int(env_vars, "HIPPIQUE_RETRY_ATTEMPTS", Settings.retry_attempts),
+        retry_backoff_s=_float(env_vars, "HIPPIQUE_RETRY_BACKOFF_S", Settings.retry_backoff_s),
         plan_cron=_cron(env_vars, "HIPPIQUE_PLAN_CRON", Settings.plan_cron),
         refresh_cron=_cron(env_vars, "HIPPIQUE_REFRESH_CRON", Settings.refresh_cron),
         consolidation_cron=_cron(env_vars, "HIPPIQUE_CONSOLIDATION_CRON", Settings.consolidation_cron),

@@ -16,6 +16,9 @@ from hippique_assets.storage import migrate
 SAMPLES_DIR = Path(
     os.environ.get("HIPPIQUE_SAMPLES_DIR", Path(__file__).resolve().parents[2] / "shared" / "pmu-samples")
 )
+REAL_RACES_DIR = Path(
+    os.environ.get("HIPPIQUE_REAL_RACES_DIR", Path(__file__).resolve().parents[2] / "shared" / "real-races")
+)
 ADMIN_PG_URL = os.environ.get("HIPPIQUE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -25,6 +28,16 @@ def samples_dir() -> Path:
     if not SAMPLES_DIR.is_dir():
         pytest.skip(f"real captures not found at {SAMPLES_DIR} (set HIPPIQUE_SAMPLES_DIR)")
     return SAMPLES_DIR
+
+
+@pytest.fixture(scope="session")
+def real_races_dir() -> Path:
+    """``shared/real-races`` beside the checkout: real races (API layout) and their odds captures."""
+    tarball = REAL_RACES_DIR / "train-2025-10-24_2026-03-31.tar.gz"
+    captures = REAL_RACES_DIR / "snapshots" / "odds_snapshots.csv.gz"
+    if not tarball.is_file() or not captures.is_file():
+        pytest.skip(f"real races not found at {REAL_RACES_DIR} (set HIPPIQUE_REAL_RACES_DIR)")
+    return REAL_RACES_DIR
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from hippique_assets.cli.day_play import DayPlay
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
+from hippique_assets_tests.configs import mechanics_config
 
 DAY = date(2026, 3, 23)
 SEED = 7
@@ -40,6 +41,8 @@ def played(tmp_path_factory, pg_url):
     mp.setenv("HIPPIQUE_HOME", str(home))
     mp.setenv("DAGSTER_HOME", str(home / "dagster_home"))
     mp.delenv("HIPPIQUE_PMU_BASE_URL", raising=False)
+    # The day is about the race-day mechanics: bet without the out-of-sample edge rule.
+    mp.setenv("HIPPIQUE_ANALYSIS_CONFIG", str(mechanics_config(home / "gpi-mechanics.toml")))
     lines: list[str] = []
     try:
         play = DayPlay(DAY, load_settings(), races=RACES, factor=20.0, seed=SEED, echo=lines.append)
@@ -89,8 +92,8 @@ def test_tickets_settlements_ledger_and_workbook(played):
     decisions = postgres.query_frame("select * from betting.decisions")
     assert len(decisions) == len(report.races)
     tickets = postgres.query_frame("select race_key, stake_eur from betting.tickets")
-    if not tickets.empty:
-        assert tickets.groupby("race_key")["stake_eur"].sum().max() <= 5.0 + 1e-9
+    assert len(tickets) > 0
+    assert tickets.groupby("race_key")["stake_eur"].sum().max() <= 5.0 + 1e-9
     settled = postgres.query_frame("select race_key, outcome from betting.settlements")
     assert set(settled["race_key"]) == set(tickets["race_key"])
     assert set(settled["outcome"]) <= {"won", "lost", "refunded"}

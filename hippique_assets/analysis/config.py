@@ -1,4 +1,5 @@
-"""The versioned GPI configuration: budget, gates, stakes, overround method, bet types, factor weights.
+"""The versioned GPI configuration: budget, gates, stakes, overround method, bet types, factor weights,
+the decision data (capture age, plausible market), the edge rule and the post-time payout estimate.
 
 One TOML file (``gpi.toml`` in this package by default, or ``HIPPIQUE_ANALYSIS_CONFIG``) drives every
 analysis; its ``version`` is stored with each decision so a result can be traced to its settings.
@@ -15,7 +16,17 @@ from typing import Any
 
 BET_TYPES = ("SIMPLE_GAGNANT", "SIMPLE_PLACE", "COUPLE_GAGNANT", "TRIO")
 METHODS = ("proportional", "shin")
-MODEL_FEATURES = ("jockey", "trainer", "form", "chrono", "drift", "market_logit", "drift_logit")
+MODEL_FEATURES = (
+    "jockey",
+    "trainer",
+    "form",
+    "chrono",
+    "drift",
+    "market_logit",
+    "drift_logit",
+    "reference_logit",
+    "market_logit_sq",
+)
 
 
 class ConfigError(ValueError):
@@ -60,9 +71,36 @@ class FactorsConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    use_fitted: bool
     l2: float
+    min_train_races: int
     features: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DecisionConfig:
+    """Which odds a decision may use: capture age limit and the plausible sum of 1/odds."""
+
+    max_capture_age_min: float
+    overround_min: float
+    overround_max: float
+
+
+@dataclass(frozen=True)
+class EdgeConfig:
+    """No ticket unless the probabilities beat the market out of sample on earlier days."""
+
+    require_edge: bool
+    min_races: int
+    min_z: float
+    min_gain: float
+
+
+@dataclass(frozen=True)
+class PayoutConfig:
+    """The simple-gagnant payout expected at post time from the H-5 odds, by odds band."""
+
+    odds_bands: tuple[float, ...]
+    prior_winners: float
 
 
 @dataclass(frozen=True)
@@ -73,6 +111,12 @@ class AnalysisConfig:
     bets: BetsConfig
     factors: FactorsConfig
     model: ModelConfig
+    decision: DecisionConfig
+    edge: EdgeConfig
+    payout: PayoutConfig
+
+
+SECTIONS = ("version", "budget", "market", "bets", "factors", "model", "decision", "edge", "payout")
 
 
 def _section(raw: dict[str, Any], name: str, where: str) -> dict[str, Any]:
@@ -111,7 +155,7 @@ def _check(condition: bool, where: str, message: str) -> None:
 
 def parse_config(raw: dict[str, Any], where: str = "config") -> AnalysisConfig:
     """Validate a parsed TOML document into an :class:`AnalysisConfig`."""
-    unknown = sorted(set(raw) - {"version", "budget", "market", "bets", "factors", "model"})
+    unknown = sorted(set(raw) - set(SECTIONS))
     _check(not unknown, where, f"unknown sections {unknown}")
     version = raw.get("version")
     _check(isinstance(version, str) and bool(version), where, "version must be a non-empty string")
@@ -167,7 +211,30 @@ def parse_config(raw: dict[str, Any], where: str = "config") -> AnalysisConfig:
     )
     model = _build(ModelConfig, model_raw, f"{where} [model]", features=tuple(model_features))
     _check(model.l2 >= 0, where, "model.l2 must be >= 0")
-    return AnalysisConfig(version, budget, market, bets, factors_cfg, model)
+    _check(model.min_train_races >= 1, where, "model.min_train_races must be >= 1")
+    decision = _build(DecisionConfig, _section(raw, "decision", where), f"{where} [decision]")
+    _check(decision.max_capture_age_min > 0, where, "decision.max_capture_age_min must be > 0")
+    _check(
+        0 < decision.overround_min < decision.overround_max,
+        where,
+        "decision needs 0 < overround_min < overround_max",
+    )
+    edge = _build(EdgeConfig, _section(raw, "edge", where), f"{where} [edge]")
+    _check(edge.min_races >= 1, where, "edge.min_races must be >= 1")
+    _check(edge.min_z >= 0, where, "edge.min_z must be >= 0")
+    _check(edge.min_gain >= 0, where, "edge.min_gain must be >= 0")
+    payout_raw = dict(_section(raw, "payout", where))
+    bands = payout_raw.pop("odds_bands", None)
+    _check(
+        isinstance(bands, list)
+        and all(isinstance(b, int | float) and not isinstance(b, bool) and b > 1 for b in bands)
+        and bands == sorted(set(bands)),
+        where,
+        f"payout.odds_bands must be increasing odds above 1, got {bands!r}",
+    )
+    payout = _build(PayoutConfig, payout_raw, f"{where} [payout]", odds_bands=tuple(float(b) for b in bands))
+    _check(payout.prior_winners >= 0, where, "payout.prior_winners must be >= 0")
+    return AnalysisConfig(version, budget, market, bets, factors_cfg, model, decision, edge, payout)
 
 
 def load_config(path: str | Path | None = None) -> AnalysisConfig:

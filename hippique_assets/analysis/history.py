@@ -1,7 +1,8 @@
 """Reading what the analysis needs from Postgres: a race's runners, its odds snapshots, past results.
 
 Everything the analysis uses comes from our own tables (``pmu.*``), never from the source, so a
-race can be re-analysed later with exactly the inputs it had.
+race can be re-analysed later with exactly the inputs it had. The rows are turned into inputs by
+:func:`hippique_assets.analysis.pipeline.assemble_inputs`, the same function the backtest uses.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from typing import Protocol
 
 import pandas as pd
 
-from hippique_assets.analysis.pipeline import RaceInputs
+from hippique_assets.analysis.config import AnalysisConfig
+from hippique_assets.analysis.pipeline import RaceInputs, assemble_inputs
 from hippique_assets.racing.keys import parse_race_key
 
 
@@ -25,10 +27,11 @@ select number, horse_id, jockey, trainer, musique, coalesce(non_runner, false) a
 from pmu.participants where race_key = %(race_key)s order by number
 """
 
-SNAPSHOT_SQL = """
-select distinct on (number) number, odds_direct, coalesce(non_runner, false) as non_runner, captured_at
-from pmu.odds_snapshots where race_key = %(race_key)s and phase = %(phase)s
-order by number, captured_at desc
+START_SQL = "select start_utc from pmu.races where race_key = %(race_key)s"
+
+SNAPSHOTS_SQL = """
+select phase, captured_at, number, odds_direct, odds_reference, coalesce(non_runner, false) as non_runner
+from pmu.odds_snapshots where race_key = %(race_key)s
 """
 
 HISTORY_SQL = """
@@ -45,16 +48,6 @@ where p.horse_id = any(%(horses)s) and p.past_race_date < %(until)s
 """
 
 
-def snapshot_odds(db: QueryRunner, race_key: str, phase: str) -> pd.Series | None:
-    """Direct odds by runner number at the latest capture of ``phase``; None when never captured."""
-    frame = db.query_frame(SNAPSHOT_SQL, {"race_key": race_key, "phase": phase})
-    if frame.empty:
-        return None
-    odds = frame.set_index("number")["odds_direct"].astype(float)
-    odds.index = odds.index.astype(int)
-    return odds
-
-
 def past_runs(db: QueryRunner, as_of: date, window_days: int) -> pd.DataFrame:
     """Finished runs of the ``window_days`` before ``as_of`` (for jockey and trainer win rates)."""
     frame = db.query_frame(HISTORY_SQL, {"since": as_of - timedelta(days=window_days), "until": as_of})
@@ -62,27 +55,42 @@ def past_runs(db: QueryRunner, as_of: date, window_days: int) -> pd.DataFrame:
     return frame
 
 
+def race_snapshots(db: QueryRunner, race_key: str) -> pd.DataFrame:
+    """Every stored odds snapshot row of the race (live phases and imported captures)."""
+    frame = db.query_frame(SNAPSHOTS_SQL, {"race_key": race_key})
+    frame["number"] = frame["number"].astype(int)
+    frame["captured_at"] = pd.to_datetime(frame["captured_at"], utc=True)
+    return frame
+
+
 def race_inputs(
-    db: QueryRunner, race_key: str, *, window_days: int, history: pd.DataFrame | None = None
+    db: QueryRunner,
+    race_key: str,
+    config: AnalysisConfig,
+    *,
+    history: pd.DataFrame | None = None,
 ) -> RaceInputs:
-    """The inputs of one race's H-5 analysis, from its H-5 (or latest) and H-30 snapshots."""
+    """The inputs of one race's H-5 analysis: its runners, the odds known at H-5 and H-30, history."""
     race = parse_race_key(race_key)
     runners = db.query_frame(RUNNERS_SQL, {"race_key": race_key})
     if runners.empty:
         raise LookupError(f"no participants stored for {race_key}: run the day's plan first")
     runners["number"] = runners["number"].astype(int)
-    odds_h5 = snapshot_odds(db, race_key, "h5")
-    if odds_h5 is None:
-        raise LookupError(f"no H-5 odds snapshot stored for {race_key}")
-    odds_h30 = snapshot_odds(db, race_key, "h30")
+    snapshots = race_snapshots(db, race_key)
+    if snapshots.empty:
+        raise LookupError(f"no odds snapshot stored for {race_key}")
+    start = db.query_frame(START_SQL, {"race_key": race_key})
+    start_utc = pd.Timestamp(start["start_utc"].iloc[0]) if not start.empty else None
     horses = [h for h in runners["horse_id"].dropna().unique().tolist()]
     performances = db.query_frame(PERFORMANCES_SQL, {"horses": horses, "until": race.race_date})
-    return RaceInputs(
-        race_key=race_key,
-        as_of=race.race_date,
-        runners=runners[["number", "horse_id", "jockey", "trainer", "musique", "non_runner"]],
-        odds_h5=odds_h5,
-        odds_h30=odds_h30,
-        history=history if history is not None else past_runs(db, race.race_date, window_days),
-        performances=performances,
+    window = config.factors.history_window_days
+    return assemble_inputs(
+        race_key,
+        race.race_date,
+        start_utc,
+        runners,
+        snapshots,
+        history if history is not None else past_runs(db, race.race_date, window),
+        performances,
+        config,
     )

@@ -72,3 +72,29 @@ def market_probabilities(odds: Sequence[float] | np.ndarray, method: str) -> np.
     if method == "proportional":
         return proportional(odds)
     raise ValueError(f"unknown overround method {method!r}: use shin or proportional")
+
+
+def check_market(
+    numbers: Sequence[int], odds: Sequence[float] | np.ndarray, overround_min: float, overround_max: float
+) -> str | None:
+    """Why a race's win market cannot be used, or None when it is plausible.
+
+    Incomplete: fewer than two starters, or a starter without odds (small pools leave horses
+    unpriced; their chance cannot be read from the market). Impossible: odds at or below 1 (PMU
+    pays at least the stake back, so such a price is an error in the source), or a sum of 1/odds
+    outside ``[overround_min, overround_max]`` (runners missing from the pool, or prices from
+    different instants mixed together).
+    """
+    values = np.asarray(odds, dtype=float)
+    if values.size < 2:
+        return f"incomplete market: fewer than 2 starters ({values.size})"
+    unpriced = [int(n) for n, v in zip(numbers, values, strict=True) if not np.isfinite(v)]
+    if unpriced:
+        return f"incomplete market: starters without odds {unpriced}"
+    too_low = [int(n) for n, v in zip(numbers, values, strict=True) if v <= 1.0]
+    if too_low:
+        return f"impossible market: odds at or below 1 for {too_low}"
+    total = float((1.0 / values).sum())
+    if not overround_min <= total <= overround_max:
+        return f"impossible market: sum of 1/odds {total:.3f} outside [{overround_min:g}, {overround_max:g}]"
+    return None

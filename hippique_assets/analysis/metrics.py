@@ -54,3 +54,58 @@ def roi(stake: float, returned: float) -> float | None:
     if stake <= 0:
         return None
     return (returned - stake) / stake
+
+
+def clustered_mean_se(
+    values: Sequence[float] | np.ndarray, clusters: Sequence[object]
+) -> tuple[float, float]:
+    """Mean of ``values`` and its standard error with observations clustered (e.g. by racing day).
+
+    Races of one day are not independent draws; the cluster-robust variance sums each cluster's
+    deviations before squaring. Returns (nan, nan) without values, SE nan with one cluster.
+    """
+    x = np.asarray(values, dtype=float)
+    if x.size == 0:
+        return float("nan"), float("nan")
+    mean = float(x.mean())
+    sums = pd.Series(x - mean).groupby(pd.Series(list(clusters)).to_numpy()).sum().to_numpy()
+    g = sums.size
+    if g < 2:
+        return mean, float("nan")
+    return mean, float(np.sqrt(g / (g - 1) * (sums**2).sum()) / x.size)
+
+
+def calibration_error(p: Sequence[float], won: Sequence[bool], bins: int = 10) -> float | None:
+    """Expected calibration error: the hit-rate gap of each equal-count bin, weighted by its size."""
+    table = calibration_table(p, won, bins)
+    if table.empty:
+        return None
+    return float((table["n"] * (table["mean_p"] - table["hit_rate"]).abs()).sum() / table["n"].sum())
+
+
+def bootstrap_roi_ci(
+    stake: Sequence[float] | np.ndarray,
+    returned: Sequence[float] | np.ndarray,
+    clusters: Sequence[object],
+    *,
+    resamples: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float] | None:
+    """Percentile interval of the ROI, resampling whole clusters (racing days) with replacement."""
+    frame = pd.DataFrame(
+        {"stake": np.asarray(stake, float), "ret": np.asarray(returned, float), "c": list(clusters)}
+    )
+    if frame.empty or frame["stake"].sum() <= 0:
+        return None
+    by = frame.groupby("c")[["stake", "ret"]].sum()
+    s, r = by["stake"].to_numpy(), by["ret"].to_numpy()
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(by), size=(resamples, len(by)))
+    stakes, rets = s[picks].sum(axis=1), r[picks].sum(axis=1)
+    ok = stakes > 0
+    rois = (rets[ok] - stakes[ok]) / stakes[ok]
+    if rois.size == 0:
+        return None
+    tail = (1 - level) / 2
+    return float(np.quantile(rois, tail)), float(np.quantile(rois, 1 - tail))

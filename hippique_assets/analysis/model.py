@@ -2,14 +2,15 @@
 
 The features are the factor scores plus the market's log-probability, so the fitted ``beta`` says
 how much to trust the market and how much each factor adds. Fitted by L-BFGS with an analytic
-gradient and a small L2 penalty; saved as JSON with its version.
+gradient and a small L2 penalty; saved as JSON with its version, the analysis config version it
+was fitted under, the post-time payout estimate and its out-of-sample evidence.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -17,7 +18,10 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-FORMAT_VERSION = 1
+from hippique_assets.analysis.edge import EdgeEvidence
+from hippique_assets.analysis.payout import PayoutModel
+
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -31,6 +35,9 @@ class FittedModel:
     fitted_from: date
     fitted_to: date
     fitted_at: datetime
+    config_version: str = ""
+    payout: PayoutModel = field(default_factory=PayoutModel.identity)
+    evidence: EdgeEvidence | None = None
 
 
 def _groups(frame: pd.DataFrame, race_col: str) -> tuple[np.ndarray, np.ndarray]:
@@ -91,7 +98,13 @@ def single_winner_races(
 
 
 def fit_model(
-    frame: pd.DataFrame, features: Sequence[str], fitted_from: date, fitted_to: date, l2: float = 1e-3
+    frame: pd.DataFrame,
+    features: Sequence[str],
+    fitted_from: date,
+    fitted_to: date,
+    l2: float = 1e-3,
+    *,
+    config_version: str = "",
 ) -> FittedModel:
     usable = single_winner_races(frame)
     if usable.empty:
@@ -112,6 +125,7 @@ def fit_model(
         fitted_from=fitted_from,
         fitted_to=fitted_to,
         fitted_at=now,
+        config_version=config_version,
     )
 
 
@@ -128,6 +142,9 @@ def model_to_json(model: FittedModel) -> str:
             "fitted_from": model.fitted_from.isoformat(),
             "fitted_to": model.fitted_to.isoformat(),
             "fitted_at": model.fitted_at.isoformat(),
+            "config_version": model.config_version,
+            "payout": model.payout.to_dict(),
+            "evidence": model.evidence.to_dict() if model.evidence is not None else None,
         },
         indent=2,
     )
@@ -136,7 +153,10 @@ def model_to_json(model: FittedModel) -> str:
 def model_from_json(text: str, where: str = "model") -> FittedModel:
     raw = json.loads(text)
     if raw.get("format") != FORMAT_VERSION:
-        raise ValueError(f"{where}: model format {raw.get('format')!r}, this code reads {FORMAT_VERSION}")
+        raise ValueError(
+            f"{where}: model format {raw.get('format')!r}, this code reads {FORMAT_VERSION}: "
+            "materialize gpi_model (or run hippique model fit) again"
+        )
     return FittedModel(
         version=raw["version"],
         features=tuple(raw["features"]),
@@ -147,6 +167,9 @@ def model_from_json(text: str, where: str = "model") -> FittedModel:
         fitted_from=date.fromisoformat(raw["fitted_from"]),
         fitted_to=date.fromisoformat(raw["fitted_to"]),
         fitted_at=datetime.fromisoformat(raw["fitted_at"]),
+        config_version=raw.get("config_version", ""),
+        payout=PayoutModel.from_dict(raw["payout"]),
+        evidence=EdgeEvidence.from_dict(raw["evidence"]) if raw.get("evidence") else None,
     )
 
 

@@ -1,13 +1,16 @@
-"""One race's H-5 analysis, from its runners and odds to p_finale, EVs and tickets.
+"""One race's H-5 analysis, from its stored rows to features, p_finale, EVs and tickets.
 
-Shared by the ``race_analysis_h5`` asset and the walk-forward backtest so that both decide the same
-way. Inputs are plain frames; reading them from Postgres is :mod:`hippique_assets.analysis.history`.
+The ``race_analysis_h5`` asset and the backtest both go through :func:`assemble_inputs`,
+:func:`prepare_race` and :func:`score_race`, so a race backtested on stored snapshots is decided
+exactly as the live H-5 run decided it. Inputs are plain frames; reading them from Postgres is
+:mod:`hippique_assets.analysis.history` (one race) and :mod:`hippique_assets.analysis.backtest`
+(a period).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -15,20 +18,27 @@ import pandas as pd
 from hippique_assets.analysis import factors
 from hippique_assets.analysis.combinations import paid_places, place_probabilities
 from hippique_assets.analysis.config import AnalysisConfig
-from hippique_assets.analysis.market import market_probabilities
+from hippique_assets.analysis.edge import EdgeEvidence, edge_gate
+from hippique_assets.analysis.market import check_market, market_probabilities, proportional
 from hippique_assets.analysis.model import FittedModel, predict
-from hippique_assets.analysis.tickets import TicketDecision, build_tickets
+from hippique_assets.analysis.payout import PayoutModel
+from hippique_assets.analysis.snapshots import PhaseOdds, final_proxy_odds, phase_odds
+from hippique_assets.analysis.tickets import TicketDecision, abstention, build_tickets
 
-# Columns a fitted model may use: the factor scores, the market's log-probability and the raw drift.
-MODEL_FEATURES = (*factors.FACTOR_NAMES, "market_logit", "drift_logit")
+# Inputs a fitted model may use: the factor scores and the market-derived columns below.
+MARKET_FEATURES = ("market_logit", "drift_logit", "reference_logit", "market_logit_sq")
+MODEL_FEATURES = (*factors.FACTOR_NAMES, *MARKET_FEATURES)
+RUNNER_COLUMNS = ["number", "horse_id", "jockey", "trainer", "musique"]
+ODDS_SOURCES = ("snapshots", "final_proxy")
 
 
 @dataclass
 class RaceInputs:
-    """What the analysis of one race needs.
+    """What the analysis of one race needs, all known at its H-5 decision instant.
 
-    ``runners``: number, horse_id, jockey, trainer, musique, non_runner (the race's participants).
-    ``odds_h5`` / ``odds_h30``: direct odds by runner number (``odds_h30`` None when no H-30 snapshot).
+    ``runners``: number, horse_id, jockey, trainer, musique (the race's participants).
+    ``h5`` / ``h30``: the odds known at each phase (:mod:`hippique_assets.analysis.snapshots`); a
+    runner is a starter when the H-5 odds do not mark it as a non-runner.
     ``history``: past runs (race_date, jockey, trainer, won) for the win rates.
     ``performances``: horse_id, past_race_date, reduction_km_s, discipline.
     """
@@ -36,8 +46,8 @@ class RaceInputs:
     race_key: str
     as_of: date
     runners: pd.DataFrame
-    odds_h5: pd.Series
-    odds_h30: pd.Series | None
+    h5: PhaseOdds
+    h30: PhaseOdds
     history: pd.DataFrame
     performances: pd.DataFrame
     # Precomputed for a whole day by the backtest (None: computed from history and performances).
@@ -47,21 +57,85 @@ class RaceInputs:
 
 
 @dataclass
+class PreparedRace:
+    """A race's starters with their features, or the reason it cannot be decided."""
+
+    race_key: str
+    runners: pd.DataFrame
+    skip_reason: str | None
+    odds_source: str
+    h5_captured_at: pd.Timestamp | None
+    h30_captured_at: pd.Timestamp | None
+    drift_available: bool
+
+    @property
+    def decidable(self) -> bool:
+        return self.skip_reason is None
+
+
+@dataclass
 class RaceAnalysis:
     runners: pd.DataFrame
     decision: TicketDecision
     method: str
     drift_available: bool
+    prepared: PreparedRace
 
 
-def priced_runners(inputs: RaceInputs) -> pd.DataFrame:
-    """Runners that start and have usable H-5 odds (> 1), with their odds attached."""
+def assemble_inputs(
+    race_key: str,
+    as_of: date,
+    start_utc: datetime | pd.Timestamp | None,
+    runners: pd.DataFrame,
+    snapshots: pd.DataFrame,
+    history: pd.DataFrame,
+    performances: pd.DataFrame,
+    config: AnalysisConfig,
+    *,
+    odds_source: str = "snapshots",
+    jockey_rates: pd.DataFrame | None = None,
+    trainer_rates: pd.DataFrame | None = None,
+    best_reduction: pd.Series | None = None,
+) -> RaceInputs:
+    """The inputs of one race from its stored rows.
+
+    ``odds_source="snapshots"`` reads the odds known at H-5 and H-30 from ``snapshots`` (rows of
+    ``pmu.odds_snapshots``). ``"final_proxy"`` is the explicitly optimistic mode for days without
+    snapshots: ``runners`` must then carry odds_direct, odds_reference and non_runner.
+    """
+    if odds_source == "snapshots":
+        max_age = config.decision.max_capture_age_min
+        h5 = phase_odds(snapshots, start_utc, "h5", max_age)
+        h30 = phase_odds(snapshots, start_utc, "h30", max_age)
+    elif odds_source == "final_proxy":
+        h5, h30 = final_proxy_odds(runners, "h5"), final_proxy_odds(runners, "h30")
+    else:
+        raise ValueError(f"unknown odds source {odds_source!r}: use one of {ODDS_SOURCES}")
+    return RaceInputs(
+        race_key=race_key,
+        as_of=as_of,
+        runners=runners[RUNNER_COLUMNS].copy(),
+        h5=h5,
+        h30=h30,
+        history=history,
+        performances=performances,
+        jockey_rates=jockey_rates,
+        trainer_rates=trainer_rates,
+        best_reduction=best_reduction,
+    )
+
+
+def starters(inputs: RaceInputs) -> pd.DataFrame:
+    """Runners not marked as non-runners at H-5, with their H-5, H-30 and reference odds."""
     runners = inputs.runners.copy()
-    runners["odds_h5"] = runners["number"].map(inputs.odds_h5)
-    runners["odds_h30"] = runners["number"].map(inputs.odds_h30) if inputs.odds_h30 is not None else np.nan
-    starting = ~runners["non_runner"].fillna(False).astype(bool)
-    priced = pd.to_numeric(runners["odds_h5"], errors="coerce") > 1.0
-    return runners[starting & priced].sort_values("number").reset_index(drop=True)
+    runners["number"] = runners["number"].astype(int)
+    runners = runners[~runners["number"].isin(inputs.h5.non_runners)]
+    runners["odds_h5"] = runners["number"].map(inputs.h5.odds).astype(float)
+    runners["odds_h30"] = (
+        runners["number"].map(inputs.h30.odds).astype(float) if inputs.h30.available else np.nan
+    )
+    runners["odds_ref"] = runners["number"].map(inputs.h5.reference).astype(float)
+    return runners.sort_values("number").reset_index(drop=True)
 
 
 def race_features(inputs: RaceInputs, runners: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
@@ -76,7 +150,7 @@ def race_features(inputs: RaceInputs, runners: pd.DataFrame, config: AnalysisCon
     if best is None:
         best = factors.best_reduction(inputs.performances, inputs.as_of)
     drift = None
-    if inputs.odds_h30 is not None:
+    if runners["odds_h30"].notna().any():
         drift = factors.odds_drift(
             runners.set_index("number")["odds_h30"].astype(float),
             runners.set_index("number")["odds_h5"].astype(float),
@@ -84,38 +158,73 @@ def race_features(inputs: RaceInputs, runners: pd.DataFrame, config: AnalysisCon
     return factors.race_features(runners, jockeys, trainers, best, drift)
 
 
-def prepare_race(inputs: RaceInputs, config: AnalysisConfig) -> pd.DataFrame:
-    """Priced runners with p_market (overround removed), the factor scores and ``market_logit``.
+def _log_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.log(numerator.astype(float) / denominator.astype(float))
+    return value.where(np.isfinite(value), 0.0).fillna(0.0)
 
-    Fewer than two priced runners give an empty frame: there is nothing to compare.
+
+def prepare_race(inputs: RaceInputs, config: AnalysisConfig) -> PreparedRace:
+    """The starters with p_market (overround removed), the factor scores and the market features.
+
+    A race without usable H-5 odds, or whose H-5 market is impossible (an unpriced starter, odds at
+    or below 1, a sum of 1/odds outside the plausible band), comes back empty with the reason.
     """
-    runners = priced_runners(inputs)
-    if len(runners) < 2:
-        return runners.iloc[0:0]
-    p_market = market_probabilities(
-        runners["odds_h5"].astype(float).to_numpy(), config.market.overround_method
+    drift_available = inputs.h30.available
+    base = dict(
+        race_key=inputs.race_key,
+        odds_source=inputs.h5.source,
+        h5_captured_at=inputs.h5.captured_at,
+        h30_captured_at=inputs.h30.captured_at if drift_available else None,
     )
+    if not inputs.h5.available:
+        reason = f"no H-5 odds: {inputs.h5.problem or 'none stored'}"
+        return PreparedRace(runners=pd.DataFrame(), skip_reason=reason, drift_available=False, **base)
+    runners = starters(inputs)
+    problem = check_market(
+        runners["number"].tolist(),
+        runners["odds_h5"].to_numpy(float),
+        config.decision.overround_min,
+        config.decision.overround_max,
+    )
+    if problem is not None:
+        return PreparedRace(
+            runners=runners.iloc[0:0],
+            skip_reason=problem,
+            drift_available=drift_available,
+            **base,
+        )
+    odds = runners["odds_h5"].to_numpy(float)
+    p_market = market_probabilities(odds, config.market.overround_method)
     runners["p_market"] = p_market
     runners["market_logit"] = np.log(p_market)
-    # log(odds H-30 / odds H-5), unscaled: 0 when a snapshot is missing.
-    drift = np.log(runners["odds_h30"].astype(float) / runners["odds_h5"].astype(float))
-    runners["drift_logit"] = drift.where(np.isfinite(drift), 0.0).fillna(0.0)
+    runners["market_logit_sq"] = runners["market_logit"] ** 2
+    # log(odds H-30 / odds H-5), unscaled: positive when the horse was backed; 0 when H-30 is missing.
+    runners["drift_logit"] = _log_ratio(runners["odds_h30"], runners["odds_h5"])
+    # The reference price against the direct one, both as known at H-5 (0 when a price is missing).
+    reference = runners["odds_ref"].to_numpy(float)
+    if np.isfinite(reference).all() and (reference > 1.0).all():
+        runners["reference_logit"] = np.log(proportional(reference)) - np.log(proportional(odds))
+    else:
+        runners["reference_logit"] = 0.0
     features = race_features(inputs, runners, config).set_index("number").reindex(runners["number"])
-    for name in (*factors.FACTOR_NAMES, "drift_available"):
-        runners[name] = features[name].to_numpy()
+    for name in factors.FACTOR_NAMES:
+        runners[name] = features[name].to_numpy(dtype=float)
+    runners["drift_available"] = drift_available
     runners["race_key"] = inputs.race_key
-    return runners
+    return PreparedRace(runners=runners, skip_reason=None, drift_available=drift_available, **base)
 
 
 def finale_probabilities(
     prepared: pd.DataFrame, config: AnalysisConfig, model: FittedModel | None
 ) -> tuple[np.ndarray, pd.DataFrame, str]:
     """p_finale of a prepared race, each factor's contribution, and the method used."""
-    weights = config.factors.weights
-    weight_map = {name: getattr(weights, name) for name in factors.FACTOR_NAMES}
-    p_market = prepared["p_market"].to_numpy(dtype=float)
-    p_factors, contributions = factors.combine(p_market, prepared, weight_map)
     if model is None:
+        weights = config.factors.weights
+        weight_map = {name: getattr(weights, name) for name in factors.FACTOR_NAMES}
+        p_factors, contributions = factors.combine(
+            prepared["p_market"].to_numpy(dtype=float), prepared, weight_map
+        )
         return p_factors, contributions, "factors"
     p_model = predict(prepared, model.coef, model.features)
     # With a model, a factor's contribution is its coefficient times its score.
@@ -126,28 +235,53 @@ def finale_probabilities(
     return p_model, contributions, f"model:{model.version}"
 
 
-def analyse_race(
-    inputs: RaceInputs, config: AnalysisConfig, model: FittedModel | None = None
+def score_race(
+    prepared: PreparedRace,
+    config: AnalysisConfig,
+    model: FittedModel | None = None,
+    *,
+    evidence: EdgeEvidence | None = None,
+    payout: PayoutModel | None = None,
 ) -> RaceAnalysis:
-    """p_market (overround removed), p_finale (model when given, else weighted factors), EVs, tickets."""
-    prepared = prepare_race(inputs, config)
-    drift_available = bool(
-        inputs.odds_h30 is not None and prepared.get("odds_h30", pd.Series()).notna().any()
-    )
-    if prepared.empty:
-        empty = prepared.assign(p_market=np.nan, p_finale=np.nan, odds=np.nan)
-        return RaceAnalysis(empty, build_tickets(inputs.race_key, empty, config), "none", drift_available)
-    p_finale, contributions, method = finale_probabilities(prepared, config, model)
-    runners = prepared.copy()
+    """p_finale (the model when given, else the weighted factors), EVs at the expected post-time
+    payout, and the tickets, or an abstention with its reason.
+
+    ``evidence`` and ``payout`` default to the model's own (recorded when it was fitted); without
+    a model there is no out-of-sample evidence, and the edge rule abstains when it is on.
+    """
+    if model is not None:
+        evidence = evidence if evidence is not None else model.evidence
+        payout = payout if payout is not None else model.payout
+    payout = payout if payout is not None else PayoutModel.identity()
+    if not prepared.decidable:
+        decision = abstention(prepared.race_key, str(prepared.skip_reason))
+        return RaceAnalysis(prepared.runners, decision, "none", prepared.drift_available, prepared)
+    p_finale, contributions, method = finale_probabilities(prepared.runners, config, model)
+    runners = prepared.runners.copy()
+    for name in MODEL_FEATURES:
+        runners[f"x_{name}"] = runners[name].to_numpy(dtype=float)
     runners["p_finale"] = p_finale
     for name in factors.FACTOR_NAMES:
         runners[name] = contributions[name].to_numpy()
     runners["p_place"] = place_probabilities(np.asarray(p_finale), paid_places(len(runners)))
-    runners["ev_win"] = runners["p_finale"] * runners["odds_h5"].astype(float) - 1.0
-    runners["drift_available"] = drift_available
+    runners["payout_win"] = payout.expected(runners["odds_h5"].to_numpy(dtype=float))
+    runners["ev_win"] = runners["p_finale"] * runners["payout_win"] - 1.0
     decision = build_tickets(
-        inputs.race_key,
-        runners[["number", "p_finale", "p_market"]].assign(odds=runners["odds_h5"].astype(float)),
+        prepared.race_key,
+        runners[["number", "p_finale", "p_market"]].assign(odds=runners["payout_win"]),
         config,
+        blocked=edge_gate(evidence, config.edge),
     )
-    return RaceAnalysis(runners, decision, method, drift_available)
+    return RaceAnalysis(runners, decision, method, prepared.drift_available, prepared)
+
+
+def analyse_race(
+    inputs: RaceInputs,
+    config: AnalysisConfig,
+    model: FittedModel | None = None,
+    *,
+    evidence: EdgeEvidence | None = None,
+    payout: PayoutModel | None = None,
+) -> RaceAnalysis:
+    """:func:`prepare_race` then :func:`score_race`."""
+    return score_race(prepare_race(inputs, config), config, model, evidence=evidence, payout=payout)

@@ -6,7 +6,9 @@ Rules (PMU's, as the rapports express them):
 - otherwise the ticket's running horses are matched, as a set, against the dividends of its bet type
   whose combination holds the same numbers and the same non-runner marker (``5-NP`` pays the
   "1 NP" dividend of a couplé with one non-runner); a dead heat publishes several rows, any matches;
-- no match: lost.
+- no match: lost;
+- no dividend at all for the ticket's bet type: unsettled (the data is missing, so the ticket is
+  neither won nor lost; ``return_eur`` and ``profit_eur`` are left empty).
 Returns are ``stake x dividendePourUnEuro``.
 """
 
@@ -44,13 +46,15 @@ def _dividend_index(dividends: pd.DataFrame) -> dict[tuple[str, frozenset[int], 
 def settle(
     tickets: pd.DataFrame, dividends: pd.DataFrame, non_runners: Sequence[int], arrival: Sequence[int]
 ) -> pd.DataFrame:
-    """Tickets with ``outcome`` (won, lost, refunded), ``dividend_per_eur``, ``return_eur`` and ``profit_eur``."""
+    """Tickets with ``outcome`` (won, lost, refunded, unsettled), ``dividend_per_eur``, ``return_eur``
+    and ``profit_eur``."""
     if tickets.empty:
         return tickets.assign(outcome=[], dividend_per_eur=[], return_eur=[], profit_eur=[])
     if dividends.empty and len(arrival) > 0:
         raise SettlementError("the race has an arrival but no dividends: nothing official to settle on")
     scratched = {int(n) for n in non_runners}
     index = _dividend_index(dividends)
+    published = {bet_type for bet_type, _, _ in index}
     outcomes, paid, returns = [], [], []
     for bet_type, numbers, stake in zip(
         tickets["bet_type"], tickets["numbers"], tickets["stake_eur"], strict=True
@@ -64,7 +68,11 @@ def settle(
             returns.append(stake)
             continue
         dividend = index.get((str(bet_type), running, len(running) < len(horses)))
-        if dividend is None:
+        if dividend is None and str(bet_type) not in published:
+            outcomes.append("unsettled")
+            paid.append(np.nan)
+            returns.append(np.nan)
+        elif dividend is None:
             outcomes.append("lost")
             paid.append(np.nan)
             returns.append(0.0)

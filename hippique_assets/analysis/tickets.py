@@ -1,6 +1,7 @@
 """From probabilities to tickets: EV per euro of each bet, gates, fractional Kelly stakes in a budget.
 
-Payouts before the race are estimates: the H-5 direct odds for simple gagnant; for simple placé,
+Payouts before the race are estimates: for simple gagnant the payout expected at post time from
+the H-5 odds (:mod:`hippique_assets.analysis.payout`, passed in as ``odds``); for simple placé,
 couplé and trio (whose pools PMU does not show per combination) the fair payout of the *market's*
 probability after the pool's takeout, ``(1 - takeout) / p_market``, at least 1.10 for placé.
 """
@@ -115,14 +116,29 @@ def allocate_stakes(chosen: pd.DataFrame, config: AnalysisConfig) -> pd.Series:
     return stakes.map(lambda s: round(_floor_step(s, budget.stake_step_eur), 2))
 
 
-def build_tickets(race_key: str, runners: pd.DataFrame, config: AnalysisConfig) -> TicketDecision:
-    """The race's tickets, or an abstention with its reason."""
+def abstention(race_key: str, reason: str) -> TicketDecision:
+    """No ticket, for a race that could not be analysed (no odds, impossible market)."""
+    return TicketDecision(
+        pd.DataFrame(columns=TICKET_COLUMNS), True, reason, pd.DataFrame(columns=TICKET_COLUMNS[1:-1])
+    )
+
+
+def build_tickets(
+    race_key: str, runners: pd.DataFrame, config: AnalysisConfig, *, blocked: str | None = None
+) -> TicketDecision:
+    """The race's tickets, or an abstention with its reason.
+
+    ``blocked``: a reason set by the betting rule before any EV is looked at (no edge shown over
+    the market); the candidates are still computed so a report can say what would have passed.
+    """
     empty = pd.DataFrame(columns=TICKET_COLUMNS)
     if runners.empty or runners["odds"].isna().all():
         return TicketDecision(empty, True, "no priced runners", pd.DataFrame(columns=TICKET_COLUMNS[1:-1]))
     if len(runners) < 2:
         return TicketDecision(empty, True, "fewer than 2 runners", pd.DataFrame(columns=TICKET_COLUMNS[1:-1]))
     candidates = candidate_bets(runners, config)
+    if blocked is not None:
+        return TicketDecision(empty, True, blocked, candidates)
     passing = candidates[(candidates["ev"] >= config.budget.min_ev) & (candidates["kelly_fraction_raw"] > 0)]
     if passing.empty:
         best = candidates["ev"].max()

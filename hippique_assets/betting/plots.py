@@ -47,10 +47,20 @@ def cumulative_roi_png(ledger: pd.DataFrame) -> bytes:
     return _png(fig)
 
 
-def calibration_png(p: Sequence[float], won: Sequence[bool], bins: int = 10) -> bytes:
-    """Mean predicted probability against observed hit rate, in ``bins`` equal-count bins."""
+def calibration_png(
+    p: Sequence[float],
+    won: Sequence[bool],
+    bins: int = 10,
+    *,
+    reference: Sequence[float] | None = None,
+    labels: tuple[str, str] = ("p_finale", "market"),
+) -> bytes:
+    """Mean predicted probability against observed hit rate, in ``bins`` equal-count bins; with
+    ``reference`` (e.g. the market's probabilities for the same runners) a second curve."""
     if len(p) != len(won):
         raise ValueError(f"calibration needs one outcome per probability: {len(p)} p, {len(won)} outcomes")
+    if reference is not None and len(reference) != len(won):
+        raise ValueError(f"reference needs one value per outcome: {len(reference)} for {len(won)}")
     if bins < 1:
         raise ValueError(f"bins must be at least 1, got {bins}")
     fig = Figure(figsize=(4, 4))
@@ -59,8 +69,13 @@ def calibration_png(p: Sequence[float], won: Sequence[bool], bins: int = 10) -> 
         return _empty(fig, "Calibration")
     ax = fig.add_subplot()
     ax.plot([0, 1], [0, 1], color="grey", lw=0.8)
-    ax.plot(table["mean_p"], table["hit_rate"], marker="o")
+    ax.plot(table["mean_p"], table["hit_rate"], marker="o", label=labels[0])
     top = max(float(table["mean_p"].max()), float(table["hit_rate"].max()), 0.05) * 1.1
+    if reference is not None:
+        other = calibration_table(reference, won, bins)
+        ax.plot(other["mean_p"], other["hit_rate"], marker="s", ms=3, ls="--", label=labels[1])
+        top = max(top, float(other["mean_p"].max()) * 1.1, float(other["hit_rate"].max()) * 1.1)
+        ax.legend(loc="upper left", fontsize=8)
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
     ax.set_xlabel("predicted win probability")

@@ -6,22 +6,9 @@ the ledger is partitioned by racing day.
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    ARRAY,
-    Boolean,
-    Column,
-    Date,
-    Double,
-    Integer,
-    Text,
-)
+from sqlalchemy import ARRAY, Boolean, Column, Date, Double, Integer, Text
 
-from hippique_assets.storage.tables import (
-    EUROS,
-    TIMESTAMPTZ,
-    References,
-    declare_table,
-)
+from hippique_assets.storage.tables import EUROS, TIMESTAMPTZ, References, declare_table
 
 _RACE_KEY = Column("race_key", Text, nullable=False, comment="Race partition key, e.g. 2026-03-23-R1C4")
 _DAY = Column("race_date", Date, nullable=False, comment="Racing day (Europe/Paris)")
@@ -54,6 +41,17 @@ RUNNER_ANALYSIS = declare_table(
         Column("method", Text, nullable=False, comment="model:<version> or factors"),
         Column("config_version", Text, nullable=False),
         Column("analysed_at", TIMESTAMPTZ, nullable=False),
+        Column("odds_ref", Double, comment="Reference odds known at H-5"),
+        Column("payout_win", Double, comment="Expected simple-gagnant payout at post time"),
+        Column("x_market_logit", Double, comment="Model input: log p_market"),
+        Column("x_drift_logit", Double, comment="Model input: log(odds H-30 / odds H-5)"),
+        Column("x_reference_logit", Double, comment="Model input: log p_ref - log p_direct"),
+        Column("x_market_logit_sq", Double, comment="Model input: (log p_market)^2"),
+        Column("x_jockey", Double, comment="Model input: jockey score (within race)"),
+        Column("x_trainer", Double, comment="Model input: trainer score"),
+        Column("x_form", Double, comment="Model input: musique form score"),
+        Column("x_chrono", Double, comment="Model input: best reduction score"),
+        Column("x_drift", Double, comment="Model input: drift score"),
     ),
     primary_key=("race_key", "number"),
     partition_column="race_key",
@@ -77,6 +75,10 @@ DECISIONS = declare_table(
         Column("drift_available", Boolean, nullable=False),
         Column("config_version", Text, nullable=False),
         Column("decided_at", TIMESTAMPTZ, nullable=False),
+        Column("odds_source", Text, comment="h5 (live snapshot), capture (recorded), final_proxy"),
+        Column("h5_captured_at", TIMESTAMPTZ, comment="When the H-5 odds decided on were captured"),
+        Column("h30_captured_at", TIMESTAMPTZ, comment="When the H-30 odds were captured"),
+        Column("edge_evidence", Text, comment="Out-of-sample gain over the market behind the rule"),
     ),
     primary_key=("race_key",),
     partition_column="race_key",

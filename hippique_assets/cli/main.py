@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from hippique_assets.cli.analysis import backtest, model
+from hippique_assets.cli.analysis import backtest_command, model, snapshots
 from hippique_assets.cli.day import day
 from hippique_assets.cli.db import db
 from hippique_assets.cli.demo import demo
@@ -31,7 +31,8 @@ cli.add_command(day)
 cli.add_command(db)
 cli.add_command(dev)
 cli.add_command(model)
-cli.add_command(backtest)
+cli.add_command(backtest_command)
+cli.add_command(snapshots)
 cli.add_command(replay)
 
 

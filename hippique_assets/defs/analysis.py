@@ -27,6 +27,7 @@ from hippique_assets.betting import plots, workbook
 from hippique_assets.betting.tables import DECISIONS, LEDGER, RUNNER_ANALYSIS, SETTLEMENTS, TICKETS
 from hippique_assets.defs.analysis_resource import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
+from hippique_assets.defs.model import analysis_code_version
 from hippique_assets.defs.partitions import across_days, daily_partitions, race_partitions
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.racing.keys import parse_race_key
@@ -37,9 +38,13 @@ from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.storage.tables import column_names
 
 BETTING_GROUP = "betting"
+CODE_VERSION = analysis_code_version()
 
 
 def _race_frame(race_key: str, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    if frame.empty:
+        # No rows (a race that could not be analysed): untyped columns, so the write only clears it.
+        return pd.DataFrame(columns=columns, dtype=object)
     race = parse_race_key(race_key)
     out = frame.assign(race_key=race_key, race_date=race.race_date, reunion=race.reunion, course=race.course)
     return out.reindex(columns=columns)
@@ -51,23 +56,31 @@ def _race_frame(race_key: str, frame: pd.DataFrame, columns: list[str]) -> pd.Da
             RUNNER_ANALYSIS,
             key=AssetKey("race_analysis_h5"),
             group=BETTING_GROUP,
+            code_version=CODE_VERSION,
             description="Per runner at H-5: p_market, p_finale, place probability, EV and the factors.",
         ),
         "race_decision": table_out(
             DECISIONS,
             key=AssetKey("race_decision"),
             group=BETTING_GROUP,
+            code_version=CODE_VERSION,
             description="Bet or abstain, and why (betting.decisions).",
         ),
         "race_tickets": table_out(
             TICKETS,
             key=AssetKey("race_tickets"),
             group=BETTING_GROUP,
+            code_version=CODE_VERSION,
             description="Tickets within the race budget (betting.tickets).",
         ),
     },
     partitions_def=race_partitions,
-    deps=[AssetKey("odds_snapshot_h5"), AssetKey("odds_snapshot_h30"), across_days("participants")],
+    deps=[
+        AssetKey("odds_snapshot_h5"),
+        AssetKey("odds_snapshot_h30"),
+        across_days("participants"),
+        AssetKey("gpi_model"),
+    ],
 )
 def race_analysis_h5(
     context: AssetExecutionContext,
@@ -76,15 +89,18 @@ def race_analysis_h5(
     analysis: AnalysisResource,
     clock: ClockResource,
 ) -> Iterator[Output]:
-    """The H-5 analysis of one race: market probabilities without overround, factor or model
-    adjustments, EVs and tickets within budget. Without an H-30 snapshot the drift factor is
-    left out and the decision says so."""
+    """The H-5 analysis of one race, on the odds known at H-5 and H-30 (the snapshots in
+    ``pmu.odds_snapshots``): market probabilities without overround, the fitted model (or the
+    factor weights), EVs at the expected post-time payout and tickets within budget. An impossible
+    market, or no out-of-sample edge behind the probabilities, gives an abstention with its reason.
+    Without an H-30 snapshot the drift is left out and the decision says so."""
     race_key = context.partition_key
     config = analysis.config()
     model = analysis.model(files)
-    inputs = race_inputs(postgres, race_key, window_days=config.factors.history_window_days)
+    inputs = race_inputs(postgres, race_key, config)
     result = analyse_race(inputs, config, model)
     now = clock.now()
+    evidence = model.evidence if model is not None else None
     runners = result.runners.assign(method=result.method, config_version=config.version, analysed_at=now)
     decision = result.decision
     tickets = decision.tickets.assign(config_version=config.version, decided_at=now)
@@ -102,6 +118,10 @@ def race_analysis_h5(
                 "drift_available": result.drift_available,
                 "config_version": config.version,
                 "decided_at": now,
+                "odds_source": result.prepared.odds_source,
+                "h5_captured_at": result.prepared.h5_captured_at,
+                "h30_captured_at": result.prepared.h30_captured_at,
+                "edge_evidence": evidence.describe() if evidence is not None else None,
             }
         ]
     )
@@ -111,7 +131,11 @@ def race_analysis_h5(
         f"abstain ({decision.reason})" if decision.abstained else f"{len(tickets)} tickets, {stake:.2f} EUR"
     )
     context.log.info(f"{race_key}: {len(runners)} priced runners, {result.method}, {verdict}")
-    shown = runners[["number", "odds_h5", "p_market", "p_finale", "ev_win"]].round(3)
+    shown = (
+        runners[["number", "odds_h5", "payout_win", "p_market", "p_finale", "ev_win"]].round(3)
+        if not runners.empty
+        else runners
+    )
     yield Output(
         _race_frame(race_key, runners, column_names(RUNNER_ANALYSIS)),
         output_name="race_analysis_h5",
@@ -165,12 +189,21 @@ def ticket_settlement(
     dividends = postgres.query_frame("select * from pmu.race_dividends where race_key = %s", (race_key,))
     row = result.iloc[0]
     settled = settle(tickets, dividends, list(row["non_runners"] or []), list(row["arrival_order"] or []))
+    unsettled = settled[settled["outcome"] == "unsettled"]
+    if not unsettled.empty:
+        # No dividend published for the bet type: neither won nor lost, so no settlement row.
+        context.log.warning(
+            f"{race_key}: {len(unsettled)} tickets left unsettled, no dividend for "
+            f"{sorted(set(unsettled['bet_type']))}"
+        )
+        settled = settled[settled["outcome"] != "unsettled"]
     settled = settled.assign(official=bool(row["official"]), settled_at=clock.now())
     profit = float(settled["profit_eur"].sum())
     context.log.info(f"{race_key}: {len(settled)} tickets settled, profit {profit:+.2f} EUR")
     context.add_output_metadata(
         {
             "profit_eur": round(profit, 2),
+            "unsettled": len(unsettled),
             "settlement": MetadataValue.md(
                 settled[["bet_type", "combination", "stake_eur", "outcome", "return_eur"]].to_markdown(
                     index=False

@@ -1,4 +1,7 @@
-"""The GPI analysis as a resource: its versioned config file and the fitted model, when there is one."""
+"""The GPI analysis as a resource: its versioned config file and the fitted model, when there is one.
+
+The model file is written by the ``gpi_model`` asset (``hippique model fit``) into the files store.
+"""
 
 from dagster import ConfigurableResource
 
@@ -20,6 +23,7 @@ class AnalysisResource(ConfigurableResource):
         return load_config(self.config_path)
 
     def model(self, files: FilesResource) -> FittedModel | None:
+        """The stored model; None when there is none or ``use_model`` is off (factors mode)."""
         store = files.store()
         if not self.use_model or not store.exists(self.model_path):
             return None

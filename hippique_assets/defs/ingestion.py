@@ -41,7 +41,14 @@ from hippique_assets.defs.table_checks import table_check_results, table_check_s
 from hippique_assets.pmu import parsers, tables
 from hippique_assets.pmu.batch import Batch
 from hippique_assets.pmu.gaps import ENDPOINTS, day_gaps, read_rejections, write_rejections
-from hippique_assets.pmu.landing import Manifest, failure_lines, iter_payloads_safely, land, read_manifest
+from hippique_assets.pmu.landing import (
+    Manifest,
+    failure_lines,
+    iter_payloads_safely,
+    land,
+    manifest_path,
+    read_manifest,
+)
 from hippique_assets.pmu.parse_participants import participants_rows
 from hippique_assets.pmu.parse_performances import performances_rows
 from hippique_assets.pmu.parse_programme import programme_rows
@@ -49,7 +56,7 @@ from hippique_assets.pmu.parse_rapports import rapports_rows
 from hippique_assets.pmu.paths import participants_path, performances_path, programme_path, rapports_path
 from hippique_assets.quality import arrival_mismatches
 from hippique_assets.racing.keys import race_key
-from hippique_assets.storage.files import FilesResource
+from hippique_assets.storage.files import FilesResource, FileStore
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.storage.tables import column_names, primary_key
 
@@ -455,7 +462,7 @@ def ingest_gaps(context: AssetExecutionContext, files: FilesResource, races: pd.
     requested, rejected races and runners. The run fails while it is not empty, so that it is
     retried; a retry requests only what is missing."""
     store = files.store()
-    endpoints = _endpoints_of_run(context)
+    endpoints = _endpoints_of_run(context, store, _days(context))
     frames = []
     for day in _days(context):
         today = races.loc[races["race_date"] == day, ["reunion", "course"]]
@@ -493,10 +500,16 @@ def ingest_gaps(context: AssetExecutionContext, files: FilesResource, races: pd.
         )
 
 
-def _endpoints_of_run(context: AssetExecutionContext) -> list[str]:
-    """The endpoints this run landed (the plan job lands no rapports); all when it landed none."""
-    selected = context.run.asset_selection or set()
-    landed = [e for e in ENDPOINTS if AssetKey(f"raw_{e}") in selected]
+def _endpoints_of_run(context: AssetExecutionContext, store: FileStore, days: Sequence[date]) -> list[str]:
+    """The endpoints this run landed (the plan job lands no rapports); all when it landed none
+    (``ingest_gaps`` materialized on its own)."""
+    landed = []
+    for endpoint in ENDPOINTS:
+        for day in days:
+            rel = manifest_path(day.isoformat(), endpoint)
+            if store.exists(rel) and Manifest.from_json(store.read_bytes(rel)).run_id == context.run_id:
+                landed.append(endpoint)
+                break
     return landed or list(ENDPOINTS)
 
 

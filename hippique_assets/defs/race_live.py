@@ -9,6 +9,9 @@ from datetime import datetime
 
 import pandas as pd
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     Config,
@@ -20,6 +23,8 @@ from dagster import (
     multi_asset,
 )
 
+from hippique_assets.analysis.market import check_market
+from hippique_assets.defs.analysis_resource import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import race_partitions
 from hippique_assets.defs.resources import PMU_API_POOL, PmuApiResource
@@ -70,17 +75,53 @@ def take_snapshot(
     context.log.info(
         f"{race.key} {phase}: {len(snapshot)} runners, {priced} with direct odds at {captured_at:%H:%M:%S}Z"
     )
-    context.add_output_metadata(
-        {
-            "captured_at": MetadataValue.timestamp(captured_at),
+    return snapshot
+
+
+def snapshot_events(
+    context: AssetExecutionContext, snapshot: pd.DataFrame, analysis: AnalysisResource
+) -> Iterator[Output | AssetCheckResult]:
+    """The snapshot as the asset's output, and the plausibility of the market it shows."""
+    config = analysis.config().decision
+    starters = snapshot[~snapshot["non_runner"].astype(bool)]
+    problem = check_market(
+        starters["number"].astype(int).tolist(),
+        starters["odds_direct"].astype(float).tolist(),
+        config.overround_min,
+        config.overround_max,
+    )
+    yield Output(
+        snapshot,
+        metadata={
+            "captured_at": MetadataValue.timestamp(snapshot["captured_at"].iloc[0])
+            if not snapshot.empty
+            else None,
             "runners": len(snapshot),
-            "priced": int(priced),
+            "priced": int(snapshot["odds_direct"].notna().sum()),
             "odds": MetadataValue.md(
                 snapshot[["number", "odds_direct", "odds_reference", "non_runner"]].to_markdown(index=False)
             ),
-        }
+        },
     )
-    return snapshot
+    total = float((1.0 / starters["odds_direct"].astype(float)).sum()) if not starters.empty else 0.0
+    yield AssetCheckResult(
+        check_name="plausible_market",
+        passed=problem is None,
+        severity=AssetCheckSeverity.WARN,
+        description=problem,
+        metadata={"sum_inverse_odds": round(total, 4) if total == total else None, "starters": len(starters)},
+    )
+
+
+def _market_check(asset_name: str) -> list[AssetCheckSpec]:
+    return [
+        AssetCheckSpec(
+            "plausible_market",
+            asset=asset_name,
+            description="Every starter is priced above 1.0 and the sum of 1/odds lies in the band of the "
+            "analysis config ([decision] overround_min..max); the H-5 analysis abstains otherwise.",
+        )
+    ]
 
 
 _SNAPSHOT_KW = dict(
@@ -93,20 +134,28 @@ _SNAPSHOT_KW = dict(
 )
 
 
-@asset(**_SNAPSHOT_KW)
+@asset(**_SNAPSHOT_KW, check_specs=_market_check("odds_snapshot_h30"))
 def odds_snapshot_h30(
-    context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, clock: ClockResource
-) -> pd.DataFrame:
+    context: AssetExecutionContext,
+    pmu: PmuApiResource,
+    files: FilesResource,
+    clock: ClockResource,
+    analysis: AnalysisResource,
+) -> Iterator[Output | AssetCheckResult]:
     """Odds of every runner 30 minutes before the start, appended to ``pmu.odds_snapshots``."""
-    return take_snapshot(context, "h30", pmu, files, clock)
+    yield from snapshot_events(context, take_snapshot(context, "h30", pmu, files, clock), analysis)
 
 
-@asset(**_SNAPSHOT_KW)
+@asset(**_SNAPSHOT_KW, check_specs=_market_check("odds_snapshot_h5"))
 def odds_snapshot_h5(
-    context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, clock: ClockResource
-) -> pd.DataFrame:
+    context: AssetExecutionContext,
+    pmu: PmuApiResource,
+    files: FilesResource,
+    clock: ClockResource,
+    analysis: AnalysisResource,
+) -> Iterator[Output | AssetCheckResult]:
     """Odds of every runner 5 minutes before the start: the input of the H-5 analysis."""
-    return take_snapshot(context, "h5", pmu, files, clock)
+    yield from snapshot_events(context, take_snapshot(context, "h5", pmu, files, clock), analysis)
 
 
 def fetch_result(

@@ -32,6 +32,8 @@ class PmuApiResource(ConfigurableResource):
     concurrency: int = 4
     timeout_s: float = 20.0
     max_attempts: int = 5
+    # First wait before a retry (doubled each time, plus up to as much jitter).
+    backoff_s: float = 1.0
 
     def client(self) -> PmuClient:
         return PmuClient(
@@ -39,7 +41,9 @@ class PmuApiResource(ConfigurableResource):
             rate_limit_per_s=self.rate_limit_per_s,
             concurrency=self.concurrency,
             timeout_s=self.timeout_s,
-            retry=RetryPolicy(max_attempts=self.max_attempts),
+            retry=RetryPolicy(
+                max_attempts=self.max_attempts, backoff_initial_s=self.backoff_s, jitter_s=self.backoff_s
+            ),
         )
 
 
@@ -59,6 +63,8 @@ def build_resources(settings: Settings | None = None) -> dict[str, Any]:
             base_url=settings.pmu_base_url,
             rate_limit_per_s=settings.rate_limit_per_s,
             concurrency=settings.concurrency,
+            max_attempts=settings.retry_attempts,
+            backoff_s=settings.retry_backoff_s,
         ),
         "pg_io_manager": PostgresPandasIOManager(postgres=postgres),
         "files_io_manager": FilesIOManager(files=files),

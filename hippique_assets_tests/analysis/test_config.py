@@ -12,7 +12,10 @@ GOOD = (
     '[market]\noverround_method = "shin"\n[bets]\ntypes = ["SIMPLE_GAGNANT"]\n[bets.takeout]\nSIMPLE_GAGNANT = 0.15\n'
     "[factors]\nhistory_window_days = 365\nprior_rides = 20.0\n"
     "[factors.weights]\njockey = 0.4\ntrainer = 0.3\nform = 0.3\nchrono = 0.2\ndrift = 0.5\n"
-    '[model]\nuse_fitted = true\nl2 = 0.001\nfeatures = ["market_logit"]\n'
+    '[model]\nl2 = 0.001\nmin_train_races = 300\nfeatures = ["market_logit"]\n'
+    "[decision]\nmax_capture_age_min = 20.0\noverround_min = 1.1\noverround_max = 1.4\n"
+    "[edge]\nrequire_edge = true\nmin_races = 500\nmin_z = 2.0\nmin_gain = 0.002\n"
+    "[payout]\nodds_bands = [3.0, 8.0]\nprior_winners = 50.0\n"
 )
 
 
@@ -22,6 +25,8 @@ def test_packaged_defaults_match_the_documented_values():
     assert config.budget.budget_eur == 5.0 and config.budget.min_ev == 0.40
     assert config.budget.kelly_fraction == 0.5 and config.budget.max_share_per_horse == 0.60
     assert config.budget.stake_step_eur == 0.10
+    # The betting rule is on: no ticket without an out-of-sample edge over the market.
+    assert config.edge.require_edge and config.edge.min_z >= 1.0
 
 
 def test_a_file_loads(tmp_path):
@@ -38,6 +43,12 @@ def test_a_file_loads(tmp_path):
         (('types = ["SIMPLE_GAGNANT"]', 'types = ["QUARTE"]'), "QUARTE"),
         (("budget_eur = 5.0", 'budget_eur = "five"'), "budget_eur"),
         (("l2 = 0.001", "l2 = 0.001\nsurprise = 1"), "surprise"),
+        # A setting nothing reads is refused rather than silently ignored.
+        (("l2 = 0.001", "l2 = 0.001\nuse_fitted = true"), "use_fitted"),
+        (("overround_min = 1.1", "overround_min = 1.5"), "overround_min"),
+        (("require_edge = true", 'require_edge = "yes"'), "require_edge"),
+        (("odds_bands = [3.0, 8.0]", "odds_bands = [8.0, 3.0]"), "odds_bands"),
+        (("[edge]\n", "[edges]\n"), "edges"),
     ],
 )
 def test_bad_values_are_named(tmp_path, change, message):

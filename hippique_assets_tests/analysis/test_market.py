@@ -41,3 +41,22 @@ def test_bad_odds_are_refused_with_their_position():
         implied([2.0, 1.0])
     with pytest.raises(ValueError, match="unknown overround method"):
         market_probabilities([2.0, 2.0], "magic")
+
+
+def test_check_market_names_what_is_impossible_or_missing():
+    from hippique_assets.analysis.market import check_market
+
+    assert check_market([1, 2, 3], [1.6, 3.5, 5.0], 1.10, 1.40) is None  # sum 1.11
+    # The winner priced below 1: a source error.
+    assert (
+        check_market([1, 2, 3], [0.8, 3.5, 6.0], 1.10, 1.40)
+        == "impossible market: odds at or below 1 for [1]"
+    )
+    # Runners missing from the pool: the sum of 1/odds falls far below a pari-mutuel book.
+    low = check_market([1, 2, 3], [4.0, 6.0, 9.0], 1.10, 1.40)
+    assert low.startswith("impossible market: sum of 1/odds 0.528 outside [1.1, 1.4]")
+    assert (
+        check_market([1, 2], [float("nan"), 1.5], 1.10, 1.40)
+        == "incomplete market: starters without odds [1]"
+    )
+    assert check_market([1], [1.5], 1.10, 1.40).startswith("incomplete market: fewer than 2 starters")

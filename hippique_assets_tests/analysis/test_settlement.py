@@ -55,3 +55,11 @@ def test_settlement_outcomes():
 def test_no_dividends_for_a_finished_race_is_an_error():
     with pytest.raises(SettlementError):
         settle(_tickets([("SIMPLE_GAGNANT", [5], 1.0)]), DIVIDENDS.iloc[0:0], [], [5, 2])
+
+
+def test_a_bet_type_without_dividends_is_unsettled_not_lost():
+    tickets = _tickets([("SIMPLE_GAGNANT", [7], 1.0), ("TRIO", [2, 5, 7], 0.5)])
+    settled = settle(tickets, DIVIDENDS, non_runners=[], arrival=[5, 2, 7])
+    assert list(settled["outcome"]) == ["lost", "unsettled"]
+    assert settled["return_eur"].iloc[0] == 0.0 and pd.isna(settled["return_eur"].iloc[1])
+    assert pd.isna(settled["profit_eur"].iloc[1])

@@ -13,6 +13,12 @@ from hippique_assets.analysis.tickets import allocate_stakes, build_tickets, kel
 WIN_ONLY = dataclasses.replace(
     default_config(), bets=dataclasses.replace(default_config().bets, types=("SIMPLE_GAGNANT",))
 )
+ALL_TYPES = dataclasses.replace(
+    default_config(),
+    bets=dataclasses.replace(
+        default_config().bets, types=("SIMPLE_GAGNANT", "SIMPLE_PLACE", "COUPLE_GAGNANT", "TRIO")
+    ),
+)
 
 
 def _runners(p_finale, p_market, odds) -> pd.DataFrame:
@@ -64,7 +70,7 @@ def test_all_bet_types_within_budget():
     p = [0.30, 0.20, 0.12, 0.10, 0.08, 0.07, 0.05, 0.04, 0.04]
     q = [0.15, 0.15, 0.12, 0.12, 0.12, 0.10, 0.08, 0.08, 0.08]
     odds = [1 / x * 0.85 for x in q]
-    decision = build_tickets("k", _runners(p, q, odds), default_config())
+    decision = build_tickets("k", _runners(p, q, odds), ALL_TYPES)
     assert not decision.abstained
     assert decision.tickets["stake_eur"].sum() <= 5.0 + 1e-9
     assert set(decision.candidates["bet_type"]) == {
@@ -76,3 +82,11 @@ def test_all_bet_types_within_budget():
     assert (decision.tickets["ev"] >= 0.40).all()
     cents = (decision.tickets["stake_eur"] * 100).round(6)
     assert ((cents % 10) == 0).all()
+
+
+def test_a_blocked_race_keeps_its_candidates_but_gets_no_ticket():
+    runners = _runners([0.5, 0.3, 0.2], [0.3, 0.4, 0.3], [3.0, 2.2, 3.0])
+    decision = build_tickets("k", runners, WIN_ONLY, blocked="no out-of-sample edge: none recorded")
+    assert decision.abstained and decision.tickets.empty
+    assert decision.reason == "no out-of-sample edge: none recorded"
+    assert decision.candidates["ev"].max() == pytest.approx(0.5)

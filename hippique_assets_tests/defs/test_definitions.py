@@ -120,3 +120,17 @@ def test_table_assets_show_their_declared_columns_in_the_ui():
         if c.name == "odds_direct"
     )
     assert odds.type == "numeric(10,2)" and "dernierRapportDirect" in odds.description
+
+
+def test_the_model_is_an_asset_upstream_of_the_h5_analysis_with_the_config_version():
+    from hippique_assets.analysis.config import default_config
+
+    graph = defs.get_repository_def().asset_graph
+    model = graph.get(AssetKey("gpi_model"))
+    # Lineage to the history it is fitted on, including the odds as known before the start.
+    for parent in ("participants", "dividends", "odds_snapshot_h5", "odds_captures"):
+        assert AssetKey(parent) in model.parent_keys, parent
+    assert AssetKey("gpi_model") in graph.get(AssetKey("race_analysis_h5")).parent_keys
+    version = default_config().version
+    for name in ("gpi_model", "backtest_report", "race_analysis_h5", "race_decision", "race_tickets"):
+        assert graph.get(AssetKey(name)).code_version == version, name
