@@ -7,11 +7,9 @@ import logging
 import click
 
 from hippique_assets.cli.analysis import backtest, model
-from hippique_assets.cli.day import day
-from hippique_assets.cli.demo import demo
 from hippique_assets.cli.dev import dev
 from hippique_assets.cli.ingest import ingest, summary
-from hippique_assets.replay.cli import replay
+from hippique_assets.cli.plugins import installed_commands
 
 
 @click.group()
@@ -25,12 +23,12 @@ def cli(verbose: bool) -> None:
 
 cli.add_command(ingest)
 cli.add_command(summary)
-cli.add_command(demo)
-cli.add_command(day)
 cli.add_command(dev)
 cli.add_command(model)
 cli.add_command(backtest)
-cli.add_command(replay)
+# replay, demo and day where hippique-replay is installed (see hippique_assets.cli.plugins).
+for _name, _command in installed_commands(set(cli.commands)).items():
+    cli.add_command(_command, _name)
 
 
 def main() -> None:
