@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import click
 
@@ -10,6 +11,7 @@ from hippique_assets.cli.analysis import backtest, model
 from hippique_assets.cli.dev import dev
 from hippique_assets.cli.ingest import ingest, summary
 from hippique_assets.cli.plugins import installed_commands
+from hippique_assets.storage.embedded import EmbeddedPostgresError
 
 
 @click.group()
@@ -32,4 +34,9 @@ for _name, _command in installed_commands(set(cli.commands)).items():
 
 
 def main() -> None:
-    cli(prog_name="hippique")
+    try:
+        cli(prog_name="hippique")
+    except EmbeddedPostgresError as exc:
+        # A set-up problem (no server configured, pgserver missing or failing): one line, no traceback.
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
