@@ -10,19 +10,23 @@ DEMO_DATE   ?= 2026-03-23
 DEMO_SEED   ?= 7
 PYTEST_ARGS ?=
 PORT        ?= 3000
+UV_VERSION  ?= 0.13.9
+LINTED      := hippique_assets hippique_assets_tests replay benchmarks
 
 .PHONY: venv demo test lint format validate bench dev clean
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
-	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
-	@if command -v uv >/dev/null 2>&1; then \
-		uv venv --quiet --allow-existing --python $(PYTHON) $(VENV) && \
-		uv pip install --quiet --python $(PY) --compile-bytecode -e '.[dev]'; \
-	else \
-		$(PYTHON) -m venv $(VENV) && $(PY) -m pip install --quiet -e '.[dev]'; \
-	fi
+# Installs exactly what uv.lock says (the product, the dev extra: hippique-replay from replay/, the
+# embedded PostgreSQL, the test and lint tools), into an existing $(VENV) when there is one. A machine
+# without uv gets it from PyPI with pip first. After editing a pyproject.toml, `uv lock` updates the
+# lock; --locked refuses a lock that no longer matches them.
+$(STAMP): pyproject.toml replay/pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
+		|| $(PYTHON) -m pip install --quiet 'uv==$(UV_VERSION)'
+	@UV="$$(command -v uv || echo '$(PYTHON) -m uv')"; \
+		$$UV venv --quiet --allow-existing --python $(PYTHON) $(VENV) && \
+		UV_PROJECT_ENVIRONMENT=$(VENV) $$UV sync --quiet --locked --extra dev --compile-bytecode --python $(PY)
 	@touch $(STAMP)
 
 demo: venv
@@ -32,8 +36,8 @@ test: venv
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv
-	$(VENV)/bin/ruff check hippique_assets hippique_assets_tests $(wildcard benchmarks)
-	$(VENV)/bin/ruff format --check hippique_assets hippique_assets_tests $(wildcard benchmarks)
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 
 # Loads the code location the way the webserver and the daemon do (DAGSTER_HOME unset: the local
 # instance configuration in ./dagster.yaml, in a temporary folder).
@@ -41,8 +45,8 @@ validate: venv
 	env -u DAGSTER_HOME $(VENV)/bin/dagster definitions validate -w workspace.yaml
 
 format: venv
-	$(VENV)/bin/ruff format hippique_assets hippique_assets_tests benchmarks
-	$(VENV)/bin/ruff check --fix hippique_assets hippique_assets_tests benchmarks
+	$(VENV)/bin/ruff format $(LINTED)
+	$(VENV)/bin/ruff check --fix $(LINTED)
 
 bench: venv
 	$(PY) benchmarks/bench_bulk_load.py

@@ -33,8 +33,8 @@ from hippique_assets.cli.processes import (
     write_grpc_workspace,
 )
 from hippique_assets.defs.runner import ensure_dagster_home
-from hippique_assets.replay.server import ReplayServer
-from hippique_assets.replay.sources import GeneratedSource
+from hippique_replay.server import ReplayServer
+from hippique_replay.sources import GeneratedSource
 
 DONE = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 

@@ -20,9 +20,9 @@ from dagster import DagsterInstance
 from scratch_db import scratch_database
 
 from hippique_assets.defs.runner import run_job_partitions
-from hippique_assets.replay.server import ReplayServer
-from hippique_assets.replay.sources import GeneratedSource
 from hippique_assets.settings import Settings
+from hippique_replay.server import ReplayServer
+from hippique_replay.sources import GeneratedSource
 
 
 def main() -> None:

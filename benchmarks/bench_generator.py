@@ -19,7 +19,7 @@ import sys
 import time
 from datetime import date, timedelta
 
-from hippique_assets.replay.generator import generate_day
+from hippique_replay.generator import generate_day
 
 
 def full_day(day: date, seed: int) -> tuple[int, int]:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from scratch_db import scratch_database
 
-from hippique_assets.cli.day_play import DayPlay, latency_summary
 from hippique_assets.settings import load_settings
+from hippique_replay.day_play import DayPlay, latency_summary
 
 
 def main() -> None:

@@ -58,8 +58,8 @@ CANDIDATES = [
 def setup_database(url: str, real_dir: Path) -> None:
     """Ingest the archive through the loopback replay server and load the captures."""
     from hippique_assets.cli.main import cli
-    from hippique_assets.replay.server import ReplayServer
-    from hippique_assets.replay.sources import FolderSource
+    from hippique_replay.server import ReplayServer
+    from hippique_replay.sources import FolderSource
 
     work = Path(tempfile.mkdtemp(prefix="hippique-eval-"))
     with tarfile.open(real_dir / "train-2025-10-24_2026-03-31.tar.gz") as archive:

@@ -11,10 +11,10 @@ from dagster import DagsterInstance
 
 from hippique_assets.defs.runner import run_job_partitions
 from hippique_assets.inventory import summarize_tables
-from hippique_assets.replay.generator import generate_day
-from hippique_assets.replay.server import ReplayServer
-from hippique_assets.replay.sources import GeneratedSource
 from hippique_assets.settings import Settings
+from hippique_replay.generator import generate_day
+from hippique_replay.server import ReplayServer
+from hippique_replay.sources import GeneratedSource
 
 DAY = date(2026, 3, 23)
 SEED = 11
@@ -81,7 +81,7 @@ def test_replayed_day_lands_in_tables_and_files_and_reruns_identically(
 def test_a_day_without_racing_gives_empty_tables(replay_server, fresh_pg_url, tmp_path, monkeypatch):
     monkeypatch.setenv("HIPPIQUE_PG_URL", fresh_pg_url)
     # The replay serves a recorded-only folder for this test: nothing recorded means 204 everywhere.
-    from hippique_assets.replay.sources import FolderSource
+    from hippique_replay.sources import FolderSource
 
     with ReplayServer(FolderSource(tmp_path / "empty")) as server:
         settings = _settings(tmp_path, server.base_url)

@@ -11,10 +11,10 @@ import pytest
 from dagster import DagsterInstance, RunsFilter
 from openpyxl import load_workbook
 
-from hippique_assets.cli.day_play import DayPlay
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets_tests.configs import mechanics_config
+from hippique_replay.day_play import DayPlay
 
 DAY = date(2026, 3, 23)
 SEED = 7

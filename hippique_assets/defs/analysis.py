@@ -28,7 +28,7 @@ from hippique_assets.betting.tables import DECISIONS, LEDGER, RUNNER_ANALYSIS, S
 from hippique_assets.defs.analysis_resource import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.model import analysis_code_version
-from hippique_assets.defs.partitions import across_days, daily_partitions, race_partitions
+from hippique_assets.defs.partitions import DAILY_BACKFILL, across_days, daily_partitions, race_partitions
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.racing.keys import parse_race_key
 from hippique_assets.racing.results import RACE_RESULTS
@@ -218,18 +218,12 @@ def _day_rows(postgres: PostgresResource, table: str, day: date) -> pd.DataFrame
     return postgres.query_frame(f"select * from {table} where race_date = %s", (day,))
 
 
-@asset(
-    partitions_def=daily_partitions,
-    group_name=BETTING_GROUP,
-    io_manager_key=PG_IO_MANAGER,
-    metadata=table_metadata(LEDGER),
-    kinds={"postgres", "pandas"},
-    deps=[across_days(key) for key in ("race_decision", "ticket_settlement", "race_analysis_h5")],
-)
-def ticket_ledger(context: AssetExecutionContext, postgres: PostgresResource) -> pd.DataFrame:
-    """The day's ledger: per race stakes, returns, ROI, and Brier score and log-loss of p_finale and
-    of the market against the arrival."""
-    day = date.fromisoformat(context.partition_key)
+def _days(context: AssetExecutionContext) -> list[date]:
+    return [date.fromisoformat(key) for key in context.partition_keys]
+
+
+def day_ledger(postgres: PostgresResource, day: date) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The day's ledger rows, with the runner analyses and results they were scored on."""
     frames = {
         spec.name: _day_rows(postgres, spec.fullname, day)
         for spec in (DECISIONS, TICKETS, SETTLEMENTS, RUNNER_ANALYSIS, RACE_RESULTS)
@@ -242,19 +236,38 @@ def ticket_ledger(context: AssetExecutionContext, postgres: PostgresResource) ->
         frames[RUNNER_ANALYSIS.name],
         frames[RACE_RESULTS.name],
     )
+    return ledger, frames[RUNNER_ANALYSIS.name], frames[RACE_RESULTS.name]
+
+
+@asset(
+    partitions_def=daily_partitions,
+    backfill_policy=DAILY_BACKFILL,
+    group_name=BETTING_GROUP,
+    io_manager_key=PG_IO_MANAGER,
+    metadata=table_metadata(LEDGER),
+    kinds={"postgres", "pandas"},
+    deps=[across_days(key) for key in ("race_decision", "ticket_settlement", "race_analysis_h5")],
+)
+def ticket_ledger(context: AssetExecutionContext, postgres: PostgresResource) -> pd.DataFrame:
+    """The day's ledger: per race stakes, returns, ROI, and Brier score and log-loss of p_finale and
+    of the market against the arrival."""
+    ledgers, analyses, results = [], [], []
+    for day in _days(context):
+        ledger, analysis, result = day_ledger(postgres, day)
+        ledgers.append(ledger)
+        analyses.append(analysis)
+        results.append(result)
+    ledger = pd.concat(ledgers, ignore_index=True) if any(not f.empty for f in ledgers) else ledgers[0]
+    analysis = pd.concat(analyses, ignore_index=True)
+    result = pd.concat(results, ignore_index=True)
     summary = ledger_logic.summarize_day(ledger)
-    analysis = frames[RUNNER_ANALYSIS.name]
     metadata = {"summary": MetadataValue.md(ledger_logic.summary_markdown(summary)), "races": len(ledger)}
     if not ledger.empty:
         metadata["cumulative_roi"] = MetadataValue.md(
             plots.markdown_image(plots.cumulative_roi_png(ledger), "ROI")
         )
-    if not analysis.empty and not frames[RACE_RESULTS.name].empty:
-        winners = (
-            frames[RACE_RESULTS.name]
-            .set_index("race_key")["arrival_order"]
-            .map(lambda a: a[0] if a else None)
-        )
+    if not analysis.empty and not result.empty:
+        winners = result.set_index("race_key")["arrival_order"].map(lambda a: a[0] if a else None)
         won = analysis["number"] == analysis["race_key"].map(winners)
         metadata["calibration"] = MetadataValue.md(
             plots.markdown_image(
@@ -262,7 +275,8 @@ def ticket_ledger(context: AssetExecutionContext, postgres: PostgresResource) ->
             )
         )
     context.log.info(
-        f"{day}: {summary.races} races, stake {summary.stake_eur:.2f}, return {summary.return_eur:.2f} EUR"
+        f"{len(ledgers)} day(s): {summary.races} races, stake {summary.stake_eur:.2f}, "
+        f"return {summary.return_eur:.2f} EUR"
     )
     context.add_output_metadata(metadata)
     return ledger
@@ -270,6 +284,7 @@ def ticket_ledger(context: AssetExecutionContext, postgres: PostgresResource) ->
 
 @asset(
     partitions_def=daily_partitions,
+    backfill_policy=DAILY_BACKFILL,
     group_name=BETTING_GROUP,
     kinds={"excel", "file"},
     deps=[AssetKey("ticket_ledger"), AssetKey("race_plan")],
@@ -279,39 +294,43 @@ def betting_workbook(
 ) -> MaterializeResult:
     """The day's Excel workbook (Planning, ROI prévisionnel, ROI observé, Suivi, keyed by date, R, C)
     and the tickets as JSON and CSV, written to the files store (local folder or GCS)."""
-    day = date.fromisoformat(context.partition_key)
-    plan = _day_rows(postgres, RACE_PLAN.fullname, day)
-    tickets = _day_rows(postgres, TICKETS.fullname, day)
-    settlements = _day_rows(postgres, SETTLEMENTS.fullname, day)
-    ledger = _day_rows(postgres, LEDGER.fullname, day)
-    data = workbook.build_workbook(plan, tickets, settlements, ledger)
-    base = f"artifacts/betting/{day.isoformat()}"
-    uris = {
-        "workbook": files.write_bytes(
-            f"{base}/hippique-{day.isoformat()}.xlsx",
-            data,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-        "tickets_csv": files.write_bytes(
-            f"{base}/tickets.csv", tickets.to_csv(index=False).encode(), "text/csv"
-        ),
-        "tickets_json": files.write_bytes(
-            f"{base}/tickets.json",
-            tickets.to_json(orient="records", date_format="iso").encode(),
-            "application/json",
-        ),
-    }
-    context.log.info(
-        f"{day}: workbook with {len(plan)} races and {len(tickets)} tickets at {uris['workbook']}"
-    )
+    written: dict[str, str] = {}
+    total_bytes = total_tickets = 0
+    for day in _days(context):
+        plan = _day_rows(postgres, RACE_PLAN.fullname, day)
+        tickets = _day_rows(postgres, TICKETS.fullname, day)
+        settlements = _day_rows(postgres, SETTLEMENTS.fullname, day)
+        ledger = _day_rows(postgres, LEDGER.fullname, day)
+        data = workbook.build_workbook(plan, tickets, settlements, ledger)
+        base = f"artifacts/betting/{day.isoformat()}"
+        written = {
+            "workbook": files.write_bytes(
+                f"{base}/hippique-{day.isoformat()}.xlsx",
+                data,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            "tickets_csv": files.write_bytes(
+                f"{base}/tickets.csv", tickets.to_csv(index=False).encode(), "text/csv"
+            ),
+            "tickets_json": files.write_bytes(
+                f"{base}/tickets.json",
+                tickets.to_json(orient="records", date_format="iso").encode(),
+                "application/json",
+            ),
+        }
+        total_bytes += len(data)
+        total_tickets += len(tickets)
+        context.log.info(
+            f"{day}: workbook with {len(plan)} races and {len(tickets)} tickets at {written['workbook']}"
+        )
     return MaterializeResult(
         metadata={
             **{
                 name: MetadataValue.url(uri) if uri.startswith("gs://") else MetadataValue.path(uri)
-                for name, uri in uris.items()
+                for name, uri in written.items()
             },
-            "bytes": len(data),
-            "tickets": len(tickets),
+            "bytes": total_bytes,
+            "tickets": total_tickets,
         }
     )
 

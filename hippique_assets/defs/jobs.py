@@ -2,8 +2,6 @@
 
 from dagster import AssetSelection, define_asset_job
 
-from hippique_assets.defs.partitions import daily_partitions, race_partitions
-
 INGESTION_GROUPS = ("pmu_raw", "pmu")
 
 # A failed daily run is retried whole (every step, not only the failed one): the raw steps of the
@@ -19,7 +17,6 @@ RACE_TAGS = {
 ingestion_job = define_asset_job(
     "ingest_day",
     selection=AssetSelection.groups(*INGESTION_GROUPS),
-    partitions_def=daily_partitions,
     tags=DAILY_TAGS,
     description="Fetch and load one racing day from the PMU turfinfo API: programme, participants, "
     "performances and rapports, raw payloads and tables.",
@@ -43,7 +40,6 @@ PLAN_SELECTION = AssetSelection.assets(
 plan_job = define_asset_job(
     "plan_day",
     selection=PLAN_SELECTION,
-    partitions_def=daily_partitions,
     tags=DAILY_TAGS,
     description="Build the day's race plan from a fresh programme, with the runners and their history.",
 )
@@ -53,7 +49,6 @@ REFRESH_SELECTION = AssetSelection.assets("raw_programme", "reunions", "races", 
 refresh_plan_job = define_asset_job(
     "refresh_plan",
     selection=REFRESH_SELECTION,
-    partitions_def=daily_partitions,
     description="Refresh the plan during the day: start times, non-runners and cancellations change.",
 )
 
@@ -61,7 +56,6 @@ consolidation_job = define_asset_job(
     "consolidate_day",
     selection=AssetSelection.groups(*INGESTION_GROUPS)
     | AssetSelection.assets("ticket_ledger", "betting_workbook"),
-    partitions_def=daily_partitions,
     tags=DAILY_TAGS,
     description="Next-morning reload of the previous day: final participants, performances and rapports.",
 )
@@ -79,7 +73,6 @@ LEDGER_SELECTION = AssetSelection.assets("ticket_ledger", "betting_workbook")
 ledger_job = define_asset_job(
     "ledger_day",
     selection=LEDGER_SELECTION,
-    partitions_def=daily_partitions,
     description="The day's ticket ledger (ROI, Brier, log-loss) and its Excel workbook and ticket files.",
 )
 
@@ -89,7 +82,6 @@ ledger_job = define_asset_job(
 race_h30_job = define_asset_job(
     "race_h30",
     selection=PHASE_SELECTIONS["h30"],
-    partitions_def=race_partitions,
     tags=RACE_TAGS["h30"],
     description="H-30: odds snapshot of one race.",
 )
@@ -97,7 +89,6 @@ race_h30_job = define_asset_job(
 race_h5_job = define_asset_job(
     "race_h5",
     selection=PHASE_SELECTIONS["h5"],
-    partitions_def=race_partitions,
     tags=RACE_TAGS["h5"],
     description="H-5: odds snapshot of one race, then its analysis and tickets.",
 )
@@ -105,7 +96,6 @@ race_h5_job = define_asset_job(
 race_result_job = define_asset_job(
     "race_result",
     selection=PHASE_SELECTIONS["result"],
-    partitions_def=race_partitions,
     tags=RACE_TAGS["result"],
     description="H+15: official result of one race, then the settlement of its tickets.",
 )

@@ -1,10 +1,13 @@
 """Partitions: one per Europe/Paris racing day, and one per race registered from the plan."""
 
+import warnings
+
 from dagster import (
     AllPartitionMapping,
     AssetDep,
     AssetKey,
     BackfillPolicy,
+    BetaWarning,
     DailyPartitionsDefinition,
     DynamicPartitionsDefinition,
 )
@@ -15,6 +18,8 @@ daily_partitions = DailyPartitionsDefinition(start_date="2013-02-20", timezone="
 # Daily assets take several days per run: a season backfill runs this many days at a time, paying
 # the process start and each table's load once per chunk; a failure costs at most a month.
 DAILY_BACKFILL = BackfillPolicy.multi_run(max_partitions_per_run=31)
+# Dagster marks the asset parameter as beta; the commands would print that on every start.
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
 
 RACES_PARTITIONS_NAME = "races"
 race_partitions = DynamicPartitionsDefinition(name=RACES_PARTITIONS_NAME)

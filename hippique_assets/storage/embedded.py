@@ -37,11 +37,23 @@ class EmbeddedPostgresError(RuntimeError):
     """The embedded server could not be started or reached; names its data folder."""
 
 
+PGSERVER_MISSING = (
+    "no PostgreSQL server is configured and the embedded one (pgserver) is not installed: set "
+    "HIPPIQUE_PG_URL to a server, or install the embedded extra (hippique_assets[embedded], part of dev)"
+)
+
+
 def _pgserver() -> Any:
+    """The pgserver module, imported on first use: it is an optional extra, absent in production."""
     # platformdirs warns on import when XDG_RUNTIME_DIR is unset (containers, CI): harmless here.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import pgserver
+        try:
+            import pgserver
+        except ModuleNotFoundError as exc:
+            if exc.name != "pgserver":
+                raise
+            raise EmbeddedPostgresError(PGSERVER_MISSING) from None
 
     return pgserver
 
@@ -63,10 +75,11 @@ def embedded_pg_url(home: Path | str) -> str:
         cached = _urls.get(pgdata)
         if cached is not None and _socket_alive(cached):
             return cached
+        pgserver = _pgserver()
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         try:
             with _folder_lock(pgdata):
-                server = _pgserver().get_server(pgdata, cleanup_mode=None)
+                server = pgserver.get_server(pgdata, cleanup_mode=None)
                 # A server stopped behind our back (stop_embedded_pg, reboot) is started again.
                 server.ensure_postgres_running()
                 admin_url = server.get_uri("postgres")

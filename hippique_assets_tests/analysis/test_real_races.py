@@ -28,12 +28,12 @@ from hippique_assets.defs.race_live import odds_snapshot_h5, odds_snapshot_h30
 from hippique_assets.defs.resources import build_resources
 from hippique_assets.defs.runner import run_job_partitions
 from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
-from hippique_assets.replay.server import ReplayServer
-from hippique_assets.replay.sources import FolderSource
 from hippique_assets.settings import Settings
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.storage.tables import column_names
 from hippique_assets_tests.configs import mechanics_config
+from hippique_replay.server import ReplayServer
+from hippique_replay.sources import FolderSource
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from hippique_assets.cli.processes import ManagedProcess, executable, free_port, wait_for_port
-from hippique_assets.replay.faults import Burst, FaultPlan
-from hippique_assets.replay.server import ReplayServer
-from hippique_assets.replay.sources import GeneratedSource
 from hippique_assets.storage.postgres import query_frame, resolve_url
 from hippique_assets_tests.deployed.graphql import TERMINAL, DagsterUi
+from hippique_replay.faults import Burst, FaultPlan
+from hippique_replay.server import ReplayServer
+from hippique_replay.sources import GeneratedSource
 
 pytestmark = pytest.mark.slow
 

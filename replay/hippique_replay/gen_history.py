@@ -1,7 +1,7 @@
 """Horses' past races, read back from the days they actually ran.
 
 A runner's due days are ``day - k * period`` back to its debut (see
-:mod:`hippique_assets.replay.world`). Each due day's core is built (cached by the world) and
+:mod:`hippique_replay.world`). Each due day's core is built (cached by the world) and
 looked up: if the horse was in a field and started, that run is a real past race, with the same
 date, racecourse, race and place as the programme and participants of that day show. Musique,
 career counters, earnings and past performances all come from these races.
@@ -17,15 +17,15 @@ from datetime import date
 
 import numpy as np
 
-from hippique_assets.replay.gen_catalog import (
+from hippique_replay.gen_catalog import (
     FAMILY_OF_DISCIPLINE,
     MUSIQUE_INCIDENT,
     MUSIQUE_LETTER,
     NON_PARTANT,
     PRIZE_SHARES,
 )
-from hippique_assets.replay.gen_core import DayCore
-from hippique_assets.replay.world import World
+from hippique_replay.gen_core import DayCore
+from hippique_replay.world import World
 
 MUSIQUE_RUNS = 10
 PERFORMANCE_RUNS = 5

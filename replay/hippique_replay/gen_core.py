@@ -19,8 +19,8 @@ from datetime import date
 
 import numpy as np
 
-from hippique_assets.replay import gen_hash as hx
-from hippique_assets.replay.gen_catalog import (
+from hippique_replay import gen_hash as hx
+from hippique_replay.gen_catalog import (
     ATTELE,
     CLASSIFIED,
     CROSS,
@@ -42,7 +42,7 @@ from hippique_assets.replay.gen_catalog import (
     TROT,
     Racecourse,
 )
-from hippique_assets.replay.world import World
+from hippique_replay.world import World
 
 T_DAY = 101
 AVERAGE_FIELD = {TROT: 13.0, PLAT: 11.5, OBSTACLE: 11.0}

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from hippique_assets.replay.sources import NO_CONTENT, Source, SourceAnswer, error_answer, json_answer, route
+from hippique_replay.sources import NO_CONTENT, Source, SourceAnswer, error_answer, json_answer, route
 
 RaceNumber = tuple[int, int]
 

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from hippique_assets.racing.keys import pmu_date
-from hippique_assets.replay import gen_hash as hx
-from hippique_assets.replay import gen_market as mk
-from hippique_assets.replay.gen_catalog import (
+from hippique_replay import gen_hash as hx
+from hippique_replay import gen_market as mk
+from hippique_replay.gen_catalog import (
     AVIS,
     CLASSIFIED,
     DISCIPLINES,
@@ -35,9 +35,9 @@ from hippique_assets.replay.gen_catalog import (
     TROT,
     WIND_DIRECTIONS,
 )
-from hippique_assets.replay.gen_day import DayModel, Phase, Quote
-from hippique_assets.replay.gen_history import PERFORMANCE_RUNS, PastRun, prize_share_euros
-from hippique_assets.replay.gen_race import (
+from hippique_replay.gen_day import DayModel, Phase, Quote
+from hippique_replay.gen_history import PERFORMANCE_RUNS, PastRun, prize_share_euros
+from hippique_replay.gen_race import (
     age_condition,
     carried_weights,
     category,

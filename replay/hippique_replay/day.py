@@ -5,10 +5,10 @@ from datetime import date
 
 import click
 
-from hippique_assets.cli.day_play import DayPlay
 from hippique_assets.cli.dev import interrupt_on_sigterm
 from hippique_assets.cli.options import DATE
 from hippique_assets.settings import load_settings
+from hippique_replay.day_play import DayPlay
 
 
 @click.command()

@@ -1,14 +1,14 @@
 """The generated racing world: horses, riders and trainers that recur from one day to the next.
 
 Everything is a pure function of the seed. Horses live in *slots*: each slot belongs to a circuit
-(a country and a family of racing, see :mod:`hippique_assets.replay.gen_catalog`) and hosts one
+(a country and a family of racing, see :mod:`hippique_replay.gen_catalog`) and hosts one
 horse after another, each for a career of a few years. A slot has a fixed racing period and
 phase, so the days a horse is due to run are computed directly (``day % period == phase``) and
 its past race days are simply ``day - k * period``: nothing is replayed to know a horse's past.
 
 A horse has a hidden ability (static for its career), a trainer and a usual rider; riders and
 trainers have hidden skills. Those static values and race-level noise are the *truth* the
-outcomes are drawn from (see :mod:`hippique_assets.replay.gen_core`).
+outcomes are drawn from (see :mod:`hippique_replay.gen_core`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hippique_assets.replay import gen_hash as hx
-from hippique_assets.replay.gen_catalog import (
+from hippique_replay import gen_hash as hx
+from hippique_replay.gen_catalog import (
     CIRCUITS,
     DEFERRE,
     OEILLERES,
@@ -31,10 +31,10 @@ from hippique_assets.replay.gen_catalog import (
     TROT,
     Circuit,
 )
-from hippique_assets.replay.gen_names import breeder_name, horse_name, owner_name, person_name, trot_letter
+from hippique_replay.gen_names import breeder_name, horse_name, owner_name, person_name, trot_letter
 
 if TYPE_CHECKING:
-    from hippique_assets.replay.gen_core import DayCore
+    from hippique_replay.gen_core import DayCore
 
 # Tags keep the hash streams of different quantities apart.
 T_PERIOD, T_PHASE, T_CAREER, T_OFFSET, T_DEBUT, T_ENTER = 11, 12, 13, 14, 15, 16
@@ -262,8 +262,8 @@ class World:
     # --- days ---------------------------------------------------------------------------------
 
     def core(self, ordinal: int) -> DayCore:
-        """The numeric core of a day (cached; see :mod:`hippique_assets.replay.gen_core`)."""
-        from hippique_assets.replay.gen_core import build_core
+        """The numeric core of a day (cached; see :mod:`hippique_replay.gen_core`)."""
+        from hippique_replay.gen_core import build_core
 
         # The replay server answers from several threads; the cache is shared.
         with self.lock:

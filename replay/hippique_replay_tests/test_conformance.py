@@ -2,7 +2,7 @@
 
 The schema is inferred at test time from the real PMU responses in ``shared/pmu-samples/pmu``:
 keys, nesting and value types, null where a capture shows null, optional keys where captures
-disagree. Every generated endpoint body must conform (see :mod:`hippique_assets.replay.shape`).
+disagree. Every generated endpoint body must conform (see :mod:`hippique_replay.shape`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from hippique_assets.pmu.parse_participants import horse_ids_by_number, parse_pa
 from hippique_assets.pmu.parse_performances import parse_performances
 from hippique_assets.pmu.parse_programme import parse_programme, parse_reunion
 from hippique_assets.pmu.parse_rapports import parse_rapports
-from hippique_assets.replay.generator import GeneratedDay, generate_day
-from hippique_assets.replay.shape import Shape, check_conforms, coverage, infer_shape
+from hippique_replay.generator import GeneratedDay, generate_day
+from hippique_replay.shape import Shape, check_conforms, coverage, infer_shape
 
 PARIS = ZoneInfo("Europe/Paris")
 SEED = 5

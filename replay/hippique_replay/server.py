@@ -3,7 +3,7 @@
 ``ReplayServer(source)`` serves ``source`` under ``prefix`` (``/rest/client/61`` like the live
 API), so a client pointed at :attr:`ReplayServer.base_url` requests the very same relative paths it
 requests live. The simulated instant handed to the source comes from ``clock`` (no clock: every
-day in its final state). A :class:`~hippique_assets.replay.faults.FaultPlan` makes it misbehave on
+day in its final state). A :class:`~hippique_replay.faults.FaultPlan` makes it misbehave on
 purpose. Two control endpoints sit outside the prefix and are never faulted nor logged:
 ``GET /_replay/clock`` (the simulated instant as JSON) and ``GET /_replay/health``.
 
@@ -26,8 +26,8 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from hippique_assets.racing.clock import Clock
-from hippique_assets.replay.faults import INVALID_BODY, Fault, FaultInjector, FaultPlan
-from hippique_assets.replay.sources import Source, SourceAnswer, error_answer, json_answer
+from hippique_replay.faults import INVALID_BODY, Fault, FaultInjector, FaultPlan
+from hippique_replay.sources import Source, SourceAnswer, error_answer, json_answer
 
 log = logging.getLogger(__name__)
 

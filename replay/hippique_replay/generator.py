@@ -6,9 +6,9 @@ JSON, and nothing keeps more than a bounded window of past days in memory.
 
 The generated world has recurring horses, riders and trainers with hidden abilities and skills;
 outcomes are drawn from hidden true probabilities that the market only sees noisily and with a
-favourite-longshot bias (see :mod:`hippique_assets.replay.gen_core` and
-:mod:`hippique_assets.replay.gen_market`). A horse's musique and past performances are the races it
-actually ran on earlier generated days (see :mod:`hippique_assets.replay.gen_history`).
+favourite-longshot bias (see :mod:`hippique_replay.gen_core` and
+:mod:`hippique_replay.gen_market`). A horse's musique and past performances are the races it
+actually ran on earlier generated days (see :mod:`hippique_replay.gen_history`).
 
 ``as_of`` (an aware datetime) shows the day as it was at that instant: planned races with moving
 odds, declared non-runners, then arrivals, then final dividends; ``None`` is the final state.
@@ -29,10 +29,10 @@ from hippique_assets.pmu.paths import (
     rapports_path,
     reunion_path,
 )
-from hippique_assets.replay import gen_json
-from hippique_assets.replay.gen_catalog import DISCIPLINES
-from hippique_assets.replay.gen_core import FAR_FOREIGN
-from hippique_assets.replay.gen_day import DayModel, Phase, as_instant
+from hippique_replay import gen_json
+from hippique_replay.gen_catalog import DISCIPLINES
+from hippique_replay.gen_core import FAR_FOREIGN
+from hippique_replay.gen_day import DayModel, Phase, as_instant
 
 
 @dataclass(frozen=True)

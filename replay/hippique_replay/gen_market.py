@@ -21,7 +21,7 @@ from itertools import combinations, permutations
 
 import numpy as np
 
-from hippique_assets.replay import gen_hash as hx
+from hippique_replay import gen_hash as hx
 
 LAMBDA = 0.75
 MORNING_NOISE = 0.32

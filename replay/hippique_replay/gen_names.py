@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hippique_assets.replay.gen_hash import Bits
+from hippique_replay.gen_hash import Bits
 
 _ONSETS = ("B", "C", "D", "F", "G", "J", "L", "M", "N", "P", "R", "S", "T", "V", "CH", "BR", "TR", "GR", "PR")
 _VOWELS = ("A", "E", "I", "O", "U", "A", "O", "E", "I", "A", "OU", "AN", "ON", "IN")

@@ -11,9 +11,9 @@ from types import FrameType
 import click
 
 from hippique_assets.racing.clock import Clock, parse_clock
-from hippique_assets.replay.faults import FaultPlan, FaultSpecError
-from hippique_assets.replay.server import ReplayBindError, ReplayServer, RequestRecord
-from hippique_assets.replay.sources import FolderSource, GeneratedSource, Source
+from hippique_replay.faults import FaultPlan, FaultSpecError
+from hippique_replay.server import ReplayBindError, ReplayServer, RequestRecord
+from hippique_replay.sources import FolderSource, GeneratedSource, Source
 
 # Dates as plain click DateTimes: importing hippique_assets.cli would load the whole Dagster stack
 # into a process that only serves files.
@@ -163,7 +163,7 @@ def generate(start: datetime, end: datetime | None, out: Path, seed: int, as_of:
         raise click.BadParameter(f"{last} is before --date {first}", param_hint="--to")
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     # Imported here: the generator pulls numpy, which the other commands do not need at start-up.
-    from hippique_assets.replay.generator import write_day
+    from hippique_replay.generator import write_day
 
     total = 0
     for day in days:

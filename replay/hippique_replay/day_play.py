@@ -39,12 +39,12 @@ from hippique_assets.racing.clock import AcceleratedClock
 from hippique_assets.racing.day_close import RESULTS_WAIT
 from hippique_assets.racing.race_clock import PHASES
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
-from hippique_assets.replay.server import ReplayServer
-from hippique_assets.replay.sources import GeneratedSource
-from hippique_assets.replay.subset import RaceSubsetSource, closest_races
 from hippique_assets.settings import Settings
 from hippique_assets.storage.embedded import pgdata_dir, stop_embedded_pg
 from hippique_assets.storage.postgres import PostgresResource
+from hippique_replay.server import ReplayServer
+from hippique_replay.sources import GeneratedSource
+from hippique_replay.subset import RaceSubsetSource, closest_races
 
 # Wall seconds the plan build and the start of the code server and the daemon may take: the
 # simulated day starts this long (times the factor) before the first H-30.

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from hippique_assets.pmu.paths import participants_path, rapports_path, reunion_path
-from hippique_assets.replay.generator import generate_day
-from hippique_assets.replay.sources import (
+from hippique_replay.generator import generate_day
+from hippique_replay.sources import (
     NO_CONTENT,
     FolderSource,
     GeneratedSource,
@@ -19,7 +19,7 @@ from hippique_assets.replay.sources import (
     SourceError,
     route,
 )
-from hippique_assets_tests.replay.fake_day import ARRIVAL, FINAL_AFTER, RACE_DAY, START, FakeDay, fake_factory
+from hippique_replay_tests.fake_day import ARRIVAL, FINAL_AFTER, RACE_DAY, START, FakeDay, fake_factory
 
 R1C1 = "/programme/23032026/R1/C1"
 

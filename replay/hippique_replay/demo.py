@@ -10,10 +10,10 @@ import click
 
 from hippique_assets.cli.ingest import print_summary, run_ingest
 from hippique_assets.cli.options import DATE
-from hippique_assets.replay.server import ReplayServer
-from hippique_assets.replay.sources import GeneratedSource
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import mask_url
+from hippique_replay.server import ReplayServer
+from hippique_replay.sources import GeneratedSource
 
 
 @click.command()

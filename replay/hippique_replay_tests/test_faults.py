@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hippique_assets.replay.faults import Burst, Fault, FaultInjector, FaultPlan, FaultSpecError
+from hippique_replay.faults import Burst, Fault, FaultInjector, FaultPlan, FaultSpecError
 
 PATH = "/programme/23032026/R1/C4/participants"
 EXAMPLE = "5xx=0.1,429=0.05,slow=0.05:2.0,timeout=0.01,truncated=0.02,invalid=0.01,seed=7"

@@ -106,7 +106,7 @@ DayFactory = Callable[[date, int], Day]
 
 def _default_factory(day: date, seed: int) -> Day:
     # Imported on first use: the generator pulls numpy, which FolderSource users do not need.
-    from hippique_assets.replay.generator import generate_day
+    from hippique_replay.generator import generate_day
 
     return generate_day(day, seed=seed)
 

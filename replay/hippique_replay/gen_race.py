@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from hippique_assets.replay import gen_hash as hx
-from hippique_assets.replay.gen_catalog import (
+from hippique_replay import gen_hash as hx
+from hippique_replay.gen_catalog import (
     AGE_CONDITIONS,
     ATTELE,
     CATEGORIES,
@@ -31,9 +31,9 @@ from hippique_assets.replay.gen_catalog import (
     STEEPLE,
     TROT,
 )
-from hippique_assets.replay.gen_core import DayCore
-from hippique_assets.replay.gen_names import race_name, short_race_name
-from hippique_assets.replay.world import World
+from hippique_replay.gen_core import DayCore
+from hippique_replay.gen_names import race_name, short_race_name
+from hippique_replay.world import World
 
 PARIS = ZoneInfo("Europe/Paris")
 T_RACE_NAME, T_SPEED, T_DRAW, T_WEIGHT, T_CATEGORY = 401, 402, 403, 404, 405

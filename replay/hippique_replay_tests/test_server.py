@@ -16,11 +16,11 @@ from hippique_assets.net.backoff import RetryPolicy
 from hippique_assets.pmu.client import PmuClient
 from hippique_assets.pmu.paths import participants_path, rapports_path
 from hippique_assets.racing.clock import FixedClock
-from hippique_assets.replay.faults import Burst, FaultPlan
-from hippique_assets.replay.generator import generate_day
-from hippique_assets.replay.server import ReplayBindError, ReplayServer
-from hippique_assets.replay.sources import FolderSource, GeneratedSource, SourceAnswer
-from hippique_assets_tests.replay.fake_day import ARRIVAL, ARRIVAL_AFTER, FINAL_AFTER, START, fake_factory
+from hippique_replay.faults import Burst, FaultPlan
+from hippique_replay.generator import generate_day
+from hippique_replay.server import ReplayBindError, ReplayServer
+from hippique_replay.sources import FolderSource, GeneratedSource, SourceAnswer
+from hippique_replay_tests.fake_day import ARRIVAL, ARRIVAL_AFTER, FINAL_AFTER, START, fake_factory
 
 R1C1 = "/programme/23032026/R1/C1"
 

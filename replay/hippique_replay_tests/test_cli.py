@@ -16,17 +16,17 @@ import httpx
 from click.testing import CliRunner
 
 from hippique_assets.pmu.paths import participants_path, performances_path, rapports_path
-from hippique_assets.replay.cli import replay
-from hippique_assets.replay.generator import generate_day
-from hippique_assets.replay.server import ReplayServer
-from hippique_assets.replay.sources import FolderSource, GeneratedSource
+from hippique_replay.cli import replay
+from hippique_replay.generator import generate_day
+from hippique_replay.server import ReplayServer
+from hippique_replay.sources import FolderSource, GeneratedSource
 
 
 @contextmanager
 def serving(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """Run ``replay serve --port 0 ARGS`` and yield the base URL it printed, then stop it with SIGTERM."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "hippique_assets.replay.cli", "serve", "--port", "0", *args],
+        [sys.executable, "-m", "hippique_replay.cli", "serve", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

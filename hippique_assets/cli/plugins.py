@@ -1,0 +1,42 @@
+"""Subcommands that other installed distributions add to ``hippique``.
+
+A distribution declares click commands in the entry-point group ``hippique.commands``; the name of
+the entry point is the name of the subcommand. hippique-replay adds ``replay``, ``demo`` and ``day``
+this way, so they exist where it is installed (``make venv``) and nowhere else (the production image).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import EntryPoint, entry_points
+
+import click
+
+ENTRY_POINT_GROUP = "hippique.commands"
+
+
+def _unloadable(entry_point: EntryPoint, error: Exception) -> click.Command:
+    """Stands for a command whose distribution is installed but cannot be imported: the other
+    commands keep working, and this one says why it cannot run."""
+    reason = f"{type(error).__name__}: {error}"
+
+    def fail() -> None:
+        raise click.ClickException(f"'{entry_point.name}' ({entry_point.value}) cannot be loaded: {reason}")
+
+    return click.Command(entry_point.name, callback=fail, help=f"(cannot be loaded: {reason})")
+
+
+def installed_commands(taken: set[str]) -> dict[str, click.Command]:
+    """The commands of the ``hippique.commands`` entry points by name, sorted, leaving out the names
+    in ``taken`` (the product's own commands keep theirs) and a name's later duplicates."""
+    found: dict[str, click.Command] = {}
+    for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+        if entry_point.name in taken or entry_point.name in found:
+            continue
+        try:
+            command = entry_point.load()
+        except Exception as exc:  # an import error in a plugin must not take the other commands down
+            command = _unloadable(entry_point, exc)
+        if not isinstance(command, click.Command):
+            command = _unloadable(entry_point, TypeError(f"{command!r} is not a click command"))
+        found[entry_point.name] = command
+    return found

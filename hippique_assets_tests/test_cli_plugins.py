@@ -1,0 +1,74 @@
+"""Subcommands added by other distributions through the ``hippique.commands`` entry points, read from
+real distribution metadata on disk."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hippique_assets.cli.plugins import installed_commands
+
+PLUGIN = '''
+import click
+
+VALUE = 42
+
+
+@click.command()
+@click.argument("who")
+def hello(who):
+    """Greets WHO."""
+    click.echo(f"hello {who}")
+'''
+
+ENTRY_POINTS = """
+[hippique.commands]
+hello = hippique_fake_plugin:hello
+ingest = hippique_fake_plugin:hello
+broken = hippique_fake_missing:command
+not-a-command = hippique_fake_plugin:VALUE
+"""
+
+
+@pytest.fixture
+def fake_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An installed distribution ``hippique-fake-plugin`` (a module and its dist-info) on sys.path."""
+    (tmp_path / "hippique_fake_plugin.py").write_text(PLUGIN)
+    info = tmp_path / "hippique_fake_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: hippique-fake-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(ENTRY_POINTS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield tmp_path
+    sys.modules.pop("hippique_fake_plugin", None)
+
+
+def test_an_installed_command_runs_under_its_entry_point_name(fake_plugin: Path):
+    commands = installed_commands({"ingest"})
+    assert "hello" in commands
+    result = CliRunner().invoke(commands["hello"], ["world"])
+    assert result.exit_code == 0
+    assert result.output == "hello world\n"
+
+
+def test_a_product_command_keeps_its_name(fake_plugin: Path):
+    assert "ingest" not in installed_commands({"ingest"})
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [("broken", "No module named 'hippique_fake_missing'"), ("not-a-command", "42 is not a click command")],
+)
+def test_a_command_that_cannot_load_fails_alone_in_one_line(fake_plugin: Path, name: str, reason: str):
+    commands = installed_commands(set())
+    assert "hello" in commands
+    result = CliRunner().invoke(commands[name], [])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert f"'{name}'" in lines[0]
+    assert reason in lines[0]
+    assert reason in (commands[name].help or "")
