@@ -72,3 +72,23 @@ def test_a_command_that_cannot_load_fails_alone_in_one_line(fake_plugin: Path, n
     assert f"'{name}'" in lines[0]
     assert reason in lines[0]
     assert reason in (commands[name].help or "")
+
+
+def test_help_lists_every_command_without_importing_dagster_or_pandas():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from hippique_assets.cli.main import cli\n"
+        "try:\n"
+        "    cli(['--help'], prog_name='hippique')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('HEAVY', sorted(m for m in ('dagster', 'pandas', 'pyarrow') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    for name in ("ingest", "summary", "db", "dev", "model", "backtest", "snapshots", "replay", "demo", "day"):
+        assert f"  {name} " in done.stdout, name
+    assert "HEAVY []" in done.stdout

@@ -1,4 +1,8 @@
-"""Entry point of the ``hippique`` command."""
+"""Entry point of the ``hippique`` command.
+
+Subcommands are imported when they run (see :mod:`hippique_assets.cli.lazy`); where hippique-replay
+is installed it adds ``replay``, ``demo`` and ``day`` (see :mod:`hippique_assets.cli.plugins`).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,27 @@ import sys
 
 import click
 
-from hippique_assets.cli.analysis import backtest_command, model, snapshots
-from hippique_assets.cli.db import db
-from hippique_assets.cli.dev import dev
-from hippique_assets.cli.ingest import ingest, summary
-from hippique_assets.cli.plugins import installed_commands
-from hippique_assets.storage.embedded import EmbeddedPostgresError
+from hippique_assets.cli.lazy import LazyCommand, LazyGroup
+
+COMMANDS = {
+    "ingest": LazyCommand(
+        "hippique_assets.cli.ingest:ingest", "Fetch and load racing days into the pmu tables."
+    ),
+    "summary": LazyCommand(
+        "hippique_assets.cli.ingest:summary", "Rows and checksums of every table for a day or a range."
+    ),
+    "db": LazyCommand("hippique_assets.cli.db:db", "The tables' migrations (hippique db upgrade)."),
+    "dev": LazyCommand("hippique_assets.cli.dev:dev", "The Dagster UI on the local instance (make dev)."),
+    "model": LazyCommand("hippique_assets.cli.analysis:model", "Fit the model the H-5 analysis uses."),
+    "backtest": LazyCommand(
+        "hippique_assets.cli.analysis:backtest_command",
+        "Decide and settle a period as the H-5 runs would have.",
+    ),
+    "snapshots": LazyCommand("hippique_assets.cli.analysis:snapshots", "Load recorded odds captures."),
+}
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy=COMMANDS)
 @click.option("-v", "--verbose", is_flag=True, help="Log at INFO level (HTTP requests, timings).")
 def cli(verbose: bool) -> None:
     """hippique_assets: French horse racing data on Dagster."""
@@ -24,19 +40,9 @@ def cli(verbose: bool) -> None:
     )
 
 
-cli.add_command(ingest)
-cli.add_command(summary)
-cli.add_command(db)
-cli.add_command(dev)
-cli.add_command(model)
-cli.add_command(backtest_command)
-cli.add_command(snapshots)
-# replay, demo and day where hippique-replay is installed (see hippique_assets.cli.plugins).
-for _name, _command in installed_commands(set(cli.commands)).items():
-    cli.add_command(_command, _name)
-
-
 def main() -> None:
+    from hippique_assets.storage.embedded import EmbeddedPostgresError
+
     try:
         cli(prog_name="hippique")
     except EmbeddedPostgresError as exc:

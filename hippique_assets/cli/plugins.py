@@ -25,6 +25,17 @@ def _unloadable(entry_point: EntryPoint, error: Exception) -> click.Command:
     return click.Command(entry_point.name, callback=fail, help=f"(cannot be loaded: {reason})")
 
 
+def load_plugin(entry_point: EntryPoint) -> click.Command:
+    """The click command of one entry point, or one that says why it cannot be loaded."""
+    try:
+        command = entry_point.load()
+    except Exception as exc:  # an import error in a plugin must not take the other commands down
+        return _unloadable(entry_point, exc)
+    if not isinstance(command, click.Command):
+        return _unloadable(entry_point, TypeError(f"{command!r} is not a click command"))
+    return command
+
+
 def installed_commands(taken: set[str]) -> dict[str, click.Command]:
     """The commands of the ``hippique.commands`` entry points by name, sorted, leaving out the names
     in ``taken`` (the product's own commands keep theirs) and a name's later duplicates."""
@@ -32,11 +43,5 @@ def installed_commands(taken: set[str]) -> dict[str, click.Command]:
     for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
         if entry_point.name in taken or entry_point.name in found:
             continue
-        try:
-            command = entry_point.load()
-        except Exception as exc:  # an import error in a plugin must not take the other commands down
-            command = _unloadable(entry_point, exc)
-        if not isinstance(command, click.Command):
-            command = _unloadable(entry_point, TypeError(f"{command!r} is not a click command"))
-        found[entry_point.name] = command
+        found[entry_point.name] = load_plugin(entry_point)
     return found

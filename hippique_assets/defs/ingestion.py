@@ -34,6 +34,7 @@ from dagster import (
 )
 from sqlalchemy import Table
 
+from hippique_assets.defs.frame_types import frame_type
 from hippique_assets.defs.partitions import DAILY_BACKFILL, daily_partitions
 from hippique_assets.defs.resources import PMU_API_POOL, PmuApiResource
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
@@ -241,8 +242,8 @@ def _rejection_note(context: AssetExecutionContext, batch: Batch) -> dict[str, M
 
 @multi_asset(
     outs={
-        "reunions": table_out(tables.REUNIONS, group=TABLE_GROUP),
-        "races": table_out(tables.RACES, group=TABLE_GROUP),
+        "reunions": table_out(tables.REUNIONS, group=TABLE_GROUP, typed=True),
+        "races": table_out(tables.RACES, group=TABLE_GROUP, typed=True),
     },
     deps=[raw_programme],
     **_INGEST,
@@ -311,11 +312,15 @@ def _add_race(rows_of: Callable) -> Callable[[Batch, date, object, object], None
 @multi_asset(
     outs={
         "participants": table_out(
-            tables.PARTICIPANTS, group=TABLE_GROUP, description="One row per runner of every race of the day."
+            tables.PARTICIPANTS,
+            group=TABLE_GROUP,
+            typed=True,
+            description="One row per runner of every race of the day.",
         ),
         "horses": table_out(
             tables.HORSES,
             group=TABLE_GROUP,
+            typed=True,
             description="Horses seen on any day, keyed by PMU idCheval (or a derived key).",
         ),
     },
@@ -369,6 +374,7 @@ def participants(
     deps=[raw_performances],
     io_manager_key=PG_IO_MANAGER,
     metadata=table_metadata(tables.PERFORMANCES),
+    dagster_type=frame_type(tables.PERFORMANCES),
     kinds={"postgres", "pandas"},
     check_specs=table_check_specs("performances", tables.PERFORMANCES, non_empty=False),
 )
@@ -413,11 +419,13 @@ def performances(
         "bets": table_out(
             tables.BETS,
             group=TABLE_GROUP,
+            typed=True,
             description="Bet types offered per race with their base stake and refund flag.",
         ),
         "dividends": table_out(
             tables.DIVIDENDS,
             group=TABLE_GROUP,
+            typed=True,
             description="Official dividends per bet type and winning combination.",
         ),
     },
@@ -444,6 +452,7 @@ def rapports(context: AssetExecutionContext, files: FilesResource, postgres: Pos
     group_name=TABLE_GROUP,
     io_manager_key=PG_IO_MANAGER,
     metadata=table_metadata(tables.INGEST_GAPS),
+    dagster_type=frame_type(tables.INGEST_GAPS),
     kinds={"postgres", "pandas"},
     deps=[
         AssetKey(name)

@@ -6,6 +6,7 @@ from typing import Any
 from dagster import AssetKey, AssetOut, MetadataValue, TableColumn, TableColumnConstraints, TableSchema
 from sqlalchemy import Table
 
+from hippique_assets.defs.frame_types import frame_type
 from hippique_assets.storage.io_manager import TABLE_KEY
 from hippique_assets.storage.tables import unique_keys
 from hippique_assets.storage.types import column_type
@@ -43,8 +44,13 @@ def table_metadata(table: Table) -> dict[str, Any]:
     }
 
 
-def table_out(table: Table, *, group: str, description: str | None = None, **kwargs: Any) -> AssetOut:
-    """The output of a multi-asset stored in ``table`` (asset key = table name)."""
+def table_out(
+    table: Table, *, group: str, description: str | None = None, typed: bool = False, **kwargs: Any
+) -> AssetOut:
+    """The output of a multi-asset stored in ``table`` (asset key = table name); ``typed`` checks the
+    frame against the table's declaration (:func:`hippique_assets.defs.frame_types.frame_type`)."""
+    if typed:
+        kwargs["dagster_type"] = frame_type(table)
     return AssetOut(
         key=AssetKey(table.name) if "key" not in kwargs else kwargs.pop("key"),
         io_manager_key=PG_IO_MANAGER,

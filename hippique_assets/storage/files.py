@@ -140,16 +140,12 @@ class LocalFileStore:
         return sorted(found)
 
 
-def default_gcs_client() -> "gcs.Client":
-    """A GCS client: anonymous against ``STORAGE_EMULATOR_HOST`` when set, else default credentials."""
-    from google.cloud import storage
+def default_gcs_client(project: str | None = None) -> "gcs.Client":
+    """A GCS client from dagster-gcp's resource: default credentials (Workload Identity, a service
+    account), or anonymous against ``STORAGE_EMULATOR_HOST`` when it is set."""
+    from dagster_gcp import GCSResource
 
-    if os.environ.get("STORAGE_EMULATOR_HOST"):
-        from google.auth.credentials import AnonymousCredentials
-
-        project = os.environ.get("GOOGLE_CLOUD_PROJECT", "test")
-        return storage.Client(project=project, credentials=AnonymousCredentials())
-    return storage.Client()
+    return GCSResource(project=project or os.environ.get("GOOGLE_CLOUD_PROJECT")).get_client()
 
 
 class GcsFileStore:
@@ -214,11 +210,11 @@ class GcsFileStore:
         return sorted(n for n in names if n and not n.endswith("/"))
 
 
-def open_file_store(base_uri: str) -> FileStore:
+def open_file_store(base_uri: str, gcs_client: "gcs.Client | None" = None) -> FileStore:
     """``gs://bucket/prefix`` -> :class:`GcsFileStore`; ``file:///path`` or a path -> :class:`LocalFileStore`."""
     if base_uri.startswith("gs://"):
         bucket, _, prefix = base_uri[len("gs://") :].partition("/")
-        return GcsFileStore(bucket, prefix)
+        return GcsFileStore(bucket, prefix, client=gcs_client)
     if "://" in base_uri and not base_uri.startswith("file://"):
         raise ValueError(f"unsupported file store URI {base_uri!r}: use gs://bucket/prefix or a local path")
     return LocalFileStore(base_uri.removeprefix("file://"))
@@ -251,9 +247,11 @@ _stores: dict[tuple[int, str], FileStore] = {}
 
 
 class FilesResource(ConfigurableResource):
-    """Where raw payloads and artifacts go: a local folder or ``gs://bucket/prefix``."""
+    """Where raw payloads and artifacts go: a local folder or ``gs://bucket/prefix`` (through
+    dagster-gcp's :class:`~dagster_gcp.GCSResource`)."""
 
     base_uri: str = ".hippique/files"
+    gcs_project: str | None = None
 
     def store(self) -> FileStore:
         """The store for ``base_uri`` (one per process, so a GCS client is made once)."""
@@ -261,7 +259,8 @@ class FilesResource(ConfigurableResource):
         with _stores_lock:
             store = _stores.get(key)
             if store is None:
-                store = _stores[key] = open_file_store(self.base_uri)
+                client = default_gcs_client(self.gcs_project) if self.base_uri.startswith("gs://") else None
+                store = _stores[key] = open_file_store(self.base_uri, client)
             return store
 
     def write_bytes(self, rel_path: str, data: bytes, content_type: str = "application/octet-stream") -> str:

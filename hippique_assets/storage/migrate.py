@@ -10,6 +10,7 @@ should both share a database.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from functools import cache
@@ -22,6 +23,7 @@ from sqlalchemy.pool import NullPool
 VERSION_TABLE = "hippique_schema_version"
 LOCK_KEY = "hippique.migrations"
 
+_log = logging.getLogger(__name__)
 _done_lock = threading.Lock()
 _done: set[str] = set()
 
@@ -88,8 +90,17 @@ def upgrade_once(url: str) -> None:
     with _done_lock:
         if url in _done:
             return
-        upgrade(url)
+        before = current_revision(url)
+        if before != head_revision():
+            upgrade(url)
+            _log.info("tables at %s migrated from %s to %s", _masked(url), before or "empty", head_revision())
         _done.add(url)
+
+
+def _masked(url: str) -> str:
+    from hippique_assets.storage.postgres import mask_url
+
+    return mask_url(url)
 
 
 def missing_tables(url: str, names: Sequence[str]) -> list[str]:

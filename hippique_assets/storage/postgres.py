@@ -9,7 +9,6 @@ bulk loader uses for its ADBC connections. Tables are created and evolved by the
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import threading
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
 
 Params = Sequence[Any] | Mapping[str, Any] | None
 
-_log = logging.getLogger(__name__)
 
 # Session settings of every connection we open: instants come back in UTC whatever the server's zone.
 _SESSION_OPTIONS = "-c TimeZone=UTC"
