@@ -10,6 +10,7 @@ from datetime import date
 import click
 
 from hippique_assets.cli.options import DATE, day_range
+from hippique_assets.defs.ingestion import FETCH_TAG
 from hippique_assets.defs.jobs import ingestion_job
 from hippique_assets.defs.resources import build_resources
 from hippique_assets.defs.runner import PartitionOutcome, dagster_instance, run_job_partitions
@@ -39,7 +40,9 @@ def _echo_outcome(outcome: PartitionOutcome) -> None:
         click.echo(f"    {outcome.error}", err=True)
 
 
-def run_ingest(days: list[date], settings: Settings) -> tuple[list[PartitionOutcome], str]:
+def run_ingest(
+    days: list[date], settings: Settings, *, tags: dict[str, str] | None = None
+) -> tuple[list[PartitionOutcome], str]:
     """Materialize the ingestion assets for each day; returns the outcomes and the Postgres URL used."""
     instance = dagster_instance(settings.home)
     click.echo(
@@ -47,15 +50,24 @@ def run_ingest(days: list[date], settings: Settings) -> tuple[list[PartitionOutc
         f"(rate limit {settings.rate_limit_per_s:g}/s, {settings.concurrency} at a time)"
     )
     outcomes = run_job_partitions(
-        ingestion_job.name, [d.isoformat() for d in days], settings, instance, on_outcome=_echo_outcome
+        ingestion_job.name,
+        [d.isoformat() for d in days],
+        settings,
+        instance,
+        on_outcome=_echo_outcome,
+        tags=tags,
     )
     pg_url = build_resources(settings)["postgres"].get_url()
     return outcomes, pg_url
 
 
-def print_summary(pg_url: str, days: list[date], *, checksums: bool = False) -> None:
+def print_summary(
+    pg_url: str, days: list[date], *, checksums: bool = False, schema: str | None = "pmu"
+) -> None:
+    """Rows of the days in each table (of ``schema``, or of every schema)."""
     click.echo(f"\nTables in {mask_url(pg_url)} for {days[0]} .. {days[-1]}:")
-    click.echo(format_summary(summarize_tables(pg_url, start=days[0], end=days[-1]), checksums=checksums))
+    summaries = summarize_tables(pg_url, schema=schema, start=days[0], end=days[-1])
+    click.echo(format_summary(summaries, checksums=checksums))
 
 
 @click.command()
@@ -64,14 +76,24 @@ def print_summary(pg_url: str, days: list[date], *, checksums: bool = False) -> 
 @click.option("--base-url", default=None, help="PMU API base URL (default: $HIPPIQUE_PMU_BASE_URL or live).")
 @click.option("--rate-limit", type=float, default=None, help="Requests per second per host; 0 = unlimited.")
 @click.option("--checksums", is_flag=True, help="Print a content checksum per table in the summary.")
+@click.option(
+    "--missing-only",
+    is_flag=True,
+    help="Request only what the previous ingestion of each day missed (its failed requests, rapports not final).",
+)
 def ingest(
-    start: date, end: date | None, base_url: str | None, rate_limit: float | None, checksums: bool
+    start: date,
+    end: date | None,
+    base_url: str | None,
+    rate_limit: float | None,
+    checksums: bool,
+    missing_only: bool,
 ) -> None:
     """Fetch and load racing days into the pmu tables and the raw files."""
     days = day_range(start, end)
     settings = settings_with(base_url, rate_limit)
     began = time.perf_counter()
-    outcomes, pg_url = run_ingest(days, settings)
+    outcomes, pg_url = run_ingest(days, settings, tags={FETCH_TAG: "missing"} if missing_only else None)
     print_summary(pg_url, days, checksums=checksums)
     failed = [o for o in outcomes if not o.success]
     click.echo(
@@ -79,6 +101,7 @@ def ingest(
     )
     if failed:
         click.echo(f"Failed: {', '.join(o.partition for o in failed)}", err=True)
+        click.echo("Re-run with --missing-only to request only what is missing.", err=True)
         sys.exit(1)
 
 
@@ -86,9 +109,9 @@ def ingest(
 @click.option("--date", "start", type=DATE, required=True)
 @click.option("--to", "end", type=DATE, default=None)
 def summary(start: date, end: date | None) -> None:
-    """Row counts and content checksums of every pmu table for a day or a range."""
+    """Row counts and content checksums of the day's (or range's) rows in every table."""
     from hippique_assets.defs.resources import build_resources as _resources
 
     days = day_range(start, end)
     pg_url = _resources(load_settings())["postgres"].get_url()
-    print_summary(pg_url, days, checksums=True)
+    print_summary(pg_url, days, checksums=True, schema=None)

@@ -35,17 +35,20 @@ COMMANDS = {
 @click.option("-v", "--verbose", is_flag=True, help="Log at INFO level (HTTP requests, timings).")
 def cli(verbose: bool) -> None:
     """hippique_assets: French horse racing data on Dagster."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # Dagster raises the platform's loggers to INFO inside runs; the console keeps the chosen level.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
 
 
 def main() -> None:
+    from hippique_assets.settings import SettingsError
     from hippique_assets.storage.embedded import EmbeddedPostgresError
 
     try:
         cli(prog_name="hippique")
-    except EmbeddedPostgresError as exc:
-        # A set-up problem (no server configured, pgserver missing or failing): one line, no traceback.
-        click.echo(f"Error: {exc}", err=True)
+    except (EmbeddedPostgresError, SettingsError, ConnectionError) as exc:
+        # A set-up problem (a setting, a server that does not answer): one line, no traceback.
+        click.echo(f"Error: {str(exc).strip().splitlines()[0]}", err=True)
         sys.exit(1)

@@ -16,7 +16,8 @@ from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult
 
 from hippique_assets.settings import Settings
 
-QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# The commands print one line per run themselves; the Dagster run log keeps everything.
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 LOCAL_INSTANCE_MARKER = "# The local Dagster instance"
 # What earlier versions wrote into a new local instance; replaced by the current configuration.
 _OLD_LOCAL_CONFIG = "telemetry:\n  enabled: false\n"
@@ -83,11 +84,25 @@ def outcome_of(partition: str, result: ExecuteInProcessResult, seconds: float) -
                 )
         elif event.event_type == DagsterEventType.STEP_FAILURE and outcome.error is None:
             failure = event.step_failure_data
-            message = failure.error.message.strip() if failure.error else "step failed"
+            message = _user_message(failure.error) if failure.error else "step failed"
             outcome.error = f"{event.step_key}: {message}"
     if not result.success and outcome.error is None:
         outcome.error = "run failed (see the Dagster run log)"
     return outcome
+
+
+def _user_message(error: object) -> str:
+    """A step's error as its author wrote it: the innermost user error, without the class path
+    Dagster prefixes (``dagster._core.definitions.events.Failure: ...``)."""
+    while getattr(error, "cause", None) is not None and getattr(error, "cls_name", "").startswith(
+        "DagsterExecution"
+    ):
+        error = error.cause  # type: ignore[attr-defined]
+    message = str(getattr(error, "message", error)).strip()
+    head, sep, rest = message.partition(": ")
+    if sep and "." in head and " " not in head:
+        message = rest
+    return message
 
 
 def run_job_partitions(

@@ -267,7 +267,17 @@ def _host_of(url: str) -> str:
 
 
 def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    """What went wrong on the wire, in words: ``connection refused``, ``timed out``..."""
+    text = str(exc)
+    if isinstance(exc, httpx.ConnectError) and "refused" in text.lower():
+        return "connection refused"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out ({type(exc).__name__})"
+    if isinstance(exc, httpx.ConnectError) and (
+        "name or service" in text.lower() or "nodename" in text.lower()
+    ):
+        return "host name not found"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _log_retry(url: str, state: RetryCallState) -> None:

@@ -29,7 +29,7 @@ class PmuTransportError(PmuError):
 
     def __init__(self, url: str, reason: str, *, attempts: int) -> None:
         super().__init__(
-            url, f"no answer from PMU API for {url} after {attempts} attempt(s): {reason}", attempts=attempts
+            url, f"cannot reach {url}: {reason} (after {attempts} attempt(s))", attempts=attempts
         )
         self.reason = reason
 

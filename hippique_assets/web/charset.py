@@ -1,12 +1,22 @@
 """Decoding a page by its declared charset: the HTTP header first, then the page's own meta tag.
 
-Nothing is guessed from the bytes: an undeclared page is read as UTF-8.
+An undeclared page is read as UTF-8. When the bytes contradict the declaration (a page saved as
+ISO-8859-1 under a UTF-8 meta tag), the charset is detected from the bytes (charset-normalizer)
+instead, and the decision is logged.
 """
 
 from __future__ import annotations
 
 import codecs
+import logging
 import re
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+_log = logging.getLogger(__name__)
+# The sites read are French: detection chooses among the encodings French pages are written in.
+WESTERN = ["utf_8", "cp1252", "latin_1", "iso8859_15", "utf_16"]
 
 # <meta charset="..."> and <meta http-equiv="Content-Type" content="text/html; charset=...">.
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
@@ -35,10 +45,48 @@ def declared_charset(content: bytes, content_type: str | None = None) -> str | N
     return _known(meta.group(1)) if meta is not None else None
 
 
-def decode_page(content: bytes, content_type: str | None = None) -> str:
-    """The page's text, decoded by its declared charset (UTF-8 when none is declared).
+@dataclass(frozen=True)
+class Decoded:
+    """A page's text and how it was read: ``charset`` used, ``declared`` one, whether ``detected``."""
 
-    Bytes that do not fit the declared charset become U+FFFD rather than an error: saved pages
-    already hold such replacement characters, and a parser must still see the rest of the page.
+    text: str
+    charset: str
+    declared: str | None
+    detected: bool
+
+
+def decode(content: bytes, content_type: str | None = None, *, where: str = "page") -> Decoded:
+    """The page decoded by its declared charset, or by detection when the bytes do not fit it.
+
+    When detection finds nothing better either, the declared charset is used and the bytes that do
+    not fit become U+FFFD: a parser must still see the rest of the page.
     """
-    return content.decode(declared_charset(content, content_type) or "utf-8", errors="replace")
+    declared = declared_charset(content, content_type)
+    charset = declared or "utf-8"
+    try:
+        return Decoded(content.decode(charset), charset, declared, False)
+    except UnicodeDecodeError as exc:
+        problem = f"{exc.reason} at byte {exc.start}"
+    best = from_bytes(content, cp_isolation=WESTERN).best()
+    if best is not None and best.encoding:
+        found = _known(best.encoding) or best.encoding
+        _log.warning(
+            "%s: bytes are not %s (%s); decoded as %s, detected from the bytes",
+            where,
+            charset,
+            problem,
+            found,
+        )
+        return Decoded(str(best), found, declared, True)
+    _log.warning(
+        "%s: bytes are not %s (%s) and no charset was detected; undecodable bytes replaced",
+        where,
+        charset,
+        problem,
+    )
+    return Decoded(content.decode(charset, errors="replace"), charset, declared, False)
+
+
+def decode_page(content: bytes, content_type: str | None = None) -> str:
+    """The page's text (see :func:`decode`)."""
+    return decode(content, content_type).text

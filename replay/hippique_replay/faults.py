@@ -56,11 +56,13 @@ class FaultSpecError(ValueError):
 
 @dataclass(frozen=True)
 class Burst:
-    """Requests ``start`` .. ``start + count - 1`` (0-based, per path) all get fault ``kind``."""
+    """Requests ``start`` .. ``start + count - 1`` (0-based, per path) all get fault ``kind``; with
+    ``path_pattern``, only on the paths where that regular expression is found."""
 
     kind: str
     start: int = 0
     count: int = 1
+    path_pattern: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -70,8 +72,10 @@ class Burst:
                 f"burst {self.kind}:{self.start}:{self.count} needs start >= 0 and count >= 1"
             )
 
-    def covers(self, n: int) -> bool:
-        """Whether the ``n``-th request of a path falls in the burst."""
+    def covers(self, n: int, path: str = "") -> bool:
+        """Whether the ``n``-th request of ``path`` falls in the burst."""
+        if self.path_pattern is not None and re.search(self.path_pattern, path) is None:
+            return False
         return self.start <= n < self.start + self.count
 
 
@@ -175,7 +179,7 @@ class FaultPlan:
         """The fault of the ``n``-th request (0-based) of ``path``, or None. A pure function."""
         if not self.active or not self.applies_to(path):
             return None
-        kind = next((burst.kind for burst in self.bursts if burst.covers(n)), None)
+        kind = next((burst.kind for burst in self.bursts if burst.covers(n, path)), None)
         if kind is None:
             draw = _unit(self.seed, path, n, "kind")
             edge = 0.0
