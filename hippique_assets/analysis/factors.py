@@ -40,8 +40,15 @@ def win_rates(
     won = window["won"].astype(bool)
     overall = float(won.mean()) if prior_rate is None else prior_rate
     grouped = window.assign(won=won).groupby(who)["won"].agg(rides="size", wins="sum").reset_index()
-    grouped["rate"] = (grouped["wins"] + prior_rides * overall) / (grouped["rides"] + prior_rides)
-    return grouped[columns]
+    return shrunk_rates(grouped, who, overall, prior_rides)
+
+
+def shrunk_rates(counts: pd.DataFrame, who: str, overall: float, prior_rides: float) -> pd.DataFrame:
+    """``counts`` (``who``, rides, wins) with each win rate shrunk towards ``overall`` by
+    ``prior_rides`` pseudo-rides: the one formula of :func:`win_rates` and of the H-5 query."""
+    out = counts[[who, "rides", "wins"]].copy()
+    out["rate"] = (out["wins"] + prior_rides * overall) / (out["rides"] + prior_rides)
+    return out[[who, "rides", "wins", "rate"]]
 
 
 def best_reduction(performances: pd.DataFrame, as_of: date) -> pd.Series:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from hippique_assets.analysis import factors
 from hippique_assets.analysis.config import AnalysisConfig
 from hippique_assets.analysis.pipeline import RaceInputs, assemble_inputs
 from hippique_assets.racing.keys import parse_race_key
@@ -40,6 +41,26 @@ from pmu.participants
 where race_date >= %(since)s and race_date < %(until)s
   and not coalesce(non_runner, false) and finish_rank is not null
 """
+
+# The win rates of one race's jockeys and trainers, counted in the database: the window's totals for
+# the shrinkage prior, and the counts of the race's people only (indexed by person and day), so the
+# H-5 step reads a few rows whatever the size of the history.
+_FINISHED = "race_date >= %(since)s and race_date < %(until)s and not coalesce(non_runner, false) and finish_rank is not null"
+OVERALL_SQL = f"""
+select count(*) filter (where jockey is not null) as jockey_rides,
+       count(*) filter (where jockey is not null and finish_rank = 1) as jockey_wins,
+       count(*) filter (where trainer is not null) as trainer_rides,
+       count(*) filter (where trainer is not null and finish_rank = 1) as trainer_wins
+from pmu.participants where {_FINISHED}
+"""
+PEOPLE_SQL = {
+    who: f"""
+select {who}, count(*) as rides, count(*) filter (where finish_rank = 1) as wins
+from pmu.participants where {_FINISHED} and {who} = any(%(people)s)
+group by {who}
+"""
+    for who in ("jockey", "trainer")
+}
 
 PERFORMANCES_SQL = """
 select p.horse_id, p.past_race_date, p.reduction_km_s, p.discipline
@@ -84,13 +105,40 @@ def race_inputs(
     horses = [h for h in runners["horse_id"].dropna().unique().tolist()]
     performances = db.query_frame(PERFORMANCES_SQL, {"horses": horses, "until": race.race_date})
     window = config.factors.history_window_days
+    if history is not None:
+        return assemble_inputs(
+            race_key, race.race_date, start_utc, runners, snapshots, history, performances, config
+        )
+    jockeys, trainers = race_win_rates(db, runners, race.race_date, window, config.factors.prior_rides)
     return assemble_inputs(
         race_key,
         race.race_date,
         start_utc,
         runners,
         snapshots,
-        history if history is not None else past_runs(db, race.race_date, window),
+        pd.DataFrame(columns=["race_date", "jockey", "trainer", "won"]),
         performances,
         config,
+        jockey_rates=jockeys,
+        trainer_rates=trainers,
     )
+
+
+def race_win_rates(
+    db: QueryRunner, runners: pd.DataFrame, as_of: date, window_days: int, prior_rides: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shrunk win rates of the race's jockeys and trainers over the window before ``as_of``
+    (the same figures :func:`~hippique_assets.analysis.factors.win_rates` gives on the full history)."""
+    params = {"since": as_of - timedelta(days=window_days), "until": as_of}
+    totals = db.query_frame(OVERALL_SQL, params).iloc[0]
+    rates = []
+    for who in ("jockey", "trainer"):
+        people = sorted({str(p) for p in runners[who].dropna()})
+        rides, wins = int(totals[f"{who}_rides"]), int(totals[f"{who}_wins"])
+        counts = db.query_frame(PEOPLE_SQL[who], {**params, "people": people}) if people and rides else None
+        if counts is None or counts.empty:
+            rates.append(pd.DataFrame(columns=[who, "rides", "wins", "rate"]))
+            continue
+        counts = counts.astype({"rides": "int64", "wins": "int64"})
+        rates.append(factors.shrunk_rates(counts, who, wins / rides, prior_rides))
+    return rates[0], rates[1]

@@ -160,6 +160,8 @@ HORSES = declare_table(
     ),
     primary_key=("horse_id",),
     write_mode="upsert",
+    # The checks of a day look at the horses it saw.
+    indexes=(("last_seen",),),
 )
 
 PARTICIPANTS = declare_table(
@@ -229,8 +231,9 @@ PARTICIPANTS = declare_table(
     ),
     primary_key=("race_date", "reunion", "course", "number"),
     partition_column="race_date",
-    # The H-5 analysis reads one race's runners by its key.
-    indexes=(("race_key",),),
+    # The H-5 analysis reads one race's runners by its key, and the recent rides of its jockeys and
+    # trainers by person and day.
+    indexes=(("race_key",), ("jockey", "race_date"), ("trainer", "race_date")),
     references=(
         References(("race_date", "reunion", "course"), "pmu.races", ("race_date", "reunion", "course")),
         References(("horse_id",), "pmu.horses", ("horse_id",)),
@@ -276,6 +279,8 @@ PERFORMANCES = declare_table(
     ),
     primary_key=("horse_id", "past_race_date"),
     write_mode="upsert",
+    # The checks of a day look at the past races it listed.
+    indexes=(("last_seen_date",),),
     references=(References(("horse_id",), "pmu.horses", ("horse_id",)),),
 )
 
