@@ -121,6 +121,10 @@ def run_job_partitions(
     from hippique_assets.definitions import build_definitions
 
     job = build_definitions(settings).resolve_job_def(job_name)
+    if len(partitions) > 1:
+        # Many runs in one process: keep Dagster's storage connections open between events rather
+        # than opening one per event (what the webserver does for the same reason).
+        instance.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=4)
     outcomes = []
     for partition in partitions:
         started = time.perf_counter()

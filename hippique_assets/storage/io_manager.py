@@ -117,7 +117,8 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         spec = table_spec_from_metadata(context.definition_metadata, what)
         partition_values = self._output_partitions(context, spec, what)
         stats = write_frame(self.postgres.get_url(), spec, obj, partition_values=partition_values)
-        context.log.info(
+        # The materialization's metadata carries the same figures: kept out of the run's log events.
+        context.log.debug(
             f"{what}: {stats.mode} {stats.rows} rows into {stats.table} in {stats.seconds:.3f} s"
             + (f" (replaced {stats.deleted})" if stats.deleted else "")
         )
@@ -156,7 +157,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         partition_values = self._input_partitions(context, spec, what)
         frame = read_frame(self.postgres.get_url(), spec, partition_values=partition_values)
         scope = "all partitions" if partition_values is None else f"{len(partition_values)} partition(s)"
-        context.log.info(f"{what}: read {len(frame)} rows of {spec.fullname} ({scope})")
+        context.log.debug(f"{what}: read {len(frame)} rows of {spec.fullname} ({scope})")
         return frame
 
     @staticmethod
