@@ -40,15 +40,7 @@ def main() -> None:
 def run(args: argparse.Namespace, url: str) -> None:
     os.environ["HIPPIQUE_PG_URL"] = url
     with tempfile.TemporaryDirectory() as home, ReplayServer(GeneratedSource(seed=args.seed)) as server:
-        settings = Settings(
-            env="local",
-            home=Path(home),
-            pg_url_set=True,
-            files_uri=str(Path(home) / "files"),
-            pmu_base_url=server.base_url,
-            rate_limit_per_s=0.0,
-            concurrency=args.concurrency,
-        )
+        settings = Settings.replayed(Path(home), server.base_url, concurrency=args.concurrency)
         began = time.perf_counter()
         [outcome] = run_job_partitions("ingest_day", [args.date], settings, DagsterInstance.ephemeral())
         wall = time.perf_counter() - began

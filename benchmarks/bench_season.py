@@ -61,15 +61,7 @@ def _median(values: list[float]) -> float:
 
 def cli_path(days: list[date], base_url: str, home: Path, tables_url: str) -> tuple[float, list[float], int]:
     os.environ["HIPPIQUE_PG_URL"] = tables_url
-    settings = Settings(
-        env="local",
-        home=home,
-        pg_url_set=True,
-        files_uri=str(home / "files"),
-        pmu_base_url=base_url,
-        rate_limit_per_s=0.0,
-        concurrency=4,
-    )
+    settings = Settings.replayed(home, base_url)
     instance = DagsterInstance.get()
     began = time.perf_counter()
     outcomes = run_job_partitions("ingest_day", [d.isoformat() for d in days], settings, instance)

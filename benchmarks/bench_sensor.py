@@ -19,8 +19,8 @@ import pandas as pd
 from dagster import DagsterInstance, build_sensor_context
 from scratch_db import scratch_database
 
-from hippique_assets.defs.automation import build_race_clock_sensor
 from hippique_assets.defs.clock_resource import ClockResource
+from hippique_assets.defs.race_day.automation import build_race_clock_sensor
 from hippique_assets.racing.plan import build_race_plan
 from hippique_assets.racing.tables import RACE_PLAN
 from hippique_assets.settings import load_settings

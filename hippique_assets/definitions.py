@@ -1,41 +1,32 @@
-"""The one ``Definitions`` of the code location: assets, checks, jobs, schedules, sensors, resources."""
+"""The one ``Definitions`` of the code location, merged from one package per domain under
+:mod:`hippique_assets.defs`: ingestion (``pmu``), the race day (plan, schedules, sensors), the
+per-race work (``race_live``), the analysis and betting, the web sources. Resources and the
+executor are shared."""
 
 from dagster import Definitions, in_process_executor
 
-from hippique_assets.defs.analysis import ANALYSIS_ASSETS
-from hippique_assets.defs.automation import build_automation
-from hippique_assets.defs.ingestion import INGESTION_ASSETS
-from hippique_assets.defs.jobs import ALL_JOBS
-from hippique_assets.defs.model import MODEL_ASSETS
-from hippique_assets.defs.race_day import RACE_DAY_ASSETS
-from hippique_assets.defs.race_live import RACE_LIVE_ASSETS
+from hippique_assets.defs.betting import definitions as betting
+from hippique_assets.defs.pmu import definitions as pmu
+from hippique_assets.defs.race_day import definitions as race_day
+from hippique_assets.defs.race_live import definitions as race_live
 from hippique_assets.defs.resources import build_resources
-from hippique_assets.defs.web_sources import web_race_cards
+from hippique_assets.defs.web import definitions as web
 from hippique_assets.settings import Settings, load_settings
 
-ALL_ASSETS = [
-    *INGESTION_ASSETS,
-    *RACE_DAY_ASSETS,
-    *RACE_LIVE_ASSETS,
-    *ANALYSIS_ASSETS,
-    *MODEL_ASSETS,
-    web_race_cards,
-]
+DOMAINS = (pmu, race_day, race_live, betting, web)
 
 
 def build_definitions(settings: Settings | None = None) -> Definitions:
     """The code location for ``settings`` (default: from the environment, as the code server loads it)."""
     settings = settings or load_settings()
-    schedules, sensors = build_automation(settings)
-    return Definitions(
-        assets=ALL_ASSETS,
-        jobs=ALL_JOBS,
-        schedules=schedules,
-        sensors=sensors,
-        resources=build_resources(settings),
-        # Steps of a run execute in the run's process: a subprocess per step cost a daemon-launched
-        # daily ingest about five times the CLI's time, and per-race runs must finish soon after H-5.
-        executor=in_process_executor,
+    return Definitions.merge(
+        *(domain.definitions(settings) for domain in DOMAINS),
+        Definitions(
+            resources=build_resources(settings),
+            # Steps of a run execute in the run's process: a subprocess per step cost a daemon-launched
+            # daily ingest about five times the CLI's time, and per-race runs must finish soon after H-5.
+            executor=in_process_executor,
+        ),
     )
 
 

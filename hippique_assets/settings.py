@@ -45,6 +45,21 @@ class Settings:
     web_geny: bool = False
     timezone: str = "Europe/Paris"
 
+    @classmethod
+    def replayed(cls, home: Path, base_url: str, **changes: object) -> Settings:
+        """Local settings for a replayed PMU source at ``base_url``: tables at ``HIPPIQUE_PG_URL``,
+        files under ``home``, no rate limit (tests, benchmarks, replayed days)."""
+        values = dict(
+            env="local",
+            home=home,
+            pg_url_set=True,
+            files_uri=str(home / "files"),
+            pmu_base_url=base_url,
+            rate_limit_per_s=0.0,
+            concurrency=4,
+        )
+        return cls(**{**values, **changes})  # type: ignore[arg-type]
+
     @property
     def pgdata(self) -> Path:
         return self.home / "pgdata"

@@ -29,15 +29,7 @@ def replay_server():
 
 
 def _settings(home: Path, base_url: str) -> Settings:
-    return Settings(
-        env="local",
-        home=home,
-        pg_url_set=True,
-        files_uri=str(home / "files"),
-        pmu_base_url=base_url,
-        rate_limit_per_s=0.0,
-        concurrency=4,
-    )
+    return Settings.replayed(home, base_url)
 
 
 def test_replayed_day_lands_in_tables_and_files_and_reruns_identically(

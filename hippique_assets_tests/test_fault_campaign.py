@@ -33,16 +33,7 @@ pytestmark = pytest.mark.slow
 
 
 def _settings(home: Path, base_url: str) -> Settings:
-    return Settings(
-        env="local",
-        home=home,
-        pg_url_set=True,
-        files_uri=str(home / "files"),
-        pmu_base_url=base_url,
-        rate_limit_per_s=0.0,
-        concurrency=4,
-        retry_backoff_s=0.01,
-    )
+    return Settings.replayed(home, base_url, retry_backoff_s=0.01)
 
 
 def _rows_by_race(url: str) -> dict[str, dict[str, str]]:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from dagster import DagsterInstance
 
-from hippique_assets.defs.ingestion import FETCH_TAG
+from hippique_assets.defs.pmu.assets import FETCH_TAG
 from hippique_assets.defs.runner import PartitionOutcome, local_instance_config, run_job_partitions
 from hippique_assets.inventory import summarize_tables
 from hippique_assets.settings import Settings
@@ -32,16 +32,7 @@ pytestmark = pytest.mark.slow
 
 
 def _settings(home: Path, base_url: str) -> Settings:
-    return Settings(
-        env="local",
-        home=home,
-        pg_url_set=True,
-        files_uri=str(home / "files"),
-        pmu_base_url=base_url,
-        rate_limit_per_s=0.0,
-        concurrency=4,
-        retry_backoff_s=0.01,
-    )
+    return Settings.replayed(home, base_url, retry_backoff_s=0.01)
 
 
 @pytest.fixture(scope="module")

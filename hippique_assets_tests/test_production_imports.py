@@ -81,7 +81,7 @@ def test_no_module_of_hippique_assets_needs_replay_or_pgserver():
     assert not [name for _, name in report["attempts"] if name.startswith("pgserver")]
     imported = set(report["imported"])
     assert {"hippique_assets.definitions", "hippique_assets.cli.main", "hippique_assets.cli.dev"} <= imported
-    assert {"hippique_assets.storage.embedded", "hippique_assets.defs.ingestion"} <= imported
+    assert {"hippique_assets.storage.embedded", "hippique_assets.defs.pmu.assets"} <= imported
     assert len(imported) > 80
 
 

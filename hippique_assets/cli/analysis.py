@@ -23,8 +23,8 @@ from hippique_assets.analysis.config import AnalysisConfig, ConfigError, load_co
 from hippique_assets.analysis.model import model_from_json
 from hippique_assets.analysis.pipeline import ODDS_SOURCES
 from hippique_assets.cli.options import DATE
-from hippique_assets.defs.analysis_resource import MODEL_PATH
-from hippique_assets.defs.model import DEFAULT_HISTORY_DAYS, gpi_model, odds_captures
+from hippique_assets.defs.betting.model import DEFAULT_HISTORY_DAYS, gpi_model, odds_captures
+from hippique_assets.defs.betting.resources import MODEL_PATH
 from hippique_assets.defs.resources import build_resources
 from hippique_assets.defs.runner import QUIET_RUN_CONFIG, dagster_instance
 from hippique_assets.settings import load_settings

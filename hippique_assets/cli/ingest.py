@@ -10,8 +10,8 @@ from datetime import date
 import click
 
 from hippique_assets.cli.options import DATE, day_range
-from hippique_assets.defs.ingestion import FETCH_TAG
-from hippique_assets.defs.jobs import ingestion_job
+from hippique_assets.defs.pmu.assets import FETCH_TAG
+from hippique_assets.defs.pmu.jobs import ingestion_job
 from hippique_assets.defs.resources import build_resources
 from hippique_assets.defs.runner import PartitionOutcome, dagster_instance, run_job_partitions
 from hippique_assets.inventory import format_summary, summarize_tables

@@ -9,9 +9,9 @@ from typing import Any
 
 from dagster import ConfigurableResource, EnvVar
 
-from hippique_assets.defs.analysis_resource import AnalysisResource
+from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
-from hippique_assets.defs.web_sources import WebSourcesResource
+from hippique_assets.defs.web.resources import WebSourcesResource
 from hippique_assets.net.polite import RetryPolicy
 from hippique_assets.pmu.client import PmuClient
 from hippique_assets.settings import LIVE_PMU_BASE_URL, Settings, load_settings

@@ -20,11 +20,11 @@ from hippique_assets.analysis.backtest import backtest, load_history
 from hippique_assets.analysis.config import load_config
 from hippique_assets.analysis.model import load_model
 from hippique_assets.cli.main import cli
-from hippique_assets.defs.analysis import race_analysis_h5
+from hippique_assets.defs.betting.assets import race_analysis_h5
+from hippique_assets.defs.betting.model import gpi_model, load_captures
 from hippique_assets.defs.clock_resource import ClockResource
-from hippique_assets.defs.model import gpi_model, load_captures
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
-from hippique_assets.defs.race_live import odds_snapshot_h5, odds_snapshot_h30
+from hippique_assets.defs.race_live.assets import odds_snapshot_h5, odds_snapshot_h30
 from hippique_assets.defs.resources import build_resources
 from hippique_assets.defs.runner import run_job_partitions
 from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
@@ -341,7 +341,7 @@ def test_cli_backtest_reports_and_exits_2_without_data(real_world):
 
 
 def test_backtest_asset_reports_with_a_calibration_plot(real_world):
-    from hippique_assets.defs.model import backtest_report
+    from hippique_assets.defs.betting.model import backtest_report
 
     day = DAY.isoformat()
     run = materialize(

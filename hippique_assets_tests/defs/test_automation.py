@@ -10,9 +10,13 @@ import pytest
 import yaml
 from dagster import DagsterInstance, SensorResult, build_schedule_context, build_sensor_context
 
-from hippique_assets.defs.automation import build_automation, build_ledger_sensor, build_race_clock_sensor
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
+from hippique_assets.defs.race_day.automation import (
+    build_automation,
+    build_ledger_sensor,
+    build_race_clock_sensor,
+)
 from hippique_assets.defs.runner import local_instance_config
 from hippique_assets.racing.plan import build_race_plan
 from hippique_assets.racing.results import RACE_RESULTS

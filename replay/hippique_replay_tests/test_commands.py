@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 
+import click
+
 from hippique_assets.cli.main import cli
 from hippique_assets.cli.processes import executable
 from hippique_replay.cli import replay
@@ -12,9 +14,10 @@ from hippique_replay.demo import demo
 
 
 def test_the_installed_commands_are_the_replay_packages():
-    assert cli.commands["replay"] is replay
-    assert cli.commands["demo"] is demo
-    assert cli.commands["day"] is day
+    context = click.Context(cli)
+    assert cli.get_command(context, "replay") is replay
+    assert cli.get_command(context, "demo") is demo
+    assert cli.get_command(context, "day") is day
 
 
 def test_hippique_help_lists_the_replay_commands_and_dev():

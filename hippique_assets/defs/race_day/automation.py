@@ -29,9 +29,11 @@ from dagster import (
     sensor,
 )
 
+from hippique_assets.defs.betting.jobs import ledger_job
 from hippique_assets.defs.clock_resource import ClockResource
-from hippique_assets.defs.jobs import PHASE_JOBS, consolidation_job, ledger_job, plan_job, refresh_plan_job
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
+from hippique_assets.defs.race_day.jobs import consolidation_job, plan_job, refresh_plan_job
+from hippique_assets.defs.race_live.jobs import PHASE_JOBS
 from hippique_assets.racing.day_close import DayProgress, closed_days
 from hippique_assets.racing.plan import PARIS
 from hippique_assets.racing.race_clock import LOOKAHEAD, LOOKBACK, Evaluation, PhaseRun, PlannedRace, evaluate
@@ -234,47 +236,64 @@ def _paris_day(context: ScheduleEvaluationContext, days_back: int = 0) -> date:
     return context.scheduled_execution_time.astimezone(PARIS).date() - timedelta(days=days_back)
 
 
+def _daily_schedule(
+    name: str,
+    job: object,
+    cron: str,
+    status: DefaultScheduleStatus,
+    description: str,
+    *,
+    days_back: int = 0,
+    several_a_day: bool = False,
+) -> ScheduleDefinition:
+    """A schedule that runs ``job`` for a Paris racing day (``days_back`` before its tick); the run
+    key holds the day, and the tick's time of day for a schedule that ticks several times a day."""
+
+    @schedule(
+        name=name,
+        job=job,
+        cron_schedule=cron,
+        execution_timezone="Europe/Paris",
+        default_status=status,
+        description=description,
+    )
+    def daily(context: ScheduleEvaluationContext) -> RunRequest:
+        day = _paris_day(context, days_back=days_back)
+        key = f"{name}:{day}"
+        if several_a_day:
+            key += ":" + context.scheduled_execution_time.astimezone(PARIS).strftime("%H%M")
+        return RunRequest(run_key=key, partition_key=day.isoformat())
+
+    return daily
+
+
 def build_schedules(settings: Settings) -> list[ScheduleDefinition]:
     status = DefaultScheduleStatus.RUNNING if settings.schedules_on else DefaultScheduleStatus.STOPPED
-
-    @schedule(
-        name="morning_plan",
-        job=plan_job,
-        cron_schedule=settings.plan_cron,
-        execution_timezone="Europe/Paris",
-        default_status=status,
-        description="Builds the day's plan (programme, runners, history, race partitions).",
-    )
-    def morning_plan(context: ScheduleEvaluationContext) -> RunRequest:
-        day = _paris_day(context)
-        return RunRequest(run_key=f"plan:{day}", partition_key=day.isoformat())
-
-    @schedule(
-        name="plan_refresh",
-        job=refresh_plan_job,
-        cron_schedule=settings.refresh_cron,
-        execution_timezone="Europe/Paris",
-        default_status=status,
-        description="Refreshes today's plan: moved start times and cancellations reach the race clock.",
-    )
-    def plan_refresh(context: ScheduleEvaluationContext) -> RunRequest:
-        day = _paris_day(context)
-        stamp = context.scheduled_execution_time.astimezone(PARIS).strftime("%H%M")
-        return RunRequest(run_key=f"refresh:{day}:{stamp}", partition_key=day.isoformat())
-
-    @schedule(
-        name="next_morning_consolidation",
-        job=consolidation_job,
-        cron_schedule=settings.consolidation_cron,
-        execution_timezone="Europe/Paris",
-        default_status=status,
-        description="Reloads yesterday's participants, performances and rapports once everything is final.",
-    )
-    def consolidation(context: ScheduleEvaluationContext) -> RunRequest:
-        day = _paris_day(context, days_back=1)
-        return RunRequest(run_key=f"consolidate:{day}", partition_key=day.isoformat())
-
-    return [morning_plan, plan_refresh, consolidation]
+    return [
+        _daily_schedule(
+            "morning_plan",
+            plan_job,
+            settings.plan_cron,
+            status,
+            "Builds the day's plan (programme, runners, history, race partitions).",
+        ),
+        _daily_schedule(
+            "plan_refresh",
+            refresh_plan_job,
+            settings.refresh_cron,
+            status,
+            "Refreshes today's plan: moved start times and cancellations reach the race clock.",
+            several_a_day=True,
+        ),
+        _daily_schedule(
+            "next_morning_consolidation",
+            consolidation_job,
+            settings.consolidation_cron,
+            status,
+            "Reloads yesterday's participants, performances and rapports once everything is final.",
+            days_back=1,
+        ),
+    ]
 
 
 def build_ledger_sensor(settings: Settings) -> SensorDefinition:

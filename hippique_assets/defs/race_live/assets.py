@@ -24,7 +24,7 @@ from dagster import (
 )
 
 from hippique_assets.analysis.market import check_market
-from hippique_assets.defs.analysis_resource import AnalysisResource
+from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import race_partitions
 from hippique_assets.defs.resources import PMU_API_POOL, PmuApiResource

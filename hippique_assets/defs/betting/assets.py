@@ -25,9 +25,9 @@ from hippique_assets.analysis.settlement import settle
 from hippique_assets.betting import ledger as ledger_logic
 from hippique_assets.betting import plots, workbook
 from hippique_assets.betting.tables import DECISIONS, LEDGER, RUNNER_ANALYSIS, SETTLEMENTS, TICKETS
-from hippique_assets.defs.analysis_resource import AnalysisResource
+from hippique_assets.defs.betting.model import analysis_code_version
+from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
-from hippique_assets.defs.model import analysis_code_version
 from hippique_assets.defs.partitions import DAILY_BACKFILL, across_days, daily_partitions, race_partitions
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.racing.keys import parse_race_key

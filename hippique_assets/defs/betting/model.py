@@ -41,7 +41,7 @@ from hippique_assets.analysis.snapshots import (
     read_capture_file,
 )
 from hippique_assets.betting import plots
-from hippique_assets.defs.analysis_resource import MODEL_PATH, AnalysisResource
+from hippique_assets.defs.betting.resources import MODEL_PATH, AnalysisResource
 from hippique_assets.defs.table_assets import table_metadata
 from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
 from hippique_assets.settings import load_settings

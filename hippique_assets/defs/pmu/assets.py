@@ -25,6 +25,7 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    AssetsDefinition,
     Failure,
     MaterializeResult,
     MetadataValue,
@@ -272,33 +273,47 @@ def programme(context: AssetExecutionContext, files: FilesResource, postgres: Po
     yield from table_check_results(postgres, "races", tables.RACES, days, days_with_data=with_data)
 
 
-@asset(**_INGEST, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
-def raw_participants(
-    context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, races: pd.DataFrame
-) -> MaterializeResult:
-    """``/R{n}/C{n}/participants`` for every race of the day: runners, odds, musique, results."""
-    return _land_days(
-        context, pmu, files, "participants", _race_paths(races, _days(context), participants_path)
+def raw_race_asset(
+    name: str,
+    endpoint: str,
+    path_of: Callable[[date, int, int], str],
+    doc: str,
+    *,
+    not_final_on_404: bool = False,
+) -> AssetsDefinition:
+    """The landing asset of an endpoint asked once per race of the day (``races`` gives the races)."""
+
+    @asset(
+        name=name, **_INGEST, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL, description=doc
     )
+    def land_races(
+        context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, races: pd.DataFrame
+    ) -> MaterializeResult:
+        paths = _race_paths(races, _days(context), path_of)
+        return _land_days(context, pmu, files, endpoint, paths, not_final_on_404=not_final_on_404)
+
+    return land_races
 
 
-@asset(**_INGEST, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
-def raw_performances(
-    context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, races: pd.DataFrame
-) -> MaterializeResult:
-    """``/R{n}/C{n}/performances-detaillees/pretty`` for every race: each runner's past races."""
-    return _land_days(
-        context, pmu, files, "performances", _race_paths(races, _days(context), performances_path)
-    )
-
-
-@asset(**_INGEST, group_name=RAW_GROUP, kinds={"json", "file"}, pool=PMU_API_POOL)
-def raw_rapports(
-    context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, races: pd.DataFrame
-) -> MaterializeResult:
-    """``/R{n}/C{n}/rapports-definitifs`` for every race: official dividends (404 = not final yet)."""
-    paths = _race_paths(races, _days(context), rapports_path)
-    return _land_days(context, pmu, files, "rapports", paths, not_final_on_404=True)
+raw_participants = raw_race_asset(
+    "raw_participants",
+    "participants",
+    participants_path,
+    "``/R{n}/C{n}/participants`` for every race of the day: runners, odds, musique, results.",
+)
+raw_performances = raw_race_asset(
+    "raw_performances",
+    "performances",
+    performances_path,
+    "``/R{n}/C{n}/performances-detaillees/pretty`` for every race: each runner's past races.",
+)
+raw_rapports = raw_race_asset(
+    "raw_rapports",
+    "rapports",
+    rapports_path,
+    "``/R{n}/C{n}/rapports-definitifs`` for every race: official dividends (404 = not final yet).",
+    not_final_on_404=True,
+)
 
 
 def _add_race(rows_of: Callable) -> Callable[[Batch, date, object, object], None]:

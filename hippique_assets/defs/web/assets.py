@@ -2,38 +2,17 @@
 ``web_race_cards`` asset the race plan is cross-checked against. Off by default: nothing is fetched."""
 
 import pandas as pd
-from dagster import AssetExecutionContext, ConfigurableResource, MetadataValue, asset
+from dagster import AssetExecutionContext, MetadataValue, asset
 
 from hippique_assets.defs.partitions import DAILY_BACKFILL, daily_partitions
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata
+from hippique_assets.defs.web.resources import WebSourcesResource
 from hippique_assets.net.errors import HttpError
 from hippique_assets.storage.files import FilesResource
 from hippique_assets.web.cross_check import CARD_COLUMNS, cards_frame
 from hippique_assets.web.errors import RobotsRefused, WebParseError
-from hippique_assets.web.fetch import WebFetcher, WebSourcesConfig
 from hippique_assets.web.tables import RACE_CARDS
 from hippique_assets.web.zeturf import parse_zeturf_course
-
-
-class WebSourcesResource(ConfigurableResource):
-    """ZEturf and Geny fetching: each source off unless enabled; robots.txt always obeyed."""
-
-    zeturf: bool = False
-    geny: bool = False
-    zeturf_base_url: str = "https://www.zeturf.fr"
-    geny_base_url: str = "https://www.geny.com"
-    rate_limit_per_s: float = 0.2
-
-    def fetcher(self) -> WebFetcher:
-        return WebFetcher(
-            WebSourcesConfig(
-                zeturf=self.zeturf,
-                geny=self.geny,
-                zeturf_base_url=self.zeturf_base_url,
-                geny_base_url=self.geny_base_url,
-                rate_limit_per_s=self.rate_limit_per_s,
-            )
-        )
 
 
 @asset(

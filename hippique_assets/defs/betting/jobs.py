@@ -1,0 +1,12 @@
+"""The day's betting roll-ups, launched by the ledger sensor once the last result is in (and again
+by the next-morning consolidation)."""
+
+from dagster import AssetSelection, define_asset_job
+
+LEDGER_SELECTION = AssetSelection.assets("ticket_ledger", "betting_workbook")
+
+ledger_job = define_asset_job(
+    "ledger_day",
+    selection=LEDGER_SELECTION,
+    description="The day's ticket ledger (ROI, Brier, log-loss) and its Excel workbook and ticket files.",
+)

@@ -1,0 +1,1 @@
+"""The race day: the plan, its schedules, the race clock and the ledger sensor."""
