@@ -12,6 +12,7 @@ from hippique_assets.cli.db import db
 from hippique_assets.cli.dev import dev
 from hippique_assets.cli.ingest import ingest, summary
 from hippique_assets.cli.plugins import installed_commands
+from hippique_assets.cli.serve import health, serve
 from hippique_assets.storage.embedded import EmbeddedPostgresError
 
 
@@ -31,6 +32,8 @@ cli.add_command(dev)
 cli.add_command(model)
 cli.add_command(backtest_command)
 cli.add_command(snapshots)
+cli.add_command(serve)
+cli.add_command(health)
 # replay, demo and day where hippique-replay is installed (see hippique_assets.cli.plugins).
 for _name, _command in installed_commands(set(cli.commands)).items():
     cli.add_command(_command, _name)
