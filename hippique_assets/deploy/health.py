@@ -11,6 +11,7 @@ without a role reads it, so one ``HEALTHCHECK`` line in the Dockerfile serves th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping
@@ -39,10 +40,8 @@ def role_file(environ: Mapping[str, str]) -> Path:
 
 def record_role(role: str, environ: Mapping[str, str]) -> None:
     """Leave the role for :func:`recorded_role` (best effort: a read-only file system only loses that)."""
-    try:
+    with contextlib.suppress(OSError):
         role_file(environ).write_text(json.dumps({"role": role, "pid": os.getpid()}))
-    except OSError:
-        pass
 
 
 def recorded_role(environ: Mapping[str, str]) -> str:

@@ -41,7 +41,9 @@ def split_pg_url(url: str) -> dict[str, str]:
     }
 
 
-def write_instance_config(dagster_home: Path, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
+def write_instance_config(
+    dagster_home: Path, overrides: Mapping[str, Mapping[str, Any]] | None = None
+) -> Path:
     """``deploy/dagster.yaml`` into ``dagster_home``, with ``overrides`` merged into its top-level
     sections (the tests only shorten poll intervals)."""
     config = yaml.safe_load(PROD_INSTANCE_CONFIG.read_text())

@@ -5,7 +5,7 @@ storage, one for the tables), then ``hippique serve code-server``, ``webserver``
 ``deploy/dagster.yaml`` and ``deploy/workspace.yaml``; files and compute logs go to the GCS emulator
 (its own process), the PMU API is the replay server. Through the webserver's GraphQL API: the
 location loads, a 3-day backfill of ``ingest_day`` succeeds, a run whose worker is SIGKILLed is
-failed and retried, a hung worker is failed by run monitoring, compute logs are in the bucket.
+failed and retried, a run whose worker went down with its code server is failed by run monitoring, compute logs are in the bucket.
 
 The instance configuration is the production file with one change for the test's speed: run
 monitoring polls every 5 s instead of 30 s (see ``TEST_OVERRIDES``).
@@ -36,6 +36,7 @@ from hippique_assets_tests.deployed.stack import (
     gcs_emulator,
     hippique,
     production_env,
+    serve,
     start_services,
     write_instance_config,
 )
@@ -47,11 +48,11 @@ pytestmark = pytest.mark.slow
 
 BACKFILL_DAYS = ["2026-03-23", "2026-03-24", "2026-03-25"]
 KILLED_DAY = "2026-03-26"
-HUNG_DAY = "2026-03-27"
+LOST_DAY = "2026-03-27"
 # The first programme request of those two days answers after this long: their runs are busy in
 # their first step long enough to be caught.
 SLOW_S = 45.0
-HUNG_MAX_RUNTIME_S = 15
+LOST_MAX_RUNTIME_S = 15
 TEST_OVERRIDES = {"run_monitoring": {"poll_interval_seconds": 5}}
 PID_EVENT = re.compile(r"Started process for run \(pid: (\d+)\)")
 
@@ -61,8 +62,19 @@ class Deployed:
     ui: DagsterUi
     env: dict[str, str]
     logs: Path
-    processes: dict[str, ManagedProcess]
+    processes: list[ManagedProcess]
     tables_url: str
+
+    def process(self, name: str) -> ManagedProcess:
+        return next(p for p in reversed(self.processes) if p.name == name)
+
+    def restart(self, role: str) -> ManagedProcess:
+        """A new ``hippique serve ROLE`` in place of the old one (stopped with the others at the end)."""
+        process = serve(role, self.env, self.logs).start()
+        self.processes.append(process)
+        if role == "code-server":
+            wait_for_port(process, int(self.env["DAGSTER_CODE_SERVER_PORT"]), timeout_s=120)
+        return process
 
     def bucket_names(self, prefix: str) -> list[str]:
         previous = os.environ.get("STORAGE_EMULATOR_HOST")
@@ -77,7 +89,7 @@ class Deployed:
                 os.environ["STORAGE_EMULATOR_HOST"] = previous
 
     def diagnostics(self) -> str:
-        return "\n".join(f"--- {name} ---\n{process.tail(15)}" for name, process in self.processes.items())
+        return "\n".join(f"--- {process.name} ---\n{process.tail(15)}" for process in self.processes)
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +130,7 @@ def deployed(tmp_path_factory) -> Iterator[Deployed]:
             DagsterUi(int(env["DAGSTER_WEBSERVER_PORT"])),
             env,
             logs,
-            {process.name: process for process in processes},
+            processes,
             tables_url,
         )
 
@@ -129,7 +141,9 @@ def worker_pid(ui: DagsterUi, run_id: str, step: str, timeout_s: float = 90) -> 
     while time.monotonic() < deadline:
         events = ui.run_events(run_id)
         pids = [int(m.group(1)) for e in events if (m := PID_EVENT.search(e.get("message") or ""))]
-        started = any(e["__typename"] == "ExecutionStepStartEvent" and e.get("stepKey") == step for e in events)
+        started = any(
+            e["__typename"] == "ExecutionStepStartEvent" and e.get("stepKey") == step for e in events
+        )
         if pids and started:
             return pids[-1]
         time.sleep(0.5)
@@ -168,12 +182,16 @@ def test_a_three_day_backfill_ingests_every_day(deployed):
     # The daily assets' backfill policy takes up to 31 days per run: the three days are one run.
     assert [r["status"] for r in mine] == ["SUCCESS"], deployed.diagnostics()
     [run] = mine
-    assert (run["tags"]["dagster/asset_partition_range_start"], run["tags"]["dagster/asset_partition_range_end"]) == (
+    assert (
+        run["tags"]["dagster/asset_partition_range_start"],
+        run["tags"]["dagster/asset_partition_range_end"],
+    ) == (
         BACKFILL_DAYS[0],
         BACKFILL_DAYS[-1],
     )
     counts = query_frame(
-        deployed.tables_url, "select race_date::text as day, count(*) as races from pmu.races group by 1 order by 1"
+        deployed.tables_url,
+        "select race_date::text as day, count(*) as races from pmu.races group by 1 order by 1",
     )
     assert list(counts["day"]) == BACKFILL_DAYS
     assert (counts["races"] > 20).all()
@@ -184,7 +202,9 @@ def test_a_three_day_backfill_ingests_every_day(deployed):
     # The run's captured step output is in the bucket, under DAGSTER_COMPUTE_LOGS_PREFIX.
     deadline = time.monotonic() + 60
     while not (logs := [n for n in deployed.bucket_names(COMPUTE_LOGS_PREFIX) if run["runId"] in n]):
-        assert time.monotonic() < deadline, f"no compute log of {run['runId']} in gs://{BUCKET}/{COMPUTE_LOGS_PREFIX}"
+        assert time.monotonic() < deadline, (
+            f"no compute log of {run['runId']} in gs://{BUCKET}/{COMPUTE_LOGS_PREFIX}"
+        )
         time.sleep(1)
     assert any(name.endswith((".out", ".err")) for name in logs), logs
 
@@ -194,11 +214,13 @@ def test_a_run_whose_worker_is_killed_is_failed_then_retried(deployed):
     run_id = ui.launch_run("ingest_day", {"dagster/partition": KILLED_DAY})
     pid = worker_pid(ui, run_id, "raw_programme")
     # The worker is a child of the code server (same session), not of the daemon or the webserver.
-    assert os.getsid(pid) == deployed.processes["code-server"].pid
+    assert os.getsid(pid) == deployed.process("code-server").pid
     os.kill(pid, signal.SIGKILL)
 
     runs = ui.wait_for_runs(
-        lambda runs: any(r["tags"].get("dagster/parent_run_id") == run_id and r["status"] in TERMINAL for r in runs),
+        lambda runs: any(
+            r["tags"].get("dagster/parent_run_id") == run_id and r["status"] in TERMINAL for r in runs
+        ),
         timeout_s=240,
     )
     killed = next(r for r in runs if r["runId"] == run_id)
@@ -215,23 +237,33 @@ def test_a_run_whose_worker_is_killed_is_failed_then_retried(deployed):
     assert int(counts["races"].iloc[0]) > 20
 
 
-def test_run_monitoring_fails_a_run_whose_worker_hangs(deployed):
+def test_run_monitoring_fails_a_run_left_started_by_a_lost_code_server(deployed):
+    """The worker goes down with its code server (a container restart): nobody saw it die, so the
+    run stays STARTED until run monitoring fails it at its dagster/max_runtime."""
     ui = deployed.ui
     tags = {
-        "dagster/partition": HUNG_DAY,
-        "dagster/max_runtime": str(HUNG_MAX_RUNTIME_S),
+        "dagster/partition": LOST_DAY,
+        "dagster/max_runtime": str(LOST_MAX_RUNTIME_S),
         "dagster/max_retries": "0",
     }
     run_id = ui.launch_run("ingest_day", tags)
     pid = worker_pid(ui, run_id, "raw_programme")
-    # Frozen: the process lives, so only run monitoring's limit can end the run.
-    os.kill(pid, signal.SIGSTOP)
-    try:
-        ui.wait_for_runs(
-            lambda runs: any(r["runId"] == run_id and r["status"] in TERMINAL for r in runs), timeout_s=120
-        )
-    finally:
-        os.kill(pid, signal.SIGKILL)
+    old = deployed.process("code-server")
+    assert os.getpgid(pid) == old.pid
+    os.killpg(old.pid, signal.SIGKILL)
+    old.popen.wait(10)
+    # As the compose service's restart policy does: a new code server on the same port.
+    deployed.restart("code-server")
+    assert ui.run(run_id)["status"] == "STARTED"
+
+    ui.wait_for_runs(
+        lambda runs: any(r["runId"] == run_id and r["status"] in TERMINAL for r in runs), timeout_s=120
+    )
     assert ui.run(run_id)["status"] == "FAILURE"
     messages = [e.get("message") or "" for e in ui.run_events(run_id)]
-    assert any(f"maximum runtime of {HUNG_MAX_RUNTIME_S} seconds" in m for m in messages), messages[-5:]
+    assert any(f"maximum runtime of {LOST_MAX_RUNTIME_S} seconds" in m for m in messages), messages[-5:]
+    # The webserver follows the new code server.
+    deadline = time.monotonic() + 90
+    while ui.location_status() != ("LOADED", "RepositoryLocation"):
+        assert time.monotonic() < deadline, deployed.diagnostics()
+        time.sleep(1)
