@@ -4,6 +4,7 @@ the one-line failure when a variable is missing (run as the image runs them: a s
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -188,6 +189,10 @@ def test_health_of_a_webserver_that_does_not_answer_fails(complete_env):
 def test_every_variable_of_the_production_stack_is_documented(complete_env):
     names = {r.name for role in ROLES for r in requirements(role, complete_env)} | set(SERVE_OPTIONS)
     names |= {"DAGSTER_HOME", "STORAGE_EMULATOR_HOST", "HIPPIQUE_ENV"}
+    # And every setting the product's code reads by name.
+    for path in (REPO / "hippique_assets").rglob("*.py"):
+        names |= set(re.findall(r'"((?:HIPPIQUE|DAGSTER)_[A-Z_]+)"', path.read_text()))
+    names -= {"HIPPIQUE_NUMERIC_FLOAT"}  # a psycopg2 type name, not a variable
     readme = (REPO / "README.md").read_text()
     example = ENV_EXAMPLE.read_text()
     assert sorted(n for n in names if f"| `{n}` |" not in readme) == []
