@@ -15,7 +15,7 @@ import psycopg2
 import pytest
 import yaml
 
-from hippique_assets.deploy.roles import ROLES, SERVICES
+from hippique_assets.deploy.roles import CODE_SERVER, ROLES, SERVICES, program
 from hippique_assets_tests.conftest import ADMIN_PG_URL
 from hippique_assets_tests.deployed.stack import ENV_EXAMPLE, REPO
 
@@ -127,3 +127,50 @@ def test_the_init_script_creates_both_databases_with_their_owners(pg_url):
 def test_the_script_is_executable():
     assert os.access(INIT_SCRIPT, os.X_OK)
     assert Path(INIT_SCRIPT).read_text().startswith("#!/bin/sh\n")
+
+
+def test_the_helm_values_repeat_the_production_instance_settings():
+    values = yaml.safe_load((REPO / "deploy" / "helm" / "values.yaml").read_text())
+    instance = yaml.safe_load((REPO / "deploy" / "dagster.yaml").read_text())
+    runs = instance["concurrency"]["runs"]
+    assert values["concurrency"]["enabled"] is True
+    assert values["concurrency"]["pools"] == {
+        "defaultLimit": instance["concurrency"]["pools"]["default_limit"]
+    }
+    assert values["concurrency"]["runs"] == {
+        "maxConcurrentRuns": runs["max_concurrent_runs"],
+        "tagConcurrencyLimits": runs["tag_concurrency_limits"],
+    }
+    daemon = values["dagsterDaemon"]
+    queued = daemon["runCoordinator"]["config"]["queuedRunCoordinator"]
+    assert queued == {
+        "dequeueIntervalSeconds": instance["run_coordinator"]["config"]["dequeue_interval_seconds"]
+    }
+    monitoring = instance["run_monitoring"]
+    assert daemon["runMonitoring"]["enabled"] is True
+    assert daemon["runMonitoring"]["maxResumeRunAttempts"] == monitoring["max_resume_run_attempts"]
+    assert daemon["runMonitoring"]["maxRuntimeSeconds"] == monitoring["max_runtime_seconds"]
+    retries = instance["run_retries"]
+    assert daemon["runRetries"] == {
+        "enabled": retries["enabled"],
+        "maxRetries": retries["max_retries"],
+        "retryOnAssetOrOpFailure": retries["retry_on_asset_or_op_failure"],
+    }
+    for kind in ("sensor", "schedule"):
+        assert values["retention"][kind]["purgeAfterDays"] == instance["retention"][kind]["purge_after_days"]
+    gcs = values["computeLogManager"]["config"]["gcsComputeLogManager"]
+    assert values["computeLogManager"]["type"] == "GCSComputeLogManager"
+    assert gcs["uploadInterval"] == instance["compute_logs"]["config"]["upload_interval"]
+    assert values["runLauncher"]["type"] == "K8sRunLauncher"
+    [deployment] = values["dagster-user-deployments"]["deployments"]
+    # The chart starts `dagster code-server start -h 0.0.0.0 -p PORT` with these: the VM's program.
+    vm = program(CODE_SERVER, {"DAGSTER_CODE_SERVER_PORT": str(deployment["port"])})
+    assert ["dagster", "code-server", "start", *deployment["codeServerArgs"]] == [
+        a for a in vm if a not in ("-h", "0.0.0.0", "-p", str(deployment["port"]))
+    ]
+    assert (
+        values["postgresql"]["postgresqlScheme"] == instance["storage"]["postgres"]["postgres_db"]["scheme"]
+    )
+    # Nothing secret in the values: passwords come from Kubernetes secrets.
+    assert "postgresqlPassword" not in values["postgresql"]
+    assert values["generatePostgresqlPasswordSecret"] is False
