@@ -26,7 +26,6 @@ import pytest
 
 from hippique_assets.cli.processes import ManagedProcess, free_port, wait_for_port
 from hippique_assets.deploy.roles import SERVICES
-from hippique_assets.storage.files import default_gcs_client
 from hippique_assets.storage.postgres import query_frame
 from hippique_assets_tests.conftest import database
 from hippique_assets_tests.deployed.graphql import TERMINAL, DagsterUi
@@ -77,16 +76,16 @@ class Deployed:
         return process
 
     def bucket_names(self, prefix: str) -> list[str]:
-        previous = os.environ.get("STORAGE_EMULATOR_HOST")
-        os.environ["STORAGE_EMULATOR_HOST"] = self.env["STORAGE_EMULATOR_HOST"]
-        try:
-            client = default_gcs_client()
-            return [blob.name for blob in client.list_blobs(BUCKET, prefix=prefix)]
-        finally:
-            if previous is None:
-                os.environ.pop("STORAGE_EMULATOR_HOST", None)
-            else:
-                os.environ["STORAGE_EMULATOR_HOST"] = previous
+        """Names in the emulated bucket under ``prefix`` (an anonymous client of the emulator)."""
+        from google.auth.credentials import AnonymousCredentials
+        from google.cloud import storage
+
+        client = storage.Client(
+            project="test",
+            credentials=AnonymousCredentials(),
+            client_options={"api_endpoint": self.env["STORAGE_EMULATOR_HOST"]},
+        )
+        return [blob.name for blob in client.list_blobs(BUCKET, prefix=prefix)]
 
     def diagnostics(self) -> str:
         return "\n".join(f"--- {process.name} ---\n{process.tail(15)}" for process in self.processes)
