@@ -1,4 +1,10 @@
-# Production image for the webserver, the daemon and the run workers (same image, different commands).
+# The production image: one image, three roles chosen by its command (see deploy/compose.yaml):
+#   hippique serve code-server   gRPC code server of hippique_assets.definitions; the runs execute here
+#   hippique serve webserver     dagster-webserver on the workspace that points at the code server
+#   hippique serve daemon        dagster-daemon (schedules, sensors, run queue, monitoring, retries)
+# and the one-shot deploy step `hippique serve migrate` (tables' migrations, then Dagster's schema).
+# Each checks the variables it needs and stops with one line naming a missing one; no secret is in
+# the image (they come from the environment at run time).
 # It holds the product alone, installed exactly as uv.lock says: not hippique-replay (replay/), not
 # the embedded PostgreSQL (the `embedded` extra), not the test tools (the `dev` extra).
 
@@ -36,12 +42,19 @@ RUN useradd --create-home --uid 10001 hippique
 COPY --from=build /opt/venv /opt/venv
 
 WORKDIR /opt/dagster/app
-COPY workspace.yaml ./
-# Production instance: runs, events and schedules in Postgres (DAGSTER_PG_* variables).
+# The workspace of the webserver and the daemon: the code server over gRPC (DAGSTER_CODE_SERVER_*).
+COPY deploy/workspace.yaml ./workspace.yaml
+# Production instance: Postgres storage (DAGSTER_PG_*), queue limits, run monitoring and retries,
+# tick retention, compute logs in GCS (DAGSTER_COMPUTE_LOGS_*).
 COPY deploy/dagster.yaml "$DAGSTER_HOME"/dagster.yaml
 RUN chown -R hippique "$DAGSTER_HOME"
 USER hippique
 
-EXPOSE 3000
-# The daemon runs the same image with: dagster-daemon run -w workspace.yaml
-CMD ["dagster-webserver", "-h", "0.0.0.0", "-p", "3000", "-w", "workspace.yaml"]
+# Code server, webserver.
+EXPOSE 4000 3000
+# Dagster's programs shut down cleanly on SIGINT (`hippique serve` execs them: they are the process).
+STOPSIGNAL SIGINT
+# The role's own check: gRPC health of the code server, /server_info of the webserver, the daemon's
+# heartbeats in the instance storage (`hippique health` reads the role `hippique serve` recorded).
+HEALTHCHECK --interval=30s --timeout=20s --start-period=90s --retries=3 CMD ["hippique", "health"]
+CMD ["hippique", "serve", "webserver"]

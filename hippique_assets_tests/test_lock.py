@@ -59,6 +59,7 @@ def test_the_dev_install_has_them_all(lock):
         ("dagster-postgres", "0.29.27"),
         ("dagster-gcp", "0.29.27"),
         ("dagster-pandas", "0.29.27"),
+        ("dagster-k8s", "0.29.27"),
     ],
 )
 def test_the_dagster_family_is_locked_at_its_pins(lock, name: str, version: str):

@@ -28,6 +28,11 @@ COMMANDS = {
         "Decide and settle a period as the H-5 runs would have.",
     ),
     "snapshots": LazyCommand("hippique_assets.cli.analysis:snapshots", "Load recorded odds captures."),
+    "serve": LazyCommand(
+        "hippique_assets.cli.serve:serve",
+        "Run one production role (code-server, webserver, daemon, migrate).",
+    ),
+    "health": LazyCommand("hippique_assets.cli.serve:health", "Check a production role answers."),
 }
 
 

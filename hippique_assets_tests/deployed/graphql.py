@@ -95,6 +95,24 @@ class DagsterUi:
         [found] = [r for r in self.runs() if r["runId"] == run_id]
         return found
 
+    def run_events(self, run_id: str) -> list[dict[str, Any]]:
+        """The run's event log: ``__typename``, ``message`` and ``stepKey`` of every event."""
+        events: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            data = self.query(
+                "query($id: ID!, $c: String) { logsForRun(runId: $id, afterCursor: $c) { __typename "
+                "... on EventConnection { cursor hasMore events { __typename "
+                "... on MessageEvent { message stepKey } } } } }",
+                {"id": run_id, "c": cursor},
+            )
+            page = data["logsForRun"]
+            assert page["__typename"] == "EventConnection", page
+            events += page["events"]
+            if not page["hasMore"]:
+                return events
+            cursor = page["cursor"]
+
     def wait_for_runs(self, predicate, timeout_s: float, poll_s: float = 1.0) -> list[dict[str, Any]]:
         """Poll the runs until ``predicate(runs)`` holds; the runs seen last on time-out in the error."""
         deadline = time.monotonic() + timeout_s

@@ -7,6 +7,7 @@ decides and settles a period exactly as the H-5 run would have. The maths is in
 :mod:`hippique_assets.analysis`.
 """
 
+import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -44,7 +45,6 @@ from hippique_assets.betting import plots
 from hippique_assets.defs.betting.resources import MODEL_PATH, AnalysisResource
 from hippique_assets.defs.table_assets import table_metadata
 from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
-from hippique_assets.settings import load_settings
 from hippique_assets.storage.files import FilesResource
 from hippique_assets.storage.postgres import PostgresResource
 
@@ -57,9 +57,14 @@ HISTORY_DEPS = [AssetDep(AssetKey(key)) for key in ("races", "participants", "pe
 
 
 def analysis_code_version() -> str:
-    """The analysis config's version: the code version of every asset that applies it."""
+    """The analysis config's version: the code version of every asset that applies it.
+
+    Evaluated when this module is imported, by every ``hippique`` command too: it reads only the
+    config's path, so that a missing production setting is reported by the command that needs it
+    (``hippique serve`` names it in one line) rather than as an import-time traceback here.
+    """
     try:
-        return load_config(load_settings().analysis_config).version
+        return load_config(os.environ.get("HIPPIQUE_ANALYSIS_CONFIG") or None).version
     except ConfigError:
         return "invalid-config"
 

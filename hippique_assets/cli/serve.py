@@ -1,0 +1,101 @@
+"""``hippique serve ROLE`` and ``hippique health [ROLE]``: the commands of the production image.
+
+``serve`` checks what the role needs (see :mod:`hippique_assets.deploy.roles`), then replaces itself
+with the Dagster program (``exec``), which thus receives the container's signals directly:
+
+- ``code-server``: ``dagster code-server start`` serving ``hippique_assets.definitions`` over gRPC;
+- ``webserver``: ``dagster-webserver`` on the workspace that points at the code server;
+- ``daemon``: ``dagster-daemon run`` on the same workspace;
+- ``migrate``: the tables' migrations (``hippique db upgrade``), then ``dagster instance migrate``.
+
+A missing variable stops it at once with one line on stderr naming the variable (exit status 2).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Mapping
+
+import click
+
+from hippique_assets.deploy.health import probe_program, record_role, recorded_role, webserver_healthy
+from hippique_assets.deploy.roles import MIGRATE, ROLES, SERVICES, WEBSERVER, RoleError, check_role, program
+
+USAGE_ERROR = 2
+
+
+def _fail(prefix: str, message: str) -> None:
+    click.echo(f"{prefix}: {message}", err=True)
+    sys.exit(USAGE_ERROR)
+
+
+def _exec(argv: list[str]) -> None:
+    """Replace this process with ``argv`` (its program looked up beside this Python, then on PATH)."""
+    from hippique_assets.cli.processes import ProcessError, executable
+
+    try:
+        path = executable(argv[0])
+    except ProcessError as exc:
+        raise RoleError(str(exc)) from None
+    # A process started with SIGINT or SIGTERM ignored passes that on through exec: Dagster's clean
+    # shutdown on SIGINT would be lost.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(path, [path, *argv[1:]])
+
+
+def _migrate_tables(environ: Mapping[str, str]) -> None:
+    """``hippique db upgrade`` on ``HIPPIQUE_PG_URL``; a failure is one line."""
+    import sqlalchemy.exc
+
+    from hippique_assets.storage import migrate
+    from hippique_assets.storage.postgres import mask_url
+
+    url = environ["HIPPIQUE_PG_URL"]
+    try:
+        before = migrate.current_revision(url)
+        migrate.upgrade(url)
+        after = migrate.current_revision(url)
+    except sqlalchemy.exc.OperationalError as exc:
+        first = str(exc.orig or exc).strip().splitlines()[0]
+        raise RoleError(f"tables' migrations on {mask_url(url)} failed: {first}") from None
+    click.echo(f"tables: {mask_url(url)}: {before or 'empty'} -> {after}")
+
+
+@click.command()
+@click.argument("role", type=click.Choice(ROLES))
+def serve(role: str) -> None:
+    """Run the image as ROLE: code-server, webserver, daemon, or migrate (one-shot deploy step)."""
+    environ = os.environ
+    try:
+        check_role(role, environ)
+        argv = program(role, environ)
+        if role == MIGRATE:
+            _migrate_tables(environ)
+        else:
+            record_role(role, environ)
+        _exec(argv)
+    except RoleError as exc:
+        _fail(f"hippique serve {role}", str(exc))
+
+
+@click.command()
+@click.argument("role", type=click.Choice(SERVICES), required=False)
+def health(role: str | None) -> None:
+    """Exit 0 when ROLE (default: the role this container serves) is healthy, else non-zero."""
+    environ = os.environ
+    try:
+        role = role or recorded_role(environ)
+        argv = probe_program(role, environ)
+        if argv is not None:
+            _exec(argv)
+        if role == WEBSERVER:
+            healthy, seen = webserver_healthy(environ)
+            click.echo(seen, err=not healthy)
+            sys.exit(0 if healthy else 1)
+    except RoleError as exc:
+        _fail("hippique health", str(exc))

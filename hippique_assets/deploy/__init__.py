@@ -1,0 +1,1 @@
+"""Production deployment: the roles of the one image and their health checks (plain code)."""

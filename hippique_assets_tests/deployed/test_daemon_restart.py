@@ -1,0 +1,191 @@
+"""The daemon goes down in the middle of a race day and comes back: no due run is lost.
+
+A replayed day (4 races, accelerated clock x30) is played by the real code server and
+``dagster-daemon`` as ``hippique day`` plays it (:class:`DayPlay`), except that the daemon process
+group is SIGKILLed shortly before the last H-5 and started again a simulated quarter of an hour
+later. On restart the race clock fires every phase still inside its grace window (the first
+results, due during the outage) and records in ``racing.missed_runs`` those whose window closed
+meanwhile (the last H-5: 4 minutes of grace); every other phase runs as usual, each exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import psycopg2
+import pytest
+from dagster import DagsterInstance, RunsFilter
+
+from hippique_assets.cli.processes import ManagedProcess
+from hippique_assets.defs.clock_resource import ClockResource
+from hippique_assets.racing.plan import PHASE_OFFSETS
+from hippique_assets.racing.race_clock import DEFAULT_GRACE, PHASES
+from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
+from hippique_assets.settings import load_settings
+from hippique_assets.storage.postgres import PostgresResource
+from hippique_replay.day_play import DayPlay, DayReport
+
+pytestmark = pytest.mark.slow
+
+DAY = date(2026, 3, 23)
+RACES = 4
+FACTOR = 30.0
+# The daemon dies this long (simulated) before the last H-5 is due ...
+KILL_BEFORE_LAST_H5 = timedelta(seconds=90)
+# ... and starts again this long (simulated) after the first result was due.
+RESTART_AFTER_FIRST_RESULT = timedelta(seconds=30)
+# A restarted daemon ticks its sensors within this many wall seconds (generous: it is usually ~5 s).
+DAEMON_BOOT_WALL_S = 40.0
+
+
+@dataclass
+class Outage:
+    killed_sim: datetime
+    killed_wall: float
+    restarted_sim: datetime
+    restarted_wall: float
+
+
+class DayWithDaemonOutage(DayPlay):
+    """:class:`DayPlay` whose daemon is killed, then restarted, at instants chosen from the plan."""
+
+    outage: Outage | None = None
+
+    def _phase_dues(self, report: DayReport) -> dict[tuple[str, str], datetime]:
+        postgres = PostgresResource(url=os.environ["HIPPIQUE_PG_URL"])
+        frame = postgres.query_frame(
+            f"select race_key, start_utc from {RACE_PLAN.fullname} where race_date = %s", (self.day,)
+        )
+        starts = {
+            str(k): s.to_pydatetime() for k, s in zip(frame["race_key"], frame["start_utc"], strict=True)
+        }
+        return {(key, phase): starts[key] + PHASE_OFFSETS[phase] for key in report.races for phase in PHASES}
+
+    def _watch(self, instance, report, clock, deadline, processes, since) -> None:
+        dues = self._phase_dues(report)
+        kill_at = max(d for (_, p), d in dues.items() if p == "h5") - KILL_BEFORE_LAST_H5
+        restart_at = min(d for (_, p), d in dues.items() if p == "result") + RESTART_AFTER_FIRST_RESULT
+        while clock.now() < kill_at:
+            for process in processes:
+                process.check_running()
+            time.sleep(0.2)
+        daemon = processes[-1]
+        assert daemon.name == "dagster-daemon"
+        killed = Outage(clock.now(), time.time(), restart_at, 0.0)
+        os.killpg(daemon.pid, signal.SIGKILL)
+        daemon.popen.wait(10)
+        self.echo(f"{killed.killed_sim:%H:%M:%S}Z  daemon killed")
+        while clock.now() < restart_at:
+            processes[0].check_running()
+            time.sleep(0.2)
+        restarted = ManagedProcess(
+            daemon.name, daemon.args, self.logs / "daemon-restarted.log", env=daemon.env
+        )
+        processes[-1] = restarted.start()
+        killed.restarted_sim, killed.restarted_wall = clock.now(), time.time()
+        self.outage = killed
+        self.echo(f"{killed.restarted_sim:%H:%M:%S}Z  daemon restarted")
+        super()._watch(instance, report, clock, deadline, processes, since)
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory, pg_url):
+    name = f"hippique_deploy_restart_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(pg_url)
+    admin.autocommit = True
+    admin.cursor().execute(f'create database "{name}"')
+    url = pg_url.rsplit("/", 1)[0] + f"/{name}"
+    home = tmp_path_factory.mktemp("restart")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("HIPPIQUE_PG_URL", url)
+    mp.setenv("HIPPIQUE_HOME", str(home))
+    mp.setenv("DAGSTER_HOME", str(home / "dagster_home"))
+    mp.delenv("HIPPIQUE_PMU_BASE_URL", raising=False)
+    lines: list[str] = []
+    try:
+        play = DayWithDaemonOutage(
+            DAY, load_settings(), races=RACES, factor=FACTOR, seed=7, echo=lines.append
+        )
+        report = play.play()
+        instance = DagsterInstance.get()
+        tags = {
+            run.run_id: run.tags
+            for run in instance.get_runs(RunsFilter(run_ids=[r.run_id for r in report.runs]))
+        }
+        suffix = ClockResource(spec=play.clock.spec).run_key_suffix
+        missed = PostgresResource(url=url).query_frame(
+            f"select race_key, phase, due_utc from {MISSED_RUNS.fullname} where run_key like %s",
+            (f"%{suffix}",),
+        )
+        instance.dispose()
+        yield play, report, tags, missed, lines
+    finally:
+        mp.undo()
+        admin.cursor().execute(f'drop database if exists "{name}" with (force)')
+        admin.close()
+
+
+def test_every_phase_ran_once_or_was_recorded_missed(played):
+    play, report, _, missed, lines = played
+    log = "\n".join(lines)
+    print(log)
+    print(
+        f"missed: {sorted(zip(missed['race_key'], missed['phase'], strict=True))}, wall {report.wall_s:.0f} s"
+    )
+    assert play.outage is not None, log
+    assert not report.timed_out, log
+    missed_phases = {(str(k), str(p)) for k, p in zip(missed["race_key"], missed["phase"], strict=True)}
+    for key in report.races:
+        for phase in PHASES:
+            runs = [r for r in report.by_phase(phase) if r.partition == key]
+            if (key, phase) in missed_phases:
+                assert runs == [], f"{key} {phase} both missed and run\n{log}"
+            else:
+                assert len(runs) == 1 and runs[0].success, f"{key} {phase}: {runs}\n{log}"
+    assert any(r.success for r in report.by_phase("ledger")), log
+
+
+def test_phases_whose_window_closed_during_the_outage_are_missed_and_only_those(played):
+    play, report, _, missed, lines = played
+    outage = play.outage
+    closed_in_outage = set()
+    for key in report.races:
+        for phase in PHASES:
+            [due] = {r.due for r in report.runs if r.partition == key and r.phase == phase} or {None}
+            due = due or _due_of(missed, key, phase)
+            if outage.killed_sim < due and due + DEFAULT_GRACE[phase] < outage.restarted_sim:
+                closed_in_outage.add((key, phase))
+    assert closed_in_outage, "the outage was meant to close at least one H-5 window"
+    missed_phases = {(str(k), str(p)) for k, p in zip(missed["race_key"], missed["phase"], strict=True)}
+    assert missed_phases == closed_in_outage, "\n".join(lines)
+
+
+def test_phases_due_during_the_outage_and_still_in_their_window_fired_after_the_restart(played):
+    play, report, tags, _, lines = played
+    outage = play.outage
+    resumed_by = outage.restarted_sim + timedelta(seconds=DAEMON_BOOT_WALL_S * FACTOR)
+    late = [
+        r
+        for r in report.runs
+        if r.phase in PHASES
+        and outage.killed_sim < r.due < outage.restarted_sim
+        and resumed_by < r.due + DEFAULT_GRACE[r.phase]
+    ]
+    assert late, "the outage was meant to cover at least one result's due instant\n" + "\n".join(lines)
+    for run in late:
+        assert run.success
+        assert run.start_wall > outage.restarted_wall
+        # Requested late, by the race clock of the restarted daemon.
+        assert int(tags[run.run_id]["hippique/late_s"]) > 0
+        assert tags[run.run_id]["dagster/sensor_name"] == "race_clock"
+
+
+def _due_of(missed, key: str, phase: str) -> datetime:
+    rows = missed[(missed["race_key"] == key) & (missed["phase"] == phase)]
+    assert len(rows) == 1, f"{key} {phase}: neither run nor missed"
+    return rows["due_utc"].iloc[0].to_pydatetime()
