@@ -56,6 +56,13 @@ class Evaluation:
     next_due: datetime | None = None
 
 
+def window_closed(
+    phase: str, due: datetime, now: datetime, grace: dict[str, timedelta] | None = None
+) -> bool:
+    """Whether ``now`` is past the end of the phase's grace window (a phase due at ``due``)."""
+    return now - due > {**DEFAULT_GRACE, **(grace or {})}[phase]
+
+
 def evaluate(
     races: Iterable[PlannedRace],
     now: datetime,
@@ -80,7 +87,7 @@ def evaluate(
             if run.due > now:
                 if result.next_due is None or run.due < result.next_due:
                     result.next_due = run.due
-            elif now - run.due <= windows[phase]:
+            elif not window_closed(phase, run.due, now, windows):
                 result.due.append(run)
             elif previous_tick is None or previous_tick < run.due:
                 # No tick fell inside [due, due + grace]: the phase was never requested.

@@ -58,13 +58,20 @@ RACE_PLAN = declare_table(
 MISSED_RUNS = declare_table(
     schema="racing",
     name="missed_runs",
-    description="Race phases whose grace window closed before the race clock could fire them.",
+    description="Race phases that did not do their work inside their grace window: never fired, or "
+    "their run started after the window closed.",
     columns=(
         Column("run_key", Text, nullable=False, comment="race_key:phase:due instant"),
         Column("race_key", Text, nullable=False),
         Column("phase", Text, nullable=False, comment="h30, h5 or result"),
         Column("due_utc", TIMESTAMPTZ, nullable=False),
         Column("detected_at", TIMESTAMPTZ, nullable=False),
+        Column(
+            "reason",
+            Text,
+            comment="not_fired (no race clock tick in the window) or started_late (the run was "
+            "requested in time but started after the window closed); null before revision 0005",
+        ),
     ),
     primary_key=("run_key",),
     write_mode="upsert",

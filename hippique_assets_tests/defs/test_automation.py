@@ -17,6 +17,7 @@ from hippique_assets.defs.race_day.automation import (
     build_ledger_sensor,
     build_race_clock_sensor,
 )
+from hippique_assets.defs.race_runs import NOT_FIRED
 from hippique_assets.defs.runner import local_instance_config
 from hippique_assets.racing.plan import build_race_plan
 from hippique_assets.racing.results import RACE_RESULTS
@@ -119,8 +120,9 @@ def test_missed_phase_is_recorded_once_in_postgres(postgres: PostgresResource):
     result = _tick(postgres, instance, start - timedelta(minutes=2), cursor=previous)
     assert [r.run_key for r in result.run_requests] == ["2026-03-23-R1C1:h5:20260323T135500Z"]
     assert result.dynamic_partitions_requests == []
-    missed = postgres.query_frame(f"select run_key, phase from {MISSED_RUNS.fullname}")
+    missed = postgres.query_frame(f"select run_key, phase, reason from {MISSED_RUNS.fullname}")
     assert list(missed["run_key"]) == ["2026-03-23-R1C1:h30:20260323T133000Z"]
+    assert list(missed["reason"]) == [NOT_FIRED]
     _tick(postgres, instance, start - timedelta(minutes=1), cursor=result.cursor)
     assert len(postgres.query_frame(f"select * from {MISSED_RUNS.fullname}")) == 1
 

@@ -5,7 +5,9 @@ A replayed day (4 races, accelerated clock x30) is played by the real code serve
 group is SIGKILLed shortly before the last H-5 and started again a simulated quarter of an hour
 later. On restart the race clock fires every phase still inside its grace window (the first
 results, due during the outage) and records in ``racing.missed_runs`` those whose window closed
-meanwhile (the last H-5: 4 minutes of grace); every other phase runs as usual, each exactly once.
+meanwhile (the last H-5: 4 minutes of grace). Runs requested just before the kill wait in the queue
+until the restarted daemon launches them; one that starts after its window closed takes nothing and
+is recorded missed too (``started_late``). Every other phase runs as usual, each exactly once.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from dagster import DagsterInstance, RunsFilter
 
 from hippique_assets.cli.processes import ManagedProcess
 from hippique_assets.defs.clock_resource import ClockResource
+from hippique_assets.defs.race_runs import NOT_FIRED, STARTED_LATE
+from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
 from hippique_assets.racing.plan import PHASE_OFFSETS
 from hippique_assets.racing.race_clock import DEFAULT_GRACE, PHASES
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
@@ -118,20 +122,29 @@ def played(tmp_path_factory, pg_url):
             for run in instance.get_runs(RunsFilter(run_ids=[r.run_id for r in report.runs]))
         }
         suffix = ClockResource(spec=play.clock.spec).run_key_suffix
-        missed = PostgresResource(url=url).query_frame(
-            f"select race_key, phase, due_utc from {MISSED_RUNS.fullname} where run_key like %s",
+        postgres = PostgresResource(url=url)
+        missed = postgres.query_frame(
+            f"select race_key, phase, due_utc, reason from {MISSED_RUNS.fullname} where run_key like %s",
             (f"%{suffix}",),
         )
+        snapshots = postgres.query_frame(
+            f"select distinct race_key, phase from {ODDS_SNAPSHOTS.fullname} where race_date = %s", (DAY,)
+        )
         instance.dispose()
-        yield play, report, tags, missed, lines
+        yield play, report, tags, missed, lines, snapshots
     finally:
         mp.undo()
         admin.cursor().execute(f'drop database if exists "{name}" with (force)')
         admin.close()
 
 
+def _missed(missed, reason: str) -> set[tuple[str, str]]:
+    rows = missed[missed["reason"] == reason]
+    return {(str(k), str(p)) for k, p in zip(rows["race_key"], rows["phase"], strict=True)}
+
+
 def test_every_phase_ran_once_or_was_recorded_missed(played):
-    play, report, _, missed, lines = played
+    play, report, _, missed, lines, _ = played
     log = "\n".join(lines)
     print(log)
     print(
@@ -139,19 +152,22 @@ def test_every_phase_ran_once_or_was_recorded_missed(played):
     )
     assert play.outage is not None, log
     assert not report.timed_out, log
-    missed_phases = {(str(k), str(p)) for k, p in zip(missed["race_key"], missed["phase"], strict=True)}
+    assert set(missed["reason"]) <= {NOT_FIRED, STARTED_LATE}, log
+    not_fired, started_late = _missed(missed, NOT_FIRED), _missed(missed, STARTED_LATE)
     for key in report.races:
         for phase in PHASES:
             runs = [r for r in report.by_phase(phase) if r.partition == key]
-            if (key, phase) in missed_phases:
+            if (key, phase) in not_fired:
                 assert runs == [], f"{key} {phase} both missed and run\n{log}"
+            elif (key, phase) in started_late:
+                assert len(runs) == 1 and not runs[0].success, f"{key} {phase}: {runs}\n{log}"
             else:
                 assert len(runs) == 1 and runs[0].success, f"{key} {phase}: {runs}\n{log}"
     assert any(r.success for r in report.by_phase("ledger")), log
 
 
 def test_phases_whose_window_closed_during_the_outage_are_missed_and_only_those(played):
-    play, report, _, missed, lines = played
+    play, report, _, missed, lines, _ = played
     outage = play.outage
     closed_in_outage = set()
     for key in report.races:
@@ -161,12 +177,22 @@ def test_phases_whose_window_closed_during_the_outage_are_missed_and_only_those(
             if outage.killed_sim < due and due + DEFAULT_GRACE[phase] < outage.restarted_sim:
                 closed_in_outage.add((key, phase))
     assert closed_in_outage, "the outage was meant to close at least one H-5 window"
-    missed_phases = {(str(k), str(p)) for k, p in zip(missed["race_key"], missed["phase"], strict=True)}
-    assert missed_phases == closed_in_outage, "\n".join(lines)
+    assert _missed(missed, NOT_FIRED) == closed_in_outage, "\n".join(lines)
+
+
+def test_a_run_that_started_after_its_window_took_no_snapshot(played):
+    _, report, _, missed, lines, snapshots = played
+    taken = {(str(k), str(p)) for k, p in zip(snapshots["race_key"], snapshots["phase"], strict=True)}
+    started_late = _missed(missed, STARTED_LATE)
+    print(f"started late: {sorted(started_late)}")
+    assert not started_late & taken, "\n".join(lines)
+    for run in report.runs:
+        if run.phase in ("h30", "h5") and run.success:
+            assert (run.partition, run.phase) in taken, f"{run}\n" + "\n".join(lines)
 
 
 def test_phases_due_during_the_outage_and_still_in_their_window_fired_after_the_restart(played):
-    play, report, tags, _, lines = played
+    play, report, tags, _, lines, _ = played
     outage = play.outage
     resumed_by = outage.restarted_sim + timedelta(seconds=DAEMON_BOOT_WALL_S * FACTOR)
     late = [

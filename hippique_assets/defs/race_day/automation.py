@@ -6,7 +6,6 @@ leaves the decision to :func:`hippique_assets.racing.race_clock.evaluate`.
 """
 
 import json
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -34,23 +33,23 @@ from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
 from hippique_assets.defs.race_day.jobs import consolidation_job, plan_job, refresh_plan_job
 from hippique_assets.defs.race_live.jobs import PHASE_JOBS
+from hippique_assets.defs.race_runs import (
+    DUE_TAG,
+    PHASE_TAG,
+    PRIORITY_TAG,
+    RACE_PHASE_TAG,
+    RACE_RUN_PRIORITY,
+    RACE_TAG,
+    record_missed,
+)
 from hippique_assets.racing.day_close import DayProgress, closed_days
 from hippique_assets.racing.plan import PARIS
 from hippique_assets.racing.race_clock import LOOKAHEAD, LOOKBACK, Evaluation, PhaseRun, PlannedRace, evaluate
 from hippique_assets.racing.results import RACE_RESULTS
-from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
+from hippique_assets.racing.tables import RACE_PLAN
 from hippique_assets.settings import Settings, load_settings
 from hippique_assets.storage.embedded import EmbeddedPostgresError
 from hippique_assets.storage.postgres import PostgresResource
-
-PHASE_TAG = "hippique/phase"
-DUE_TAG = "hippique/due"
-RACE_TAG = "hippique/race"
-# One run per race and phase at a time (the tag limit in dagster.yaml keys on it).
-RACE_PHASE_TAG = "hippique/race_phase"
-# Race-day runs leave the queue before backfill runs (Dagster's run priority tag, higher first).
-PRIORITY_TAG = "dagster/priority"
-RACE_RUN_PRIORITY = "10"
 
 PLAN_WINDOW_SQL = (
     f"select race_key, start_utc, cancelled from {RACE_PLAN.fullname} "
@@ -159,18 +158,6 @@ def run_request(run: PhaseRun, now: datetime, key_suffix: str = "") -> RunReques
             "hippique/late_s": str(late_s),
         },
     )
-
-
-def record_missed(
-    postgres: PostgresResource, missed: Sequence[PhaseRun], now: datetime, key_suffix: str = ""
-) -> None:
-    with postgres.connection() as conn, conn.cursor() as cur:
-        for run in missed:
-            cur.execute(
-                f"insert into {MISSED_RUNS.fullname} (run_key, race_key, phase, due_utc, detected_at) "
-                "values (%s, %s, %s, %s, %s) on conflict (run_key) do nothing",
-                (run.run_key + key_suffix, run.race_key, run.phase, run.due, now),
-            )
 
 
 def race_clock_tick(

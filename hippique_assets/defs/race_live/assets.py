@@ -27,12 +27,14 @@ from hippique_assets.analysis.market import check_market
 from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import race_partitions
+from hippique_assets.defs.race_runs import refuse_late_start
 from hippique_assets.defs.resources import PMU_API_POOL, PmuApiResource
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.pmu import parsers, tables
 from hippique_assets.racing.keys import RaceId, parse_race_key
 from hippique_assets.racing.results import RACE_DIVIDENDS, RACE_RESULTS, build_result
 from hippique_assets.storage.files import FilesResource
+from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.web.fallback import GENY_ARRIVEE_PATH, result_from_geny
 from hippique_assets.web.geny import parse_geny_arrivee
 
@@ -59,9 +61,11 @@ def take_snapshot(
     pmu: PmuApiResource,
     files: FilesResource,
     clock: ClockResource,
+    postgres: PostgresResource,
 ) -> pd.DataFrame:
     race = parse_race_key(context.partition_key)
     captured_at = clock.now()
+    refuse_late_start(context, phase, captured_at, postgres, clock.run_key_suffix)
     with pmu.client() as client:
         answer = client.participants(race.race_date, race.reunion, race.course)
     if answer.payload is None:
@@ -141,9 +145,13 @@ def odds_snapshot_h30(
     files: FilesResource,
     clock: ClockResource,
     analysis: AnalysisResource,
+    postgres: PostgresResource,
 ) -> Iterator[Output | AssetCheckResult]:
-    """Odds of every runner 30 minutes before the start, appended to ``pmu.odds_snapshots``."""
-    yield from snapshot_events(context, take_snapshot(context, "h30", pmu, files, clock), analysis)
+    """Odds of every runner 30 minutes before the start, appended to ``pmu.odds_snapshots``.
+
+    A run of the race clock that starts after the phase's window closed fails instead (kept in
+    ``racing.missed_runs``)."""
+    yield from snapshot_events(context, take_snapshot(context, "h30", pmu, files, clock, postgres), analysis)
 
 
 @asset(**_SNAPSHOT_KW, check_specs=_market_check("odds_snapshot_h5"))
@@ -153,9 +161,13 @@ def odds_snapshot_h5(
     files: FilesResource,
     clock: ClockResource,
     analysis: AnalysisResource,
+    postgres: PostgresResource,
 ) -> Iterator[Output | AssetCheckResult]:
-    """Odds of every runner 5 minutes before the start: the input of the H-5 analysis."""
-    yield from snapshot_events(context, take_snapshot(context, "h5", pmu, files, clock), analysis)
+    """Odds of every runner 5 minutes before the start: the input of the H-5 analysis.
+
+    A run of the race clock that starts after the 4-minute window closed fails instead, before any
+    odds are read or tickets placed (kept in ``racing.missed_runs``)."""
+    yield from snapshot_events(context, take_snapshot(context, "h5", pmu, files, clock, postgres), analysis)
 
 
 def fetch_result(
