@@ -85,6 +85,19 @@ def database(prefix: str, *, migrated: bool = True) -> Iterator[str]:
         admin.close()
 
 
+@contextmanager
+def played_day_environment(prefix: str, home: Path) -> Iterator[str]:
+    """The environment ``hippique day`` runs in on a workstation: ``HIPPIQUE_HOME`` and
+    ``DAGSTER_HOME`` under ``home``, tables in an empty database of their own (the local processes
+    migrate it on first use), the default PMU source (the play starts its replay server)."""
+    with database(prefix, migrated=False) as url, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HIPPIQUE_PG_URL", url)
+        mp.setenv("HIPPIQUE_HOME", str(home))
+        mp.setenv("DAGSTER_HOME", str(home / "dagster_home"))
+        mp.delenv("HIPPIQUE_PMU_BASE_URL", raising=False)
+        yield url
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A database for this test run, with the platform's tables, dropped at the end."""

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets_tests.configs import mechanics_config
+from hippique_assets_tests.conftest import played_day_environment
 from hippique_replay.day_play import DayPlay
 
 DAY = date(2026, 3, 23)
@@ -26,34 +27,16 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def played(tmp_path_factory, pg_url):
     """The day played once for the module (about five minutes)."""
-    import uuid
-
-    import psycopg2
-
-    name = f"hippique_day_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(pg_url)
-    admin.autocommit = True
-    admin.cursor().execute(f'create database "{name}"')
-    url = pg_url.rsplit("/", 1)[0] + f"/{name}"
     home = tmp_path_factory.mktemp("day")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HIPPIQUE_PG_URL", url)
-    mp.setenv("HIPPIQUE_HOME", str(home))
-    mp.setenv("DAGSTER_HOME", str(home / "dagster_home"))
-    mp.delenv("HIPPIQUE_PMU_BASE_URL", raising=False)
-    # The day is about the race-day mechanics: bet without the out-of-sample edge rule.
-    mp.setenv("HIPPIQUE_ANALYSIS_CONFIG", str(mechanics_config(home / "gpi-mechanics.toml")))
-    lines: list[str] = []
-    try:
+    with played_day_environment("hippique_day", home) as url, pytest.MonkeyPatch.context() as mp:
+        # The day is about the race-day mechanics: bet without the out-of-sample edge rule.
+        mp.setenv("HIPPIQUE_ANALYSIS_CONFIG", str(mechanics_config(home / "gpi-mechanics.toml")))
+        lines: list[str] = []
         play = DayPlay(DAY, load_settings(), races=RACES, factor=20.0, seed=SEED, echo=lines.append)
         report = play.play()
         instance = DagsterInstance.get()
         yield report, PostgresResource(url=url), home, instance, lines
         instance.dispose()
-    finally:
-        mp.undo()
-        admin.cursor().execute(f'drop database if exists "{name}" with (force)')
-        admin.close()
 
 
 def test_every_race_gets_one_run_of_each_phase_and_the_ledger(played):

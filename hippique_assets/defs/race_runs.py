@@ -1,9 +1,10 @@
 """What a race clock run carries, and what is kept when a phase cannot do its work in time.
 
 The race clock tags each per-race run with its race, phase and due instant. A phase is *missed*
-either because no tick fell inside its window (daemon down) or because its run, requested in time,
-only started after the window closed (it waited in the queue, e.g. through a daemon restart). Both
-land in ``racing.missed_runs`` with the reason; neither takes a snapshot nor places a ticket.
+either because no tick fell inside its window (daemon down), or because its snapshot run, requested
+in time, only started once the snapshot had lost its meaning (an H-5 run after the off, having
+waited in the queue through a daemon restart). Both land in ``racing.missed_runs`` with the reason;
+neither takes a snapshot nor places a ticket.
 """
 
 from collections.abc import Sequence
@@ -11,7 +12,7 @@ from datetime import datetime
 
 from dagster import AssetExecutionContext, Failure
 
-from hippique_assets.racing.race_clock import DEFAULT_GRACE, PhaseRun, window_closed
+from hippique_assets.racing.race_clock import START_DEADLINE, PhaseRun, too_late_to_start
 from hippique_assets.racing.tables import MISSED_RUNS
 from hippique_assets.storage.postgres import PostgresResource
 
@@ -20,9 +21,10 @@ DUE_TAG = "hippique/due"
 RACE_TAG = "hippique/race"
 # One run per race and phase at a time (the tag limit in dagster.yaml keys on it).
 RACE_PHASE_TAG = "hippique/race_phase"
-# Race-day runs leave the queue before backfill runs (Dagster's run priority tag, higher first).
+# Race-day runs leave the queue before backfill runs (Dagster's run priority tag, higher first), the
+# H-5 runs (tickets) first of all, then the H-30 snapshots, then the results (6 hours of grace).
 PRIORITY_TAG = "dagster/priority"
-RACE_RUN_PRIORITY = "10"
+RACE_RUN_PRIORITY = {"h5": "30", "h30": "20", "result": "10"}
 
 NOT_FIRED = "not_fired"
 STARTED_LATE = "started_late"
@@ -53,22 +55,23 @@ def refuse_late_start(
     postgres: PostgresResource,
     key_suffix: str = "",
 ) -> None:
-    """Fail a race clock run that starts after its phase's window closed, and record it missed.
+    """Fail a race clock snapshot run that starts too late to mean its phase, and record it missed.
 
-    The grace windows are checked when the race clock requests a run; this checks them again when
-    the run starts, so that a run held in the queue does not take an "H-5" snapshot, nor place
-    tickets, after the off. Runs launched by hand (no due tag) are not checked.
+    The grace windows are checked when the race clock requests a run; a run held in the queue can
+    still start much later. An H-5 run that starts once the race is off (an H-30 run once H-5 is
+    due) takes nothing: no snapshot, no probabilities, no tickets. Runs launched by hand (no due
+    tag) are not checked.
     """
     due_tag = context.run.tags.get(DUE_TAG)
     if due_tag is None:
         return
     run = PhaseRun(context.partition_key, phase, datetime.fromisoformat(due_tag))
-    if not window_closed(phase, run.due, now):
+    if not too_late_to_start(phase, run.due, now):
         return
     record_missed(postgres, [run], now, key_suffix, reason=STARTED_LATE)
     raise Failure(
-        f"{run.race_key} {phase}: started at {now:%H:%M:%S}Z, {now - run.due} after it was due; its "
-        f"{DEFAULT_GRACE[phase]} window had closed, so nothing is taken (recorded in "
-        f"{MISSED_RUNS.fullname} as {STARTED_LATE})",
+        f"{run.race_key} {phase}: started at {now:%H:%M:%S}Z, {now - run.due} after it was due "
+        f"(limit {START_DEADLINE[phase]}), so nothing is taken; recorded in {MISSED_RUNS.fullname} "
+        f"as {STARTED_LATE}",
         allow_retries=False,
     )

@@ -63,6 +63,21 @@ def window_closed(
     return now - due > {**DEFAULT_GRACE, **(grace or {})}[phase]
 
 
+# How long after its due instant a snapshot run may still start: an "H-30" snapshot means nothing
+# once H-5 is due, an "H-5" snapshot and its tickets nothing once the race is off. Results have no
+# limit (a late result is still the result).
+START_DEADLINE: dict[str, timedelta] = {
+    "h30": PHASE_OFFSETS["h5"] - PHASE_OFFSETS["h30"],
+    "h5": -PHASE_OFFSETS["h5"],
+}
+
+
+def too_late_to_start(phase: str, due: datetime, now: datetime) -> bool:
+    """Whether a run of ``phase`` due at ``due`` that starts at ``now`` should take nothing."""
+    deadline = START_DEADLINE.get(phase)
+    return deadline is not None and now - due >= deadline
+
+
 def evaluate(
     races: Iterable[PlannedRace],
     now: datetime,

@@ -58,8 +58,8 @@ RACE_PLAN = declare_table(
 MISSED_RUNS = declare_table(
     schema="racing",
     name="missed_runs",
-    description="Race phases that did not do their work inside their grace window: never fired, or "
-    "their run started after the window closed.",
+    description="Race phases that did not do their work: never fired inside their grace window, or "
+    "their snapshot run started too late (H-30 once H-5 was due, H-5 once the race was off).",
     columns=(
         Column("run_key", Text, nullable=False, comment="race_key:phase:due instant"),
         Column("race_key", Text, nullable=False),
@@ -69,8 +69,9 @@ MISSED_RUNS = declare_table(
         Column(
             "reason",
             Text,
-            comment="not_fired (no race clock tick in the window) or started_late (the run was "
-            "requested in time but started after the window closed); null before revision 0005",
+            comment="not_fired (no race clock tick in the grace window) or started_late (the run "
+            "was requested in time but started too late: H-30 once H-5 was due, H-5 once the race "
+            "was off); null before revision 0005",
         ),
     ),
     primary_key=("run_key",),

@@ -169,9 +169,20 @@ def test_race_runs_carry_the_tags_the_instance_limits_key_on(postgres: PostgresR
     postgres.write_frame(RACE_PLAN, _plan({(1, 1): start}), partition_values=[DAY])
     [h5] = _tick(postgres, DagsterInstance.ephemeral(), start - timedelta(minutes=5)).run_requests
     assert h5.tags["hippique/race_phase"] == "2026-03-23-R1C1:h5"
-    assert h5.tags["dagster/priority"] == "10"
+    assert h5.tags["dagster/priority"] == "30"
     limits = yaml.safe_load(local_instance_config())["concurrency"]["runs"]["tag_concurrency_limits"]
     assert {limit["key"] for limit in limits} <= set(h5.tags)
+
+
+def test_h5_runs_leave_the_queue_before_h30_runs_and_results(postgres: PostgresResource):
+    now = datetime(2026, 3, 23, 14, 0, tzinfo=UTC)
+    # At 14:00 one race is at H-5, one at H-30 and one at H+15.
+    starts = {(1, 1): now + timedelta(minutes=5), (1, 2): now + timedelta(minutes=30)}
+    starts[(1, 3)] = now - timedelta(minutes=15)
+    postgres.write_frame(RACE_PLAN, _plan(starts), partition_values=[DAY])
+    requests = _tick(postgres, DagsterInstance.ephemeral(), now).run_requests
+    priority = {r.tags["hippique/phase"]: int(r.tags["dagster/priority"]) for r in requests}
+    assert priority["h5"] > priority["h30"] > priority["result"] > 0
 
 
 def test_unreachable_postgres_skips_the_tick_with_the_reason():

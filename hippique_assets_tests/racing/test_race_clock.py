@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hippique_assets.racing.race_clock import PhaseRun, PlannedRace, evaluate
+from hippique_assets.racing.race_clock import PhaseRun, PlannedRace, evaluate, too_late_to_start
 
 START = datetime(2026, 3, 23, 14, 0, tzinfo=UTC)
 RACE = PlannedRace("2026-03-23-R1C1", START)
@@ -99,3 +99,20 @@ def test_two_hundred_races_in_one_tick():
 def test_naive_now_is_refused():
     with pytest.raises(ValueError, match="timezone-aware"):
         evaluate([RACE], datetime(2026, 3, 23, 14, 0), previous_tick=None)
+
+
+@pytest.mark.parametrize(
+    ("phase", "started", "refused"),
+    [
+        ("h5", START - timedelta(seconds=1), False),
+        ("h5", START, True),  # the race is off: no H-5 snapshot, no ticket
+        ("h30", START - timedelta(minutes=5, seconds=1), False),
+        ("h30", START - timedelta(minutes=5), True),  # H-5 is due: an "H-30" snapshot means nothing
+        ("result", START + timedelta(days=2), False),  # a late result is still the result
+    ],
+)
+def test_a_snapshot_run_is_too_late_once_its_phase_has_lost_its_meaning(phase, started, refused):
+    due = {"h30": START - timedelta(minutes=30), "h5": START - timedelta(minutes=5)}.get(
+        phase, START + timedelta(minutes=15)
+    )
+    assert too_late_to_start(phase, due, started) is refused

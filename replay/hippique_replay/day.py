@@ -21,11 +21,12 @@ from hippique_replay.day_play import DayPlay
 )
 @click.option(
     "--factor",
-    type=click.FloatRange(min=1.0, max=40.0),
+    type=click.FloatRange(min=1.0, max=30.0),
     default=20.0,
     show_default=True,
-    help="Simulated seconds per wall second. The daemon evaluates sensors about every 5 s, so above "
-    "40 a tick would jump past the 4-minute H-5 window.",
+    help="Simulated seconds per wall second. The race clock requests an H-5 run within 4 simulated "
+    "minutes of its due instant and the daemon ticks sensors about every 5 wall seconds: above 30, "
+    "ticks would skip that window or runs start after the off and be refused.",
 )
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated world.")
 def day(day: date, races: int | None, factor: float, seed: int) -> None:

@@ -154,7 +154,7 @@ def run_request(run: PhaseRun, now: datetime, key_suffix: str = "") -> RunReques
             DUE_TAG: run.due.isoformat(),
             RACE_TAG: run.race_key,
             RACE_PHASE_TAG: f"{run.race_key}:{run.phase}",
-            PRIORITY_TAG: RACE_RUN_PRIORITY,
+            PRIORITY_TAG: RACE_RUN_PRIORITY[run.phase],
             "hippique/late_s": str(late_s),
         },
     )
