@@ -60,4 +60,6 @@ dev: venv
 	$(VENV)/bin/hippique dev --port $(PORT)
 
 clean:
+	@# The embedded PostgreSQL must not lose its data folder while it runs.
+	@if [ -x $(VENV)/bin/hippique ]; then $(VENV)/bin/hippique db stop; fi
 	rm -rf $(VENV) .hippique .pytest_cache .ruff_cache

@@ -40,3 +40,20 @@ def current() -> None:
     click.echo(f"{mask_url(url)}: at {at or 'no revision (run hippique db upgrade)'}, latest {head}")
     if at != head:
         sys.exit(1)
+
+
+@db.command()
+def stop() -> None:
+    """Stop the embedded PostgreSQL under HIPPIQUE_HOME.
+
+    The CLI, `make demo` and runs leave it running so that they share one server; stop it when done.
+    """
+    from hippique_assets.storage.embedded import pgdata_dir, stop_embedded_pg
+
+    settings = load_settings()
+    if settings.pg_url_set:
+        click.echo("HIPPIQUE_PG_URL is set: there is no embedded PostgreSQL to stop")
+        return
+    was_running = stop_embedded_pg(settings.home)
+    state = "stopped" if was_running else "not running"
+    click.echo(f"embedded PostgreSQL in {pgdata_dir(settings.home)}: {state}")

@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import psycopg2
 import pytest
+from click.testing import CliRunner
 
+from hippique_assets.cli.db import db
 from hippique_assets.storage.bulk import read_frame, write_frame
 from hippique_assets.storage.embedded import (
     EmbeddedPostgresError,
@@ -84,3 +86,24 @@ def test_a_stopped_server_is_started_again_with_its_data(home: Path) -> None:
         _answers(url)
     again = embedded_pg_url(home)
     assert sorted(read_frame(again, spec)["number"].tolist()) == [1, 2, 3]
+
+
+def test_hippique_db_stop_stops_the_server_of_its_home(home: Path, monkeypatch) -> None:
+    url = embedded_pg_url(home)
+    monkeypatch.setenv("HIPPIQUE_HOME", str(home))
+    monkeypatch.delenv("HIPPIQUE_PG_URL", raising=False)
+    stopped = CliRunner().invoke(db, ["stop"])
+    assert stopped.exit_code == 0, stopped.output
+    assert stopped.output.strip() == f"embedded PostgreSQL in {pgdata_dir(home)}: stopped"
+    with pytest.raises(psycopg2.OperationalError):
+        _answers(url)
+    again = CliRunner().invoke(db, ["stop"])
+    assert again.output.strip().endswith(": not running")
+
+
+def test_hippique_db_stop_leaves_a_configured_server_alone(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HIPPIQUE_HOME", str(tmp_path))
+    monkeypatch.setenv("HIPPIQUE_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    result = CliRunner().invoke(db, ["stop"])
+    assert result.exit_code == 0
+    assert "no embedded PostgreSQL to stop" in result.output

@@ -30,5 +30,7 @@ def demo(day: date, seed: int) -> None:
     click.echo(f"  tables : {mask_url(pg_url)} (schema pmu)")
     click.echo(f"  files  : {settings.files_uri}/pmu/{day.isoformat()}/")
     click.echo("  UI     : make dev, then open http://127.0.0.1:3000 (same data, same Dagster instance)")
+    if not settings.pg_url_set:
+        click.echo("  server : the embedded PostgreSQL keeps running for the next command; hippique db stop")
     if not all(o.success for o in outcomes):
         sys.exit(1)
