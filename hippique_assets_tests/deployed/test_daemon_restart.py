@@ -6,8 +6,8 @@ group is SIGKILLed shortly before the last H-5 and started again a simulated qua
 later. On restart the race clock fires every phase still inside its grace window (the first
 results, due during the outage) and records in ``racing.missed_runs`` those whose window closed
 meanwhile (the last H-5: 4 minutes of grace). Runs requested just before the kill wait in the queue
-until the restarted daemon launches them; one that starts after its window closed takes nothing and
-is recorded missed too (``started_late``). Every other phase runs as usual, each exactly once.
+until the restarted daemon launches them; an H-5 one that starts after the off takes nothing and is
+recorded missed too (``started_late``). Every other phase runs as usual, each exactly once.
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ def test_phases_whose_window_closed_during_the_outage_are_missed_and_only_those(
     assert _missed(missed, NOT_FIRED) | _missed(missed, STARTED_LATE) == expected, "\n".join(lines)
 
 
-def test_a_run_that_started_after_its_window_took_no_snapshot(played):
+def test_a_run_refused_as_started_late_took_no_snapshot(played):
     _, report, _, missed, lines, snapshots = played
     taken = {(str(k), str(p)) for k, p in zip(snapshots["race_key"], snapshots["phase"], strict=True)}
     started_late = _missed(missed, STARTED_LATE)

@@ -149,7 +149,7 @@ def odds_snapshot_h30(
 ) -> Iterator[Output | AssetCheckResult]:
     """Odds of every runner 30 minutes before the start, appended to ``pmu.odds_snapshots``.
 
-    A run of the race clock that starts after the phase's window closed fails instead (kept in
+    A run of the race clock that starts once H-5 is due fails instead (kept in
     ``racing.missed_runs``)."""
     yield from snapshot_events(context, take_snapshot(context, "h30", pmu, files, clock, postgres), analysis)
 
@@ -165,8 +165,8 @@ def odds_snapshot_h5(
 ) -> Iterator[Output | AssetCheckResult]:
     """Odds of every runner 5 minutes before the start: the input of the H-5 analysis.
 
-    A run of the race clock that starts after the 4-minute window closed fails instead, before any
-    odds are read or tickets placed (kept in ``racing.missed_runs``)."""
+    A run of the race clock that starts once the race is off fails instead, before any odds are
+    read or tickets placed (kept in ``racing.missed_runs``)."""
     yield from snapshot_events(context, take_snapshot(context, "h5", pmu, files, clock, postgres), analysis)
 
 
