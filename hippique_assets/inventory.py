@@ -9,6 +9,7 @@ import psycopg2
 from sqlalchemy import Table
 
 from hippique_assets.catalog import all_tables
+from hippique_assets.errors import first_line
 from hippique_assets.storage.postgres import connect, qualified
 from hippique_assets.storage.tables import primary_key
 
@@ -69,7 +70,7 @@ def summarize_tables(
                 rows, checksum = cur.fetchone()
                 out.append(TableSummary(table.fullname, int(rows), checksum))
     except psycopg2.Error as exc:
-        raise ConnectionError(f"cannot read the tables: {str(exc).strip().splitlines()[0]}") from exc
+        raise ConnectionError(f"cannot read the tables: {first_line(exc)}") from exc
     finally:
         conn.close()
     return out

@@ -48,6 +48,7 @@ def cli(verbose: bool) -> None:
 
 
 def main() -> None:
+    from hippique_assets.errors import first_line
     from hippique_assets.settings import SettingsError
     from hippique_assets.storage.embedded import EmbeddedPostgresError
 
@@ -55,5 +56,5 @@ def main() -> None:
         cli(prog_name="hippique")
     except (EmbeddedPostgresError, SettingsError, ConnectionError) as exc:
         # A set-up problem (a setting, a server that does not answer): one line, no traceback.
-        click.echo(f"Error: {str(exc).strip().splitlines()[0]}", err=True)
+        click.echo(f"Error: {first_line(exc)}", err=True)
         sys.exit(1)

@@ -22,6 +22,7 @@ import click
 
 from hippique_assets.deploy.health import probe_program, record_role, recorded_role, webserver_healthy
 from hippique_assets.deploy.roles import MIGRATE, ROLES, SERVICES, WEBSERVER, RoleError, check_role, program
+from hippique_assets.errors import first_line
 
 USAGE_ERROR = 2
 
@@ -61,8 +62,9 @@ def _migrate_tables(environ: Mapping[str, str]) -> None:
         migrate.upgrade(url)
         after = migrate.current_revision(url)
     except sqlalchemy.exc.OperationalError as exc:
-        first = str(exc.orig or exc).strip().splitlines()[0]
-        raise RoleError(f"tables' migrations on {mask_url(url)} failed: {first}") from None
+        raise RoleError(
+            f"tables' migrations on {mask_url(url)} failed: {first_line(exc.orig or exc)}"
+        ) from None
     click.echo(f"tables: {mask_url(url)}: {before or 'empty'} -> {after}")
 
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from hippique_assets.errors import first_line
+
 CODE_SERVER = "code-server"
 WEBSERVER = "webserver"
 DAEMON = "daemon"
@@ -80,7 +82,7 @@ def _yaml_references(path: Path, source: str) -> list[Requirement]:
     except OSError as exc:
         raise RoleError(f"cannot read {path}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
-        raise RoleError(f"{path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+        raise RoleError(f"{path} is not valid YAML: {first_line(exc)}") from None
     return [Requirement(name, source) for name in dict.fromkeys(env_references(loaded))]
 
 

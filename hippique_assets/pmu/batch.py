@@ -62,9 +62,4 @@ class Batch:
         return out
 
 
-def first_error_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-__all__ = ["Batch", "PmuParseError", "Rejection", "first_error_line"]
+__all__ = ["Batch", "PmuParseError", "Rejection"]

@@ -26,6 +26,10 @@ from hippique_assets.pmu.errors import PmuError
 from hippique_assets.pmu.paths import ApiPath, parse_api_path, raw_file_path
 from hippique_assets.storage.files import FileStore
 
+# A ``root_run_id`` that counts every earlier landing of the day as already fetched, whatever run
+# made it (``hippique ingest --missing-only``).
+ANY_RUN = "*"
+
 
 @dataclass(frozen=True)
 class LandedRequest:
@@ -116,13 +120,12 @@ def land(
 
     Requests that fail for good are recorded with their error (and keep an earlier body when one
     exists); the caller decides what that means for the run. When the previous manifest of this
-    endpoint and day belongs to the same ``root_run_id`` (or ``root_run_id`` is ``"*"``), only what
-    is still missing is requested.
+    endpoint and day belongs to the same ``root_run_id`` (a re-run of the same run), or when
+    ``root_run_id`` is :data:`ANY_RUN`, only what is still missing is requested.
     """
     previous = _previous(store, partition, endpoint)
     kept: dict[str, LandedRequest] = {}
-    same_family = root_run_id == "*" or (previous is not None and previous.root_run_id == root_run_id)
-    if previous is not None and root_run_id is not None and same_family:
+    if previous is not None and root_run_id is not None and root_run_id in (ANY_RUN, previous.root_run_id):
         kept = {r.path: r for r in previous.requests if not _still_missing(r, not_final_on_404)}
     earlier = {r.path: r for r in previous.requests if r.file is not None} if previous else {}
     to_fetch = [p for p in paths if p not in kept]
@@ -196,18 +199,11 @@ def read_manifest(store: FileStore, partition: str, endpoint: str) -> Manifest:
     return Manifest.from_json(store.read_bytes(rel))
 
 
-def iter_payloads(store: FileStore, manifest: Manifest) -> Iterator[tuple[ApiPath, Any]]:
-    """The parsed JSON of every landed body, with its parsed API path (bodies that do not
-    decode any more raise ``ValueError``; see :func:`iter_payloads_safely`)."""
-    for request in manifest.with_data:
-        assert request.file is not None
-        yield parse_api_path(request.path), json.loads(store.read_bytes(request.file))
-
-
 def iter_payloads_safely(
     store: FileStore, manifest: Manifest
 ) -> Iterator[tuple[ApiPath, Any | None, str | None]]:
-    """Like :func:`iter_payloads`, but a body that cannot be read gives ``(path, None, reason)``."""
+    """The parsed JSON of every landed body with its parsed API path; a body that cannot be read
+    any more gives ``(path, None, reason)``."""
     for request in manifest.with_data:
         assert request.file is not None
         path = parse_api_path(request.path)

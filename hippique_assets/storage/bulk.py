@@ -43,7 +43,14 @@ from adbc_driver_postgresql import dbapi as adbc
 from sqlalchemy import Table
 from sqlalchemy.pool import QueuePool
 
-from hippique_assets.storage.postgres import mask_url, new_pool, pooled, quote_ident, quote_literal
+from hippique_assets.storage.postgres import (
+    mask_url,
+    new_pool,
+    pooled,
+    qualified,
+    quote_ident,
+    quote_literal,
+)
 from hippique_assets.storage.tables import (
     WriteMode,
     column_names,
@@ -373,15 +380,11 @@ def _connection(url: str) -> Iterator[Any]:
         conn.close()
 
 
-def _qualified(table: Table) -> str:
-    return f"{quote_ident(table.schema or 'public')}.{quote_ident(table.name)}"
-
-
 def _merge_sql(table: Table, stage: str, mode: WriteMode) -> str:
     names = column_names(table)
     key = primary_key(table)
     cols = ", ".join(quote_ident(c) for c in names)
-    insert = f"INSERT INTO {_qualified(table)} AS t ({cols}) SELECT {cols} FROM {quote_ident(stage)}"
+    insert = f"INSERT INTO {qualified(table)} AS t ({cols}) SELECT {cols} FROM {quote_ident(stage)}"
     if not key:
         if mode == "upsert":
             raise ValueError(f"{table.fullname}: upsert needs a primary key")
@@ -436,7 +439,7 @@ def _load(
     deleted = 0
     if mode in {"replace_partition", "replace_all"}:
         where = f" WHERE {deleted_filter}" if deleted_filter else ""
-        cur.execute(f"DELETE FROM {_qualified(table)}{where}")
+        cur.execute(f"DELETE FROM {qualified(table)}{where}")
         deleted = max(cur.rowcount, 0)
         if arrow.num_rows:
             cur.adbc_ingest(table.name, arrow, mode="append", db_schema_name=table.schema)
@@ -562,7 +565,7 @@ def read_frame(
     select = ", ".join(_select_expr(n, kind_of(table, n)) for n in names)
     key = primary_key(table)
     order = f" ORDER BY {', '.join(quote_ident(c) for c in key)}" if key else ""
-    sql = f"SELECT {select} FROM {_qualified(table)}{where}{order}"
+    sql = f"SELECT {select} FROM {qualified(table)}{where}{order}"
     with _connection(url) as conn, conn.cursor() as cur:
         try:
             cur.execute(sql)

@@ -44,6 +44,7 @@ from hippique_assets.pmu import parsers, tables
 from hippique_assets.pmu.batch import Batch
 from hippique_assets.pmu.gaps import ENDPOINTS, day_gaps, read_rejections, write_rejections
 from hippique_assets.pmu.landing import (
+    ANY_RUN,
     Manifest,
     failure_lines,
     iter_payloads_safely,
@@ -80,7 +81,7 @@ def _run_ids(context: AssetExecutionContext) -> tuple[str, str]:
     """This run's id, and the run family whose earlier landings count as already fetched."""
     run = context.run
     if run.tags.get(FETCH_TAG) == "missing":
-        return run.run_id, "*"
+        return run.run_id, ANY_RUN
     return run.run_id, run.root_run_id or run.run_id
 
 

@@ -42,6 +42,7 @@ from hippique_assets.defs.race_runs import (
     RACE_TAG,
     record_missed,
 )
+from hippique_assets.errors import first_line
 from hippique_assets.racing.day_close import DayProgress, closed_days
 from hippique_assets.racing.plan import PARIS
 from hippique_assets.racing.race_clock import LOOKAHEAD, LOOKBACK, Evaluation, PhaseRun, PlannedRace, evaluate
@@ -93,8 +94,7 @@ def _read(postgres: PostgresResource, sql: str, params: dict[str, Any]) -> pd.Da
         psycopg2.OperationalError,
         psycopg2.InterfaceError,
     ) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise PostgresUnavailable(f"Postgres unreachable, tick skipped: {first_line}") from exc
+        raise PostgresUnavailable(f"Postgres unreachable, tick skipped: {first_line(exc)}") from exc
 
 
 def read_plan_window(postgres: PostgresResource, now: datetime) -> list[PlannedRace] | None:
