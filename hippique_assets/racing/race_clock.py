@@ -56,13 +56,6 @@ class Evaluation:
     next_due: datetime | None = None
 
 
-def window_closed(
-    phase: str, due: datetime, now: datetime, grace: dict[str, timedelta] | None = None
-) -> bool:
-    """Whether ``now`` is past the end of the phase's grace window (a phase due at ``due``)."""
-    return now - due > {**DEFAULT_GRACE, **(grace or {})}[phase]
-
-
 # How long after its due instant a snapshot run may still start: an "H-30" snapshot means nothing
 # once H-5 is due, an "H-5" snapshot and its tickets nothing once the race is off. Results have no
 # limit (a late result is still the result).
@@ -102,7 +95,7 @@ def evaluate(
             if run.due > now:
                 if result.next_due is None or run.due < result.next_due:
                     result.next_due = run.due
-            elif not window_closed(phase, run.due, now, windows):
+            elif now - run.due <= windows[phase]:
                 result.due.append(run)
             elif previous_tick is None or previous_tick < run.due:
                 # No tick fell inside [due, due + grace]: the phase was never requested.
