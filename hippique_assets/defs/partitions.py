@@ -1,10 +1,12 @@
 """Partitions: one per Europe/Paris racing day, and one per race registered from the plan."""
 
 import warnings
+from datetime import date
 
 from dagster import (
     AllPartitionMapping,
     AssetDep,
+    AssetExecutionContext,
     AssetKey,
     BackfillPolicy,
     BetaWarning,
@@ -20,6 +22,12 @@ daily_partitions = DailyPartitionsDefinition(start_date="2013-02-20", timezone="
 DAILY_BACKFILL = BackfillPolicy.multi_run(max_partitions_per_run=31)
 # Dagster marks the asset parameter as beta; the commands would print that on every start.
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
+
+
+def partition_days(context: AssetExecutionContext) -> list[date]:
+    """The racing days a daily run covers: its partition, or every day of a backfill chunk."""
+    return [date.fromisoformat(key) for key in context.partition_keys]
+
 
 RACES_PARTITIONS_NAME = "races"
 race_partitions = DynamicPartitionsDefinition(name=RACES_PARTITIONS_NAME)

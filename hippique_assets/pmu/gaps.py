@@ -9,14 +9,15 @@ puts both together, with the races the programme lists that were never requested
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import date
 
 import pandas as pd
 
 from hippique_assets.pmu import tables
-from hippique_assets.pmu.landing import Manifest, manifest_path
+from hippique_assets.pmu.landing import Manifest
 from hippique_assets.pmu.parse_common import typed_frame
 from hippique_assets.pmu.paths import parse_api_path
 from hippique_assets.pmu.validation import Rejection
@@ -56,22 +57,23 @@ def _race_of(path: str) -> str | None:
 
 
 def day_gaps(
-    store: FileStore,
     day: date,
     expected_races: Sequence[str],
     rejections: Sequence[Rejection],
-    endpoints: Sequence[str] = ENDPOINTS,
+    manifests: Mapping[str, Manifest | None],
 ) -> pd.DataFrame:
-    """Rows of ``pmu.ingest_gaps`` for ``day`` over ``endpoints`` (an empty frame: nothing missing)."""
+    """Rows of ``pmu.ingest_gaps`` for ``day`` over the endpoints of ``manifests`` (each with the
+    day's manifest, None when it never landed); an empty frame: nothing missing."""
     rows: list[dict] = []
-    partition = day.isoformat()
+    seq: Counter[str] = Counter()
 
     def add(endpoint: str, kind: str, detail: str, **fields: object) -> None:
+        seq[endpoint] += 1
         rows.append(
             {
                 "race_date": day,
                 "endpoint": endpoint,
-                "seq": sum(1 for r in rows if r["endpoint"] == endpoint) + 1,
+                "seq": seq[endpoint],
                 "kind": kind,
                 "race_key": fields.get("race_key"),
                 "path": fields.get("path"),
@@ -83,16 +85,14 @@ def day_gaps(
             }
         )
 
-    for endpoint in endpoints:
-        rel = manifest_path(partition, endpoint)
-        if not store.exists(rel):
+    for endpoint, manifest in manifests.items():
+        if manifest is None:
             if endpoint == "programme":
                 add(endpoint, "not_requested", "the programme was never landed")
             else:
                 for key in expected_races:
                     add(endpoint, "not_requested", "no landing of this endpoint for the day", race_key=key)
             continue
-        manifest = Manifest.from_json(store.read_bytes(rel))
         for request in manifest.failed:
             kind = "stale" if request.stale else "request_failed"
             detail = request.error or "failed"
@@ -117,7 +117,7 @@ def day_gaps(
                         race_key=key,
                     )
     for rejection in rejections:
-        if rejection.endpoint not in endpoints or rejection.race_date != day:
+        if rejection.endpoint not in manifests or rejection.race_date != day:
             continue
         kind = "rejected_row" if rejection.runner is not None or rejection.field else "rejected_race"
         add(

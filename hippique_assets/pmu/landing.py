@@ -155,12 +155,16 @@ def land(
     return manifest
 
 
-def _previous(store: FileStore, partition: str, endpoint: str) -> Manifest | None:
+def find_manifest(store: FileStore, partition: str, endpoint: str) -> Manifest | None:
+    """The endpoint's manifest for the day; None when it never landed. An unreadable manifest raises
+    (``ValueError``, ``TypeError`` or ``KeyError``)."""
     rel = manifest_path(partition, endpoint)
-    if not store.exists(rel):
-        return None
+    return Manifest.from_json(store.read_bytes(rel)) if store.exists(rel) else None
+
+
+def _previous(store: FileStore, partition: str, endpoint: str) -> Manifest | None:
     try:
-        return Manifest.from_json(store.read_bytes(rel))
+        return find_manifest(store, partition, endpoint)
     except (ValueError, TypeError, KeyError):
         return None  # an unreadable manifest (older format, cut short): land everything again
 
@@ -191,12 +195,13 @@ def _describe(error: Any) -> str:
 
 
 def read_manifest(store: FileStore, partition: str, endpoint: str) -> Manifest:
-    rel = manifest_path(partition, endpoint)
-    if not store.exists(rel):
+    manifest = find_manifest(store, partition, endpoint)
+    if manifest is None:
+        rel = manifest_path(partition, endpoint)
         raise FileNotFoundError(
             f"no {endpoint} manifest for {partition} at {store.uri(rel)}: materialize raw_{endpoint} first"
         )
-    return Manifest.from_json(store.read_bytes(rel))
+    return manifest
 
 
 def iter_payloads_safely(

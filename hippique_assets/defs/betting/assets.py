@@ -28,7 +28,13 @@ from hippique_assets.betting.tables import DECISIONS, LEDGER, RUNNER_ANALYSIS, S
 from hippique_assets.defs.betting.model import analysis_code_version
 from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
-from hippique_assets.defs.partitions import DAILY_BACKFILL, across_days, daily_partitions, race_partitions
+from hippique_assets.defs.partitions import (
+    DAILY_BACKFILL,
+    across_days,
+    daily_partitions,
+    partition_days,
+    race_partitions,
+)
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.racing.keys import parse_race_key
 from hippique_assets.racing.results import RACE_RESULTS
@@ -214,29 +220,21 @@ def ticket_settlement(
     return _race_frame(race_key, settled, column_names(SETTLEMENTS))
 
 
-def _day_rows(postgres: PostgresResource, table: str, day: date) -> pd.DataFrame:
-    return postgres.query_frame(f"select * from {table} where race_date = %s", (day,))
+def _rows_by_day(postgres: PostgresResource, table: str, days: list[date]) -> dict[date, pd.DataFrame]:
+    """The rows of ``days`` in ``table``, read in one query and split by day."""
+    frame = postgres.query_frame(f"select * from {table} where race_date = any(%s)", (days,))
+    return {day: frame[frame["race_date"] == day].reset_index(drop=True) for day in days}
 
 
-def _days(context: AssetExecutionContext) -> list[date]:
-    return [date.fromisoformat(key) for key in context.partition_keys]
-
-
-def day_ledger(postgres: PostgresResource, day: date) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The day's ledger rows, with the runner analyses and results they were scored on."""
-    frames = {
-        spec.name: _day_rows(postgres, spec.fullname, day)
-        for spec in (DECISIONS, TICKETS, SETTLEMENTS, RUNNER_ANALYSIS, RACE_RESULTS)
-    }
-    ledger = ledger_logic.race_ledger(
-        day,
-        frames[DECISIONS.name],
-        frames[TICKETS.name],
-        frames[SETTLEMENTS.name],
-        frames[RUNNER_ANALYSIS.name],
-        frames[RACE_RESULTS.name],
-    )
-    return ledger, frames[RUNNER_ANALYSIS.name], frames[RACE_RESULTS.name]
+def day_ledgers(
+    postgres: PostgresResource, days: list[date]
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """Per day, its ledger rows with the runner analyses and results they were scored on."""
+    specs = (DECISIONS, TICKETS, SETTLEMENTS, RUNNER_ANALYSIS, RACE_RESULTS)
+    rows = {spec.name: _rows_by_day(postgres, spec.fullname, days) for spec in specs}
+    for day in days:
+        ledger = ledger_logic.race_ledger(day, *(rows[spec.name][day] for spec in specs))
+        yield ledger, rows[RUNNER_ANALYSIS.name][day], rows[RACE_RESULTS.name][day]
 
 
 @asset(
@@ -252,8 +250,7 @@ def ticket_ledger(context: AssetExecutionContext, postgres: PostgresResource) ->
     """The day's ledger: per race stakes, returns, ROI, and Brier score and log-loss of p_finale and
     of the market against the arrival."""
     ledgers, analyses, results = [], [], []
-    for day in _days(context):
-        ledger, analysis, result = day_ledger(postgres, day)
+    for ledger, analysis, result in day_ledgers(postgres, partition_days(context)):
         ledgers.append(ledger)
         analyses.append(analysis)
         results.append(result)
@@ -296,11 +293,12 @@ def betting_workbook(
     and the tickets as JSON and CSV, written to the files store (local folder or GCS)."""
     written: dict[str, str] = {}
     total_bytes = total_tickets = 0
-    for day in _days(context):
-        plan = _day_rows(postgres, RACE_PLAN.fullname, day)
-        tickets = _day_rows(postgres, TICKETS.fullname, day)
-        settlements = _day_rows(postgres, SETTLEMENTS.fullname, day)
-        ledger = _day_rows(postgres, LEDGER.fullname, day)
+    days = partition_days(context)
+    plans, tickets_of, settlements_of, ledgers = (
+        _rows_by_day(postgres, spec.fullname, days) for spec in (RACE_PLAN, TICKETS, SETTLEMENTS, LEDGER)
+    )
+    for day in days:
+        plan, tickets, settlements, ledger = plans[day], tickets_of[day], settlements_of[day], ledgers[day]
         data = workbook.build_workbook(plan, tickets, settlements, ledger)
         base = f"artifacts/betting/{day.isoformat()}"
         written = {

@@ -14,7 +14,7 @@ start, one parse and one load per table for all of them.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from time import monotonic
 
@@ -36,7 +36,7 @@ from dagster import (
 from sqlalchemy import Table
 
 from hippique_assets.defs.frame_types import frame_type
-from hippique_assets.defs.partitions import DAILY_BACKFILL, daily_partitions
+from hippique_assets.defs.partitions import DAILY_BACKFILL, daily_partitions, partition_days
 from hippique_assets.defs.resources import PMU_API_POOL, PmuApiResource
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.defs.table_checks import table_check_results, table_check_specs
@@ -47,9 +47,9 @@ from hippique_assets.pmu.landing import (
     ANY_RUN,
     Manifest,
     failure_lines,
+    find_manifest,
     iter_payloads_safely,
     land,
-    manifest_path,
     read_manifest,
 )
 from hippique_assets.pmu.parse_participants import participants_rows
@@ -59,17 +59,13 @@ from hippique_assets.pmu.parse_rapports import rapports_rows
 from hippique_assets.pmu.paths import participants_path, performances_path, programme_path, rapports_path
 from hippique_assets.quality import arrival_mismatches
 from hippique_assets.racing.keys import race_key
-from hippique_assets.storage.files import FilesResource, FileStore
+from hippique_assets.storage.files import FilesResource
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.storage.tables import column_names, primary_key
 
 RAW_GROUP = "pmu_raw"
 TABLE_GROUP = "pmu"
 PROGRESS_EVERY_S = 15.0
-
-
-def _days(context: AssetExecutionContext) -> list[date]:
-    return [date.fromisoformat(key) for key in context.partition_keys]
 
 
 # A run with this tag requests only what the previous landing of the day missed (``hippique
@@ -181,7 +177,7 @@ def raw_programme(
     empty tables downstream.
     """
     return _land_days(
-        context, pmu, files, "programme", {day: [programme_path(day)] for day in _days(context)}
+        context, pmu, files, "programme", {day: [programme_path(day)] for day in partition_days(context)}
     )
 
 
@@ -256,7 +252,7 @@ def _rejection_note(context: AssetExecutionContext, batch: Batch) -> dict[str, M
 )
 def programme(context: AssetExecutionContext, files: FilesResource, postgres: PostgresResource) -> Iterator:
     """Parse the landed programmes into ``pmu.reunions`` and ``pmu.races``."""
-    days = _days(context)
+    days = partition_days(context)
 
     def add(batch: Batch, day: date, path: object, payload: object) -> None:
         errors: list[parsers.PmuParseError] = []
@@ -290,7 +286,7 @@ def raw_race_asset(
     def land_races(
         context: AssetExecutionContext, pmu: PmuApiResource, files: FilesResource, races: pd.DataFrame
     ) -> MaterializeResult:
-        paths = _race_paths(races, _days(context), path_of)
+        paths = _race_paths(races, partition_days(context), path_of)
         return _land_days(context, pmu, files, endpoint, paths, not_final_on_404=not_final_on_404)
 
     return land_races
@@ -357,7 +353,7 @@ def participants(
     context: AssetExecutionContext, files: FilesResource, postgres: PostgresResource, races: pd.DataFrame
 ) -> Iterator:
     """Parse the landed participants into ``pmu.participants`` and upsert ``pmu.horses``."""
-    days = _days(context)
+    days = partition_days(context)
     batch, frames, with_data = _parse_days(
         files, days, "participants", (tables.PARTICIPANTS, tables.HORSES), _add_race(participants_rows)
     )
@@ -405,7 +401,7 @@ def performances(
     The performances payload carries no pedigree, so horses are identified through the day's
     participants (number -> horse_id) when PMU's ``idCheval`` is absent.
     """
-    days = _days(context)
+    days = partition_days(context)
     ids_by_race = {
         str(key): dict(zip(group["number"].astype(int), group["horse_id"].astype(str), strict=True))
         for key, group in participants.groupby("race_key")
@@ -451,7 +447,7 @@ def performances(
 )
 def rapports(context: AssetExecutionContext, files: FilesResource, postgres: PostgresResource) -> Iterator:
     """Parse the landed rapports-definitifs into ``pmu.bets`` and ``pmu.dividends`` (euros)."""
-    days = _days(context)
+    days = partition_days(context)
     batch, frames, with_data = _parse_days(
         files, days, "rapports", (tables.BETS, tables.DIVIDENDS), _add_race(rapports_rows)
     )
@@ -487,12 +483,15 @@ def ingest_gaps(context: AssetExecutionContext, files: FilesResource, races: pd.
     requested, rejected races and runners. The run fails while it is not empty, so that it is
     retried; a retry requests only what is missing."""
     store = files.store()
-    endpoints = _endpoints_of_run(context, store, _days(context))
+    days = partition_days(context)
+    manifests = {day: {e: find_manifest(store, day.isoformat(), e) for e in ENDPOINTS} for day in days}
+    endpoints = _endpoints_of_run(context.run_id, manifests)
     frames = []
-    for day in _days(context):
+    for day in days:
         today = races.loc[races["race_date"] == day, ["reunion", "course"]]
         expected = [race_key(day, int(r), int(c)) for r, c in today.itertuples(index=False)]
-        frames.append(day_gaps(store, day, expected, read_rejections(store, day.isoformat()), endpoints))
+        rejections = read_rejections(store, day.isoformat())
+        frames.append(day_gaps(day, expected, rejections, {e: manifests[day][e] for e in endpoints}))
     gaps = (
         pd.concat(frames, ignore_index=True)[column_names(tables.INGEST_GAPS)]
         if frames
@@ -525,16 +524,14 @@ def ingest_gaps(context: AssetExecutionContext, files: FilesResource, races: pd.
         )
 
 
-def _endpoints_of_run(context: AssetExecutionContext, store: FileStore, days: Sequence[date]) -> list[str]:
+def _endpoints_of_run(run_id: str, manifests: Mapping[date, Mapping[str, Manifest | None]]) -> list[str]:
     """The endpoints this run landed (the plan job lands no rapports); all when it landed none
     (``ingest_gaps`` materialized on its own)."""
-    landed = []
-    for endpoint in ENDPOINTS:
-        for day in days:
-            rel = manifest_path(day.isoformat(), endpoint)
-            if store.exists(rel) and Manifest.from_json(store.read_bytes(rel)).run_id == context.run_id:
-                landed.append(endpoint)
-                break
+    landed = [
+        endpoint
+        for endpoint in ENDPOINTS
+        if any((m := day[endpoint]) is not None and m.run_id == run_id for day in manifests.values())
+    ]
     return landed or list(ENDPOINTS)
 
 

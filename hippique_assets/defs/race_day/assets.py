@@ -5,7 +5,6 @@ dynamic partition per race (``2026-03-23-R1C4``) so per-race assets can run.
 """
 
 from collections.abc import Iterator
-from datetime import date
 
 import pandas as pd
 from dagster import (
@@ -20,7 +19,12 @@ from dagster import (
 )
 
 from hippique_assets.defs.clock_resource import ClockResource
-from hippique_assets.defs.partitions import DAILY_BACKFILL, RACES_PARTITIONS_NAME, daily_partitions
+from hippique_assets.defs.partitions import (
+    DAILY_BACKFILL,
+    RACES_PARTITIONS_NAME,
+    daily_partitions,
+    partition_days,
+)
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata
 from hippique_assets.racing import plan as race_plan_logic
 from hippique_assets.racing.tables import RACE_PLAN
@@ -72,7 +76,7 @@ def race_plan(
     """The day's races sorted by start time, with H-30, H-5 and H+15 due instants (UTC) and the
     Paris wall-clock time; registers a ``races`` partition per race. A plan that breaks a gate
     (start times off the day, races lost) is not stored: the day keeps its previous plan."""
-    days = [date.fromisoformat(key) for key in context.partition_keys]
+    days = partition_days(context)
     planned_at = clock.now()
     plans, refused, disagreements = [], {}, []
     cards = postgres.query_frame(f"select * from {RACE_CARDS.fullname} where race_date = any(%s)", (days,))
