@@ -18,7 +18,8 @@ def _url() -> str:
 
 @click.group()
 def db() -> None:
-    """The tables' schema: migrations (Alembic) of the pmu, racing, betting and web schemas."""
+    """The tables' database: migrations (Alembic) of the pmu, racing, betting and web schemas, and
+    stopping the embedded PostgreSQL."""
 
 
 @db.command()

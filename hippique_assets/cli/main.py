@@ -20,7 +20,10 @@ COMMANDS = {
     "summary": LazyCommand(
         "hippique_assets.cli.ingest:summary", "Rows and checksums of every table for a day or a range."
     ),
-    "db": LazyCommand("hippique_assets.cli.db:db", "The tables' migrations (hippique db upgrade)."),
+    "db": LazyCommand(
+        "hippique_assets.cli.db:db",
+        "The tables' migrations (hippique db upgrade), the embedded server (db stop).",
+    ),
     "dev": LazyCommand("hippique_assets.cli.dev:dev", "The Dagster UI on the local instance (make dev)."),
     "model": LazyCommand("hippique_assets.cli.analysis:model", "Fit the model the H-5 analysis uses."),
     "backtest": LazyCommand(

@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, inspect
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.pool import NullPool
 
 VERSION_TABLE = "hippique_schema_version"
@@ -90,10 +90,10 @@ def upgrade_once(url: str) -> None:
     with _done_lock:
         if url in _done:
             return
-        before = current_revision(url)
-        if before != head_revision():
+        before, head = current_revision(url), head_revision()
+        if before != head:
             upgrade(url)
-            _log.info("tables at %s migrated from %s to %s", _masked(url), before or "empty", head_revision())
+            _log.info("tables at %s migrated from %s to %s", _masked(url), before or "empty", head)
         _done.add(url)
 
 
@@ -101,14 +101,3 @@ def _masked(url: str) -> str:
     from hippique_assets.storage.postgres import mask_url
 
     return mask_url(url)
-
-
-def missing_tables(url: str, names: Sequence[str]) -> list[str]:
-    """Which of the ``schema.table`` names do not exist at ``url``."""
-    inspector = inspect(engine_for(url))
-    missing = []
-    for name in names:
-        schema, _, table = name.partition(".")
-        if not inspector.has_table(table, schema=schema):
-            missing.append(name)
-    return missing

@@ -25,7 +25,7 @@ from hippique_assets.analysis.settlement import settle
 from hippique_assets.betting import ledger as ledger_logic
 from hippique_assets.betting import plots, workbook
 from hippique_assets.betting.tables import DECISIONS, LEDGER, RUNNER_ANALYSIS, SETTLEMENTS, TICKETS
-from hippique_assets.defs.betting.model import analysis_code_version
+from hippique_assets.defs.betting.model import CODE_VERSION
 from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import (
@@ -44,7 +44,6 @@ from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.storage.tables import column_names
 
 BETTING_GROUP = "betting"
-CODE_VERSION = analysis_code_version()
 
 
 def _race_frame(race_key: str, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -69,6 +69,9 @@ def analysis_code_version() -> str:
         return "invalid-config"
 
 
+CODE_VERSION = analysis_code_version()
+
+
 def _day(value: str | None, name: str) -> date | None:
     if not value:
         return None
@@ -180,7 +183,7 @@ def _coef_table(model: FittedModel) -> str:
     group_name=MODEL_GROUP,
     kinds={"python", "file"},
     deps=HISTORY_DEPS,
-    code_version=analysis_code_version(),
+    code_version=CODE_VERSION,
 )
 def gpi_model(
     context: AssetExecutionContext,
@@ -202,8 +205,9 @@ def gpi_model(
         model, period, _ = fit_live_model(history, settings, odds_source=config.odds_source)
     except (NoDataError, ValueError) as exc:
         raise Failure(str(exc)) from None
-    uri = files.write_bytes(MODEL_PATH, model_to_json(model).encode(), "application/json")
-    files.write_bytes(f"models/{model.version}.json", model_to_json(model).encode(), "application/json")
+    data = model_to_json(model).encode()
+    uri = files.write_bytes(MODEL_PATH, data, "application/json")
+    files.write_bytes(f"models/{model.version}.json", data, "application/json")
     evidence = model.evidence.describe() if model.evidence is not None else "none (too few races)"
     skipped = period.races[period.races["status"] != "ok"]
     context.log.info(
@@ -294,7 +298,7 @@ def report_metadata(report: BacktestReport) -> dict[str, object]:
     group_name=MODEL_GROUP,
     kinds={"python", "file"},
     deps=[*HISTORY_DEPS, AssetDep(AssetKey("gpi_model"))],
-    code_version=analysis_code_version(),
+    code_version=CODE_VERSION,
 )
 def backtest_report(
     context: AssetExecutionContext,
