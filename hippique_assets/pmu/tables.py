@@ -45,9 +45,6 @@ from hippique_assets.storage.tables import (
     rule,
 )
 
-ODDS = ODDS
-SECONDS = SECONDS
-
 _DAY = Column("race_date", Date, nullable=False, comment="Racing day requested (Europe/Paris)")
 _REUNION = Column(
     "reunion", Integer, nullable=False, comment="Reunion number (numOfficiel)", info=rule(ge=1, le=99)
@@ -81,7 +78,7 @@ REUNIONS = declare_table(
         Column("meteo_code", Text, comment="meteo.nebulositeCode"),
         Column("meteo_label", Text, comment="meteo.nebulositeLibelleCourt"),
         Column("temperature_c", Numeric(4, 1), comment="meteo.temperature, degrees Celsius"),
-        Column("wind_speed_kmh", KG, comment="meteo.forceVent", info=rule(ge=0)),
+        Column("wind_speed_kmh", Numeric(5, 1), comment="meteo.forceVent", info=rule(ge=0)),
         Column("wind_direction", Text, comment="meteo.directionVent"),
         Column("timezone_offset_s", Integer, comment="reunion timezoneOffset in seconds"),
     ),

@@ -87,6 +87,6 @@ def decode(content: bytes, content_type: str | None = None, *, where: str = "pag
     return Decoded(content.decode(charset, errors="replace"), charset, declared, False)
 
 
-def decode_page(content: bytes, content_type: str | None = None) -> str:
-    """The page's text (see :func:`decode`)."""
-    return decode(content, content_type).text
+def decode_page(content: bytes, content_type: str | None = None, *, where: str = "page") -> str:
+    """The page's text (see :func:`decode`); ``where`` names the page in warnings."""
+    return decode(content, content_type, where=where).text

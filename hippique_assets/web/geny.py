@@ -180,7 +180,7 @@ def parse_geny_partants(content: bytes, source: str, content_type: str | None = 
     ``source`` names the page in errors. Raises :class:`WebParseError` when the canonical link, the
     runners table or its rows are missing.
     """
-    soup = BeautifulSoup(decode_page(content, content_type), "lxml")
+    soup = BeautifulSoup(decode_page(content, content_type, where=source), "lxml")
     canonical = _need(soup.select_one('link[rel="canonical"]'), source, 'link rel="canonical"').get(
         "href", ""
     )
@@ -290,7 +290,7 @@ def parse_geny_arrivee(
     Raises :class:`WebParseError` when the arrival table, its rows, the race date or every dividend
     of ``operator`` is missing.
     """
-    soup = BeautifulSoup(decode_page(content, content_type), "lxml")
+    soup = BeautifulSoup(decode_page(content, content_type, where=source), "lxml")
     table = _need(soup.select_one("table#arrivees"), source, "the arrival table (table#arrivees)")
     arrival = []
     for row in table.find_all("tr"):

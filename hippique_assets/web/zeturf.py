@@ -131,7 +131,7 @@ def parse_zeturf_course(content: bytes, source: str, content_type: str | None = 
     it in UTC). Raises :class:`WebParseError` naming ``source`` when the race link, the title, the
     runners table or its rows are missing.
     """
-    text = decode_page(content, content_type)
+    text = decode_page(content, content_type, where=source)
     soup = BeautifulSoup(text, "lxml")
     details = _need(soup.select_one("#arriveeDetails"), source, "the race header (#arriveeDetails)")
     link = _need(details.select_one("a.cta_course"), source, "the race link (#arriveeDetails a.cta_course)")
