@@ -42,14 +42,15 @@ DEFAULT_USER_AGENT = "hippique_assets/0.1 (data engineering; contact: see projec
 logger = logging.getLogger(__name__)
 
 
-# Failures worth another try: nothing came back, or the connection broke mid-answer (which is also
-# how a body shorter than its Content-Length shows up).
 @functools.cache
 def shared_tls_context() -> ssl.SSLContext:
-    """The TLS context of every client of this process (certificate verification on)."""
+    """The TLS context of every client of this process (certificate verification on); loading the
+    CA bundle costs about 45 ms, so once per process."""
     return ssl.create_default_context(cafile=certifi.where())
 
 
+# Failures worth another try: nothing came back, or the connection broke mid-answer (which is also
+# how a body shorter than its Content-Length shows up).
 _RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError)
 
 
@@ -144,7 +145,6 @@ class PoliteHttp:
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so one shared default is safe
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        tls: bool = True,
     ) -> None:
         if not user_agent.strip():
             raise ValueError("user_agent must name the client; an empty User-Agent is not allowed")
@@ -161,8 +161,8 @@ class PoliteHttp:
             timeout=httpx.Timeout(timeout_s),
             transport=transport,
             follow_redirects=True,
-            # Loading the CA bundle costs about 45 ms: once per process, and never for plain http.
-            verify=shared_tls_context() if tls else False,
+            # Verified even for an http base URL: a redirect may lead to https.
+            verify=shared_tls_context(),
         )
         self._closed = False
 

@@ -116,7 +116,6 @@ class PmuClient:
             retry=retry,
             transport=transport,
             sleep=sleep,
-            tls=self.base_url.startswith("https://"),
         )
 
     @property
