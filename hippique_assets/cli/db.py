@@ -26,11 +26,7 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 def upgrade(revision: str) -> None:
     """Bring the database to REVISION (a deploy runs this before starting the code server)."""
-    url = _url()
-    before = migrate.current_revision(url)
-    migrate.upgrade(url, revision)
-    after = migrate.current_revision(url)
-    click.echo(f"{mask_url(url)}: {before or 'empty'} -> {after}")
+    click.echo(migrate.upgrade_reported(_url(), revision))
 
 
 @db.command()

@@ -58,14 +58,14 @@ def _migrate_tables(environ: Mapping[str, str]) -> None:
 
     url = environ["HIPPIQUE_PG_URL"]
     try:
-        before = migrate.current_revision(url)
-        migrate.upgrade(url)
-        after = migrate.current_revision(url)
+        report = migrate.upgrade_reported(url)
     except sqlalchemy.exc.OperationalError as exc:
         raise RoleError(
             f"tables' migrations on {mask_url(url)} failed: {first_line(exc.orig or exc)}"
         ) from None
-    click.echo(f"tables: {mask_url(url)}: {before or 'empty'} -> {after}")
+    except ConnectionError as exc:  # the server does not answer (storage.postgres.connect)
+        raise RoleError(f"tables' migrations on {mask_url(url)} failed: {first_line(exc)}") from None
+    click.echo(f"tables: {report}")
 
 
 @click.command()

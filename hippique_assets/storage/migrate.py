@@ -85,6 +85,13 @@ def head_revision(version_locations: Sequence[Path] = ()) -> str:
     return heads[0]
 
 
+def upgrade_reported(url: str, revision: str = "head") -> str:
+    """:func:`upgrade` to ``revision``; returns ``"<masked url>: <before> -> <after>"`` for a console."""
+    before = current_revision(url)
+    upgrade(url, revision)
+    return f"{_masked(url)}: {before or 'empty'} -> {current_revision(url)}"
+
+
 def upgrade_once(url: str) -> None:
     """:func:`upgrade` the first time this process uses ``url``; a no-op afterwards."""
     with _done_lock:

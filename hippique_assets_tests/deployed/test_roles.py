@@ -172,6 +172,15 @@ def test_serve_stops_at_once_with_one_line_naming_the_variable(complete_env, rol
     assert "Traceback" not in done.stderr
 
 
+def test_serve_migrate_on_a_server_that_does_not_answer_is_one_line(complete_env):
+    url = f"postgresql://hippique:secret@127.0.0.1:{free_port()}/hippique"
+    done = run_hippique(["serve", MIGRATE], {**complete_env, "HIPPIQUE_PG_URL": url})
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("hippique serve migrate: tables' migrations on ") and "failed: " in line
+    assert "secret" not in done.stderr and "Traceback" not in done.stderr
+
+
 def test_health_without_a_recorded_role_says_so_in_one_line(complete_env):
     done = run_hippique(["health"], complete_env)
     assert done.returncode == 2
