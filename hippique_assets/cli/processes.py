@@ -21,15 +21,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
-LOCATION_NAME = "hippique_assets"
-DEFINITIONS_MODULE = "hippique_assets.definitions"
+from hippique_assets.deploy.roles import DEFINITIONS_MODULE, LOCATION_NAME, code_server_argv
 
 
 class ProcessError(RuntimeError):
     """A managed process did not start or stopped on its own; names its log file."""
 
 
-def _restore_default_signals() -> None:
+def restore_default_signals() -> None:
+    """SIGINT and SIGTERM back to their defaults: a process started with them ignored passes that
+    on to what it starts or execs, and Dagster's clean shutdown on SIGINT would be lost."""
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_DFL)
 
@@ -75,7 +76,7 @@ class ManagedProcess:
                 env=self.env,
                 cwd=self.cwd,
                 start_new_session=True,
-                preexec_fn=_restore_default_signals,
+                preexec_fn=restore_default_signals,
             )
         return self
 
@@ -179,24 +180,8 @@ def write_grpc_workspace(path: Path, port: int, host: str = "127.0.0.1") -> Path
 
 def code_server(port: int, log_path: Path, env: Mapping[str, str]) -> ManagedProcess:
     """``dagster code-server start`` serving the code location on loopback."""
-    return ManagedProcess(
-        "code server",
-        [
-            executable("dagster"),
-            "code-server",
-            "start",
-            "-m",
-            DEFINITIONS_MODULE,
-            "--location-name",
-            LOCATION_NAME,
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        log_path,
-        env=env,
-    )
+    program, *args = code_server_argv("127.0.0.1", port)
+    return ManagedProcess("code server", [executable(program), *args], log_path, env=env)
 
 
 def daemon(workspace: Path, log_path: Path, env: Mapping[str, str]) -> ManagedProcess:

@@ -14,7 +14,6 @@ A missing variable stops it at once with one line on stderr naming the variable 
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from collections.abc import Mapping
 
@@ -34,16 +33,13 @@ def _fail(prefix: str, message: str) -> None:
 
 def _exec(argv: list[str]) -> None:
     """Replace this process with ``argv`` (its program looked up beside this Python, then on PATH)."""
-    from hippique_assets.cli.processes import ProcessError, executable
+    from hippique_assets.cli.processes import ProcessError, executable, restore_default_signals
 
     try:
         path = executable(argv[0])
     except ProcessError as exc:
         raise RoleError(str(exc)) from None
-    # A process started with SIGINT or SIGTERM ignored passes that on through exec: Dagster's clean
-    # shutdown on SIGINT would be lost.
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, signal.SIG_DFL)
+    restore_default_signals()
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(path, [path, *argv[1:]])

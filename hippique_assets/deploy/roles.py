@@ -168,22 +168,27 @@ def webserver_path_prefix(environ: Mapping[str, str]) -> str:
     return prefix
 
 
+def code_server_argv(host: str, port: int) -> list[str]:
+    """``dagster code-server start`` serving the code location (program name first)."""
+    return [
+        "dagster",
+        "code-server",
+        "start",
+        "-m",
+        DEFINITIONS_MODULE,
+        "--location-name",
+        LOCATION_NAME,
+        "-h",
+        host,
+        "-p",
+        str(port),
+    ]
+
+
 def program(role: str, environ: Mapping[str, str]) -> list[str]:
     """The Dagster program of a service role (program name first, as looked up on PATH)."""
     if role == CODE_SERVER:
-        return [
-            "dagster",
-            "code-server",
-            "start",
-            "-m",
-            DEFINITIONS_MODULE,
-            "--location-name",
-            LOCATION_NAME,
-            "-h",
-            listen_host(environ),
-            "-p",
-            str(code_server_port(environ)),
-        ]
+        return code_server_argv(listen_host(environ), code_server_port(environ))
     if role == WEBSERVER:
         args = [
             "dagster-webserver",
