@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint
 
 import click
 
-from hippique_assets.cli.plugins import ENTRY_POINT_GROUP, load_plugin
+from hippique_assets.cli.plugins import load_plugin, plugin_entry_points
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,8 @@ class LazyGroup(click.Group):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.lazy = lazy
 
-    def _plugins(self) -> dict[str, object]:
-        found = {}
-        for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
-            if entry_point.name not in self.lazy and entry_point.name not in found:
-                found[entry_point.name] = entry_point
-        return found
+    def _plugins(self) -> dict[str, EntryPoint]:
+        return plugin_entry_points(self.lazy)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.lazy, *self._plugins(), *super().list_commands(ctx)})
@@ -47,7 +43,7 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module), attribute)
         plugin = self._plugins().get(cmd_name)
         if plugin is not None:
-            return load_plugin(plugin)  # type: ignore[arg-type]
+            return load_plugin(plugin)
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -58,7 +54,7 @@ class LazyGroup(click.Group):
                 rows.append((name, self.lazy[name].summary))
             elif name in plugins:
                 distribution = getattr(plugins[name], "dist", None)
-                origin = getattr(distribution, "name", None) or plugins[name].value.partition(".")[0]  # type: ignore[attr-defined]
+                origin = getattr(distribution, "name", None) or plugins[name].value.partition(".")[0]
                 rows.append((name, f"(from {origin}; hippique {name} --help)"))
         if rows:
             with formatter.section("Commands"):

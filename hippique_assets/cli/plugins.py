@@ -7,6 +7,7 @@ this way, so they exist where it is installed (``make venv``) and nowhere else (
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from importlib.metadata import EntryPoint, entry_points
 
 import click
@@ -36,12 +37,11 @@ def load_plugin(entry_point: EntryPoint) -> click.Command:
     return command
 
 
-def installed_commands(taken: set[str]) -> dict[str, click.Command]:
-    """The commands of the ``hippique.commands`` entry points by name, sorted, leaving out the names
-    in ``taken`` (the product's own commands keep theirs) and a name's later duplicates."""
-    found: dict[str, click.Command] = {}
+def plugin_entry_points(taken: Collection[str]) -> dict[str, EntryPoint]:
+    """The ``hippique.commands`` entry points by name, sorted, leaving out the names in ``taken``
+    (the product's own commands keep theirs) and a name's later duplicates. Nothing is imported."""
+    found: dict[str, EntryPoint] = {}
     for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
-        if entry_point.name in taken or entry_point.name in found:
-            continue
-        found[entry_point.name] = load_plugin(entry_point)
+        if entry_point.name not in taken and entry_point.name not in found:
+            found[entry_point.name] = entry_point
     return found
