@@ -179,7 +179,7 @@ def evaluate(url: str, out: Path | None) -> None:
     parts.append(selection(history, chosen_on, config))
     # The stored model as the live analysis would have had it on the first test day.
     fit_history = dataclasses.replace(history, races=history.races[history.races["race_date"] < test[0]])
-    stored, _, _ = fit_live_model(fit_history, config)
+    stored, _ = fit_live_model(fit_history, config)
     for mode, model in (("walk_forward", None), ("stored", stored), ("factors", None)):
         report = backtest(history, test[0], test[-1], config, mode=mode, stored_model=model)
         parts += ["", f"## Test third, mode {mode}", "", report.markdown(with_days=False)]

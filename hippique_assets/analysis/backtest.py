@@ -45,7 +45,13 @@ from hippique_assets.analysis.metrics import (
 )
 from hippique_assets.analysis.model import FittedModel, fit_model, predict
 from hippique_assets.analysis.payout import PayoutModel, fit_payout
-from hippique_assets.analysis.pipeline import PreparedRace, assemble_inputs, prepare_race, score_race
+from hippique_assets.analysis.pipeline import (
+    PreparedRace,
+    assemble_inputs,
+    finale_probabilities,
+    prepare_race,
+    score_race,
+)
 from hippique_assets.analysis.settlement import settle
 
 MODES = ("walk_forward", "stored", "factors")
@@ -306,9 +312,19 @@ class WalkForward:
     """Out-of-sample predictions: each day predicted by a model fitted on the days before it."""
 
     models: dict[date, FittedModel]
-    predicted: pd.DataFrame  # runner rows with p_model
     scores: pd.DataFrame  # per race: race_date, log_loss, market_log_loss
-    no_model_days: list[date]
+
+
+def _fit(races: pd.DataFrame, config: AnalysisConfig) -> FittedModel:
+    """The conditional logit of ``config`` fitted on ``races`` (runner rows of finished races)."""
+    return fit_model(
+        races,
+        config.model.features,
+        min(races["race_date"]),
+        max(races["race_date"]),
+        l2=config.model.l2,
+        config_version=config.version,
+    )
 
 
 def walk_forward(
@@ -320,7 +336,7 @@ def walk_forward(
 ) -> WalkForward:
     """Refit the conditional logit before each of ``days`` on the earlier days and predict the day."""
     models: dict[date, FittedModel] = {}
-    frames, no_model = [], []
+    frames = []
     usable = _scorable(features)
     for day in sorted(days):
         today = features[features["race_date"] == day] if not features.empty else features
@@ -328,31 +344,22 @@ def walk_forward(
             continue
         past = usable[usable["race_date"] < day]
         if past["race_key"].nunique() < config.model.min_train_races:
-            no_model.append(day)
             continue
-        model = fit_model(
-            past,
-            config.model.features,
-            min(past["race_date"]),
-            max(past["race_date"]),
-            l2=config.model.l2,
-            config_version=config.version,
-        )
+        model = _fit(past, config)
         models[day] = model
         frames.append(today.assign(p_model=predict(today, model.coef, model.features)))
         if progress is not None:
             progress("walk-forward", day)
     predicted = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     scores = _oos_scores(predicted) if not predicted.empty else pd.DataFrame()
-    return WalkForward(models, predicted, scores, no_model)
+    return WalkForward(models, scores)
 
 
 def factor_predictions(features: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
     """Runner rows with ``p_model`` = the factor-weighted probabilities (no fit)."""
-    weights = {name: getattr(config.factors.weights, name) for name in factors.FACTOR_NAMES}
     frames = []
     for _, race in features.groupby("race_key", sort=False):
-        p, _ = factors.combine(race["p_market"].to_numpy(float), race, weights)
+        p, _, _ = finale_probabilities(race, config, None)
         frames.append(race.assign(p_model=p))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -367,7 +374,7 @@ def fit_live_model(
     *,
     odds_source: str = "snapshots",
     progress: Progress | None = None,
-) -> tuple[FittedModel, PreparedPeriod, WalkForward]:
+) -> tuple[FittedModel, PreparedPeriod]:
     """The model the H-5 analysis will use: fitted on every finished race of the history, with the
     post-time payout estimate and the out-of-sample evidence of a walk-forward over the same days."""
     days = history.racing_days
@@ -382,17 +389,10 @@ def fit_live_model(
             f"the model needs {config.model.min_train_races} (model.min_train_races)"
         )
     oos = walk_forward(period.features, days, config, progress=progress)
-    model = fit_model(
-        usable,
-        config.model.features,
-        min(usable["race_date"]),
-        max(usable["race_date"]),
-        l2=config.model.l2,
-        config_version=config.version,
-    )
+    model = _fit(usable, config)
     model.payout = payout_model_from(_winners_payout_rows(period.features, history.dividends), config)
     model.evidence = evidence_from_scores(oos.scores) if not oos.scores.empty else None
-    return model, period, oos
+    return model, period
 
 
 # ---------------------------------------------------------------------------------------------

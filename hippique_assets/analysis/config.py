@@ -16,17 +16,10 @@ from typing import Any
 
 BET_TYPES = ("SIMPLE_GAGNANT", "SIMPLE_PLACE", "COUPLE_GAGNANT", "TRIO")
 METHODS = ("proportional", "shin")
-MODEL_FEATURES = (
-    "jockey",
-    "trainer",
-    "form",
-    "chrono",
-    "drift",
-    "market_logit",
-    "drift_logit",
-    "reference_logit",
-    "market_logit_sq",
-)
+# The factor scores, and what a fitted model may use: those scores and the market-derived columns.
+FACTOR_NAMES = ("jockey", "trainer", "form", "chrono", "drift")
+MARKET_FEATURES = ("market_logit", "drift_logit", "reference_logit", "market_logit_sq")
+MODEL_FEATURES = (*FACTOR_NAMES, *MARKET_FEATURES)
 
 
 class ConfigError(ValueError):

@@ -14,9 +14,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from hippique_assets.analysis.config import FACTOR_NAMES
 from hippique_assets.analysis.musique import MusiqueError, form_score, parse_musique
-
-FACTOR_NAMES = ("jockey", "trainer", "form", "chrono", "drift")
 
 
 def win_rates(

@@ -35,16 +35,9 @@ select phase, captured_at, number, odds_direct, odds_reference, coalesce(non_run
 from pmu.odds_snapshots where race_key = %(race_key)s
 """
 
-HISTORY_SQL = """
-select race_date, jockey, trainer, finish_rank = 1 as won
-from pmu.participants
-where race_date >= %(since)s and race_date < %(until)s
-  and not coalesce(non_runner, false) and finish_rank is not null
-"""
-
 # The win rates of one race's jockeys and trainers, counted in the database: the window's totals for
-# the shrinkage prior, and the counts of the race's people only (indexed by person and day), so the
-# H-5 step reads a few rows whatever the size of the history.
+# the shrinkage prior (a count over the window), and the counts of the race's people only (indexed by
+# person and day), so the H-5 step receives a few rows whatever the size of the history.
 _FINISHED = "race_date >= %(since)s and race_date < %(until)s and not coalesce(non_runner, false) and finish_rank is not null"
 OVERALL_SQL = f"""
 select count(*) filter (where jockey is not null) as jockey_rides,
@@ -69,13 +62,6 @@ where p.horse_id = any(%(horses)s) and p.past_race_date < %(until)s
 """
 
 
-def past_runs(db: QueryRunner, as_of: date, window_days: int) -> pd.DataFrame:
-    """Finished runs of the ``window_days`` before ``as_of`` (for jockey and trainer win rates)."""
-    frame = db.query_frame(HISTORY_SQL, {"since": as_of - timedelta(days=window_days), "until": as_of})
-    frame["won"] = frame["won"].fillna(False).astype(bool)
-    return frame
-
-
 def race_snapshots(db: QueryRunner, race_key: str) -> pd.DataFrame:
     """Every stored odds snapshot row of the race (live phases and imported captures)."""
     frame = db.query_frame(SNAPSHOTS_SQL, {"race_key": race_key})
@@ -84,13 +70,7 @@ def race_snapshots(db: QueryRunner, race_key: str) -> pd.DataFrame:
     return frame
 
 
-def race_inputs(
-    db: QueryRunner,
-    race_key: str,
-    config: AnalysisConfig,
-    *,
-    history: pd.DataFrame | None = None,
-) -> RaceInputs:
+def race_inputs(db: QueryRunner, race_key: str, config: AnalysisConfig) -> RaceInputs:
     """The inputs of one race's H-5 analysis: its runners, the odds known at H-5 and H-30, history."""
     race = parse_race_key(race_key)
     runners = db.query_frame(RUNNERS_SQL, {"race_key": race_key})
@@ -105,10 +85,6 @@ def race_inputs(
     horses = [h for h in runners["horse_id"].dropna().unique().tolist()]
     performances = db.query_frame(PERFORMANCES_SQL, {"horses": horses, "until": race.race_date})
     window = config.factors.history_window_days
-    if history is not None:
-        return assemble_inputs(
-            race_key, race.race_date, start_utc, runners, snapshots, history, performances, config
-        )
     jockeys, trainers = race_win_rates(db, runners, race.race_date, window, config.factors.prior_rides)
     return assemble_inputs(
         race_key,

@@ -17,7 +17,7 @@ import pandas as pd
 
 from hippique_assets.analysis import factors
 from hippique_assets.analysis.combinations import paid_places, place_probabilities
-from hippique_assets.analysis.config import AnalysisConfig
+from hippique_assets.analysis.config import MODEL_FEATURES, AnalysisConfig
 from hippique_assets.analysis.edge import EdgeEvidence, edge_gate
 from hippique_assets.analysis.market import check_market, market_probabilities, proportional
 from hippique_assets.analysis.model import FittedModel, predict
@@ -25,9 +25,6 @@ from hippique_assets.analysis.payout import PayoutModel
 from hippique_assets.analysis.snapshots import PhaseOdds, final_proxy_odds, phase_odds
 from hippique_assets.analysis.tickets import TicketDecision, abstention, build_tickets
 
-# Inputs a fitted model may use: the factor scores and the market-derived columns below.
-MARKET_FEATURES = ("market_logit", "drift_logit", "reference_logit", "market_logit_sq")
-MODEL_FEATURES = (*factors.FACTOR_NAMES, *MARKET_FEATURES)
 RUNNER_COLUMNS = ["number", "horse_id", "jockey", "trainer", "musique"]
 ODDS_SOURCES = ("snapshots", "final_proxy")
 
@@ -254,7 +251,7 @@ def score_race(
         payout = payout if payout is not None else model.payout
     payout = payout if payout is not None else PayoutModel.identity()
     if not prepared.decidable:
-        decision = abstention(prepared.race_key, str(prepared.skip_reason))
+        decision = abstention(str(prepared.skip_reason))
         return RaceAnalysis(prepared.runners, decision, "none", prepared.drift_available, prepared)
     p_finale, contributions, method = finale_probabilities(prepared.runners, config, model)
     runners = prepared.runners.copy()
@@ -276,12 +273,7 @@ def score_race(
 
 
 def analyse_race(
-    inputs: RaceInputs,
-    config: AnalysisConfig,
-    model: FittedModel | None = None,
-    *,
-    evidence: EdgeEvidence | None = None,
-    payout: PayoutModel | None = None,
+    inputs: RaceInputs, config: AnalysisConfig, model: FittedModel | None = None
 ) -> RaceAnalysis:
-    """:func:`prepare_race` then :func:`score_race`."""
-    return score_race(prepare_race(inputs, config), config, model, evidence=evidence, payout=payout)
+    """:func:`prepare_race` then :func:`score_race` with the model's own evidence and payout."""
+    return score_race(prepare_race(inputs, config), config, model)

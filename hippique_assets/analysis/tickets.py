@@ -116,8 +116,8 @@ def allocate_stakes(chosen: pd.DataFrame, config: AnalysisConfig) -> pd.Series:
     return stakes.map(lambda s: round(_floor_step(s, budget.stake_step_eur), 2))
 
 
-def abstention(race_key: str, reason: str) -> TicketDecision:
-    """No ticket, for a race that could not be analysed (no odds, impossible market)."""
+def abstention(reason: str) -> TicketDecision:
+    """No ticket, for a race that could not be analysed or bet (no odds, impossible market)."""
     return TicketDecision(
         pd.DataFrame(columns=TICKET_COLUMNS), True, reason, pd.DataFrame(columns=TICKET_COLUMNS[1:-1])
     )
@@ -131,12 +131,12 @@ def build_tickets(
     ``blocked``: a reason set by the betting rule before any EV is looked at (no edge shown over
     the market); the candidates are still computed so a report can say what would have passed.
     """
-    empty = pd.DataFrame(columns=TICKET_COLUMNS)
     if runners.empty or runners["odds"].isna().all():
-        return TicketDecision(empty, True, "no priced runners", pd.DataFrame(columns=TICKET_COLUMNS[1:-1]))
+        return abstention("no priced runners")
     if len(runners) < 2:
-        return TicketDecision(empty, True, "fewer than 2 runners", pd.DataFrame(columns=TICKET_COLUMNS[1:-1]))
+        return abstention("fewer than 2 runners")
     candidates = candidate_bets(runners, config)
+    empty = pd.DataFrame(columns=TICKET_COLUMNS)
     if blocked is not None:
         return TicketDecision(empty, True, blocked, candidates)
     passing = candidates[(candidates["ev"] >= config.budget.min_ev) & (candidates["kelly_fraction_raw"] > 0)]

@@ -202,7 +202,7 @@ def gpi_model(
     since = _day(config.fit_from, "fit_from") or (until - timedelta(days=DEFAULT_HISTORY_DAYS))
     try:
         history = load_history(postgres, since, until, settings)
-        model, period, _ = fit_live_model(history, settings, odds_source=config.odds_source)
+        model, period = fit_live_model(history, settings, odds_source=config.odds_source)
     except (NoDataError, ValueError) as exc:
         raise Failure(str(exc)) from None
     data = model_to_json(model).encode()
