@@ -42,8 +42,9 @@ from hippique_assets.analysis.metrics import (
     calibration_table,
     clustered_mean_se,
     log_loss,
+    roi,
 )
-from hippique_assets.analysis.model import FittedModel, fit_model, predict
+from hippique_assets.analysis.model import FittedModel, fit_model, predict, single_winner_races
 from hippique_assets.analysis.payout import PayoutModel, fit_payout
 from hippique_assets.analysis.pipeline import (
     PreparedRace,
@@ -247,10 +248,7 @@ def prepare_period(
 
 
 def _scorable(features: pd.DataFrame) -> pd.DataFrame:
-    if features.empty:
-        return features
-    winners = features.groupby("race_key")["won"].transform("sum")
-    return features[winners == 1]
+    return single_winner_races(features) if not features.empty else features
 
 
 def _winners_payout_rows(features: pd.DataFrame, dividends: pd.DataFrame) -> pd.DataFrame:
@@ -515,7 +513,7 @@ def _money_table(settled: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
                 "refunded": int((done["outcome"] == "refunded").sum()),
                 "stake_eur": round(stake, 2),
                 "return_eur": round(returned, 2),
-                "roi": (returned - stake) / stake if stake > 0 else None,
+                "roi": roi(stake, returned),
                 "roi_ci_low": ci[0] if ci else None,
                 "roi_ci_high": ci[1] if ci else None,
             }
