@@ -179,6 +179,15 @@ def _winner(race_runs: pd.DataFrame) -> int | None:
     return winners[0] if len(winners) == 1 else None
 
 
+def _performances_of(history: History, day: date) -> pd.DataFrame:
+    """The performances of the horses that run on ``day``: the only ones its races look up."""
+    performances = history.performances
+    if performances.empty:
+        return performances
+    horses = history.runs.loc[history.runs["race_date"] == day, "horse_id"]
+    return performances[performances["horse_id"].isin(horses)]
+
+
 def prepare_period(
     history: History,
     days: Iterable[date],
@@ -200,7 +209,7 @@ def prepare_period(
         past = _history_runs(history.runs, day)
         jockeys = factors.win_rates(past, "jockey", day, window, prior)
         trainers = factors.win_rates(past, "trainer", day, window, prior)
-        best = factors.best_reduction(history.performances, day)
+        best = factors.best_reduction(_performances_of(history, day), day)
         for race in today.sort_values("race_key").itertuples(index=False):
             key = str(race.race_key)
             race_runs = runs_by_race.get(key)
