@@ -162,11 +162,13 @@ class PreparedPeriod:
     ``races``: one row per race (race_key, race_date, status, winner, n_starters, h5_age_min,
     odds_source); status is ``ok`` or the reason the race cannot be decided.
     ``features``: runner rows of the decidable races, with ``race_date`` and ``won``.
+    ``runs_by_race``: the stored runner rows of every race of the history, by race key.
     """
 
     races: pd.DataFrame
     features: pd.DataFrame
     prepared: dict[str, PreparedRace]
+    runs_by_race: dict[str, pd.DataFrame]
 
 
 def _history_runs(runs: pd.DataFrame, day: date) -> pd.DataFrame:
@@ -253,7 +255,7 @@ def prepare_period(
         if progress is not None:
             progress("features", day)
     features = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return PreparedPeriod(pd.DataFrame(race_rows), features, prepared_races)
+    return PreparedPeriod(pd.DataFrame(race_rows), features, prepared_races, runs_by_race)
 
 
 def _scorable(features: pd.DataFrame) -> pd.DataFrame:
@@ -542,16 +544,18 @@ def _final_market(race_runs: pd.DataFrame, starters: list[int], config: Analysis
     final = race_runs[~race_runs["non_runner"]].set_index("number")
     if sorted(final.index.astype(int)) != sorted(starters):
         return None
-    odds = final.loc[starters, "odds_direct"].astype(float).to_numpy()
-    if check_market(starters, odds, config.decision.overround_min, config.decision.overround_max):
-        return None
-    return market_probabilities(odds, config.market.overround_method)
+    return _plausible_market(starters, final.loc[starters, "odds_direct"].astype(float).to_numpy(), config)
 
 
 def _h30_market(runners: pd.DataFrame, config: AnalysisConfig) -> np.ndarray | None:
     """The H-30 market on the H-5 starters, when every one of them was priced then."""
-    odds = runners["odds_h30"].to_numpy(float)
-    numbers = runners["number"].astype(int).tolist()
+    return _plausible_market(
+        runners["number"].astype(int).tolist(), runners["odds_h30"].to_numpy(float), config
+    )
+
+
+def _plausible_market(numbers: list[int], odds: np.ndarray, config: AnalysisConfig) -> np.ndarray | None:
+    """The market probabilities of ``odds``; None when the market fails the decision's checks."""
     if check_market(numbers, odds, config.decision.overround_min, config.decision.overround_max):
         return None
     return market_probabilities(odds, config.market.overround_method)
@@ -672,7 +676,6 @@ def backtest(
             )
     payout_rows = _winners_payout_rows(features, history.dividends) if not features.empty else pd.DataFrame()
     dividends = {key: rows for key, rows in history.dividends.groupby("race_key", sort=False)}
-    runs_by_race = {key: rows for key, rows in history.runs.groupby("race_key", sort=False)}
     no_dividends = history.dividends.iloc[0:0]
     race_rows, scored_frames, ticket_frames, favourite_frames, per_day = [], [], [], [], []
     for day in in_range:
@@ -708,7 +711,7 @@ def backtest(
             if mode == "stored" and report.last_evidence is None:
                 report.last_evidence = model.evidence if model is not None else None
             decision = analysis.decision
-            race_runs = runs_by_race.get(key, history.runs.iloc[0:0])
+            race_runs = period.runs_by_race.get(key, history.runs.iloc[0:0])
             winner = race.winner if race.winner is not None and not pd.isna(race.winner) else None
             runners = _comparison_columns(analysis.runners.assign(race_date=day), race_runs, winner, config)
             scored_frames.append(runners)
