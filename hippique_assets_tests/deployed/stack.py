@@ -83,7 +83,7 @@ def production_env(
     pmu_base_url: str,
 ) -> dict[str, str]:
     """What deploy/.env gives every service, pointed at loopback (ports chosen free)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "HIPPIQUE_"))}
+    env = base_env()
     env.update(split_pg_url(dagster_pg_url))
     env.update(
         DAGSTER_HOME=str(dagster_home),
@@ -106,6 +106,11 @@ def production_env(
         GOOGLE_CLOUD_PROJECT="test",
     )
     return env
+
+
+def base_env() -> dict[str, str]:
+    """This process's environment without any DAGSTER_ or HIPPIQUE_ setting of the machine's."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "HIPPIQUE_"))}
 
 
 def hippique(args: list[str], env: Mapping[str, str], timeout_s: float = 180) -> subprocess.CompletedProcess:

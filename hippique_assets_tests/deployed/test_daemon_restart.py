@@ -25,7 +25,6 @@ from hippique_assets.cli.processes import ManagedProcess
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.race_runs import NOT_FIRED, STARTED_LATE
 from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
-from hippique_assets.racing.plan import PHASE_OFFSETS
 from hippique_assets.racing.race_clock import DEFAULT_GRACE, PHASES
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import load_settings
@@ -60,13 +59,15 @@ class DayWithDaemonOutage(DayPlay):
 
     def _phase_dues(self, report: DayReport) -> dict[tuple[str, str], datetime]:
         postgres = PostgresResource(url=os.environ["HIPPIQUE_PG_URL"])
+        columns = ", ".join(f"{phase}_due_utc" for phase in PHASES)
         frame = postgres.query_frame(
-            f"select race_key, start_utc from {RACE_PLAN.fullname} where race_date = %s", (self.day,)
-        )
-        starts = {
-            str(k): s.to_pydatetime() for k, s in zip(frame["race_key"], frame["start_utc"], strict=True)
+            f"select race_key, {columns} from {RACE_PLAN.fullname} where race_date = %s", (self.day,)
+        ).set_index("race_key")
+        return {
+            (key, phase): frame.at[key, f"{phase}_due_utc"].to_pydatetime()
+            for key in report.races
+            for phase in PHASES
         }
-        return {(key, phase): starts[key] + PHASE_OFFSETS[phase] for key in report.races for phase in PHASES}
 
     def _watch(self, instance, report, clock, deadline, processes, since) -> None:
         dues = self._phase_dues(report)

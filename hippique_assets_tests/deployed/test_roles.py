@@ -3,7 +3,6 @@ the one-line failure when a variable is missing (run as the image runs them: a s
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hippique_assets.cli.processes import executable, free_port
+from hippique_assets.cli.processes import free_port
 from hippique_assets.deploy.roles import (
     CODE_SERVER,
     DAEMON,
@@ -24,7 +23,14 @@ from hippique_assets.deploy.roles import (
     program,
     requirements,
 )
-from hippique_assets_tests.deployed.stack import ENV_EXAMPLE, PROD_INSTANCE_CONFIG, PROD_WORKSPACE, REPO
+from hippique_assets_tests.deployed.stack import (
+    ENV_EXAMPLE,
+    PROD_INSTANCE_CONFIG,
+    PROD_WORKSPACE,
+    REPO,
+    base_env,
+    hippique,
+)
 
 # Read by `hippique serve` / `hippique health` themselves (all optional, with defaults).
 SERVE_OPTIONS = [
@@ -62,15 +68,7 @@ def complete_env(tmp_path: Path) -> dict[str, str]:
 
 
 def run_hippique(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "HIPPIQUE_"))}
-    return subprocess.run(
-        [executable("hippique"), *args],
-        env={**base, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    return hippique(args, {**base_env(), **env}, timeout_s=120)
 
 
 def test_the_instance_config_and_workspace_read_these_variables():
