@@ -44,13 +44,10 @@ def source() -> RaceSubsetSource:
 
 def _ingest(url: str, home: Path, base_url: str, monkeypatch, **tags: str) -> PartitionOutcome:
     monkeypatch.setenv("HIPPIQUE_PG_URL", url)
-    [outcome] = run_job_partitions(
-        "ingest_day",
-        [DAY.isoformat()],
-        _settings(home, base_url),
-        DagsterInstance.ephemeral(),
-        tags=tags or None,
-    )
+    with DagsterInstance.ephemeral() as instance:
+        [outcome] = run_job_partitions(
+            "ingest_day", [DAY.isoformat()], _settings(home, base_url), instance, tags=tags or None
+        )
     return outcome
 
 
@@ -186,12 +183,15 @@ def test_two_ingests_of_the_same_day_at_once(source, clean, fresh_pg_url, tmp_pa
         for trial in range(20):
 
             def ingest(n: int, trial: int = trial) -> None:
-                outcome = run_job_partitions(
-                    "ingest_day",
-                    [DAY.isoformat()],
-                    _settings(tmp_path / f"h{n}", server.base_url),
-                    DagsterInstance.ephemeral(),
-                )[0]
+                # Disposed in the thread that made it: its SQLite connections must not be left for
+                # the garbage collector to close in another thread.
+                with DagsterInstance.ephemeral() as instance:
+                    outcome = run_job_partitions(
+                        "ingest_day",
+                        [DAY.isoformat()],
+                        _settings(tmp_path / f"h{n}", server.base_url),
+                        instance,
+                    )[0]
                 if not outcome.success:
                     failures.append(f"trial {trial} writer {n}: {outcome.error}")
 
