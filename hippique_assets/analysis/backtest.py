@@ -87,11 +87,6 @@ class NoDataError(LookupError):
     """The requested period holds nothing to backtest or fit on."""
 
 
-def _table_exists(db: QueryRunner, qualified: str) -> bool:
-    found = db.query_frame("select to_regclass(%(name)s) is not null as present", {"name": qualified})
-    return bool(found["present"].iloc[0])
-
-
 @dataclass
 class History:
     """The stored rows a period's analysis reads, for ``since`` .. ``until`` (plus the win-rate window)."""
@@ -114,7 +109,7 @@ def load_history(db: QueryRunner, since: date, until: date, config: AnalysisConf
     if until < since:
         raise ValueError(f"--to {until} is before --from {since}")
     for table in ("pmu.races", "pmu.participants"):
-        if not _table_exists(db, table):
+        if not db.table_exists(table):
             raise NoDataError(f"{table} does not exist: ingest some days first (hippique ingest)")
     params = {"since": since, "until": until}
     races = db.query_frame(RACES_SQL, params)
@@ -128,12 +123,12 @@ def load_history(db: QueryRunner, since: date, until: date, config: AnalysisConf
     snapshots = pd.DataFrame(
         columns=["race_key", "phase", "captured_at", "number", "odds_direct", "odds_reference", "non_runner"]
     )
-    if _table_exists(db, "pmu.odds_snapshots"):
+    if db.table_exists("pmu.odds_snapshots"):
         snapshots = db.query_frame(SNAPSHOTS_SQL, params)
     snapshots["number"] = snapshots["number"].astype(int)
     snapshots["captured_at"] = pd.to_datetime(snapshots["captured_at"], utc=True)
     performances = pd.DataFrame(columns=["horse_id", "past_race_date", "reduction_km_s", "discipline"])
-    if _table_exists(db, "pmu.performances"):
+    if db.table_exists("pmu.performances"):
         performances = db.query_frame(PERFORMANCES_SQL, {"until": until})
     performances["past_race_date"] = pd.to_datetime(performances["past_race_date"]).dt.date
     dividends = pd.DataFrame(
@@ -146,7 +141,7 @@ def load_history(db: QueryRunner, since: date, until: date, config: AnalysisConf
             "dividend_per_eur",
         ]
     )
-    if _table_exists(db, "pmu.dividends"):
+    if db.table_exists("pmu.dividends"):
         dividends = db.query_frame(DIVIDENDS_SQL, params)
     return History(since, until, races, runs, snapshots, performances, dividends)
 

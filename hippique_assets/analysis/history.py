@@ -21,6 +21,8 @@ from hippique_assets.racing.keys import parse_race_key
 class QueryRunner(Protocol):
     def query_frame(self, sql: str, params: object = None) -> pd.DataFrame: ...
 
+    def table_exists(self, qualified: str) -> bool: ...
+
 
 RUNNERS_SQL = """
 select number, horse_id, jockey, trainer, musique, coalesce(non_runner, false) as non_runner,

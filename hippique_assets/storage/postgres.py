@@ -270,6 +270,11 @@ class PostgresResource(ConfigurableResource):
         """One read query as a DataFrame (see :func:`query_frame`), on a connection kept per process."""
         return query_frame(self.get_url(), sql, params)
 
+    def table_exists(self, qualified: str) -> bool:
+        """Whether ``schema.table`` exists (a database before its first migration has none)."""
+        found = self.query_frame("select to_regclass(%(name)s) is not null as present", {"name": qualified})
+        return bool(found["present"].iloc[0])
+
     def execute(self, sql: str, params: Params = None) -> int:
         """Run one statement in its own transaction; returns the affected row count (-1 if none)."""
         with self.connection() as conn, conn.cursor() as cur:

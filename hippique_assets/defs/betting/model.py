@@ -44,7 +44,7 @@ from hippique_assets.analysis.snapshots import (
 from hippique_assets.betting import plots
 from hippique_assets.defs.betting.resources import MODEL_PATH, AnalysisResource
 from hippique_assets.defs.table_assets import table_metadata
-from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
+from hippique_assets.pmu.tables import ODDS_SNAPSHOTS, PARTICIPANTS
 from hippique_assets.storage.files import FilesResource
 from hippique_assets.storage.postgres import PostgresResource
 
@@ -96,7 +96,7 @@ def load_captures(
             "select race_key, number, horse_id from pmu.participants where race_key = any(%(keys)s)",
             {"keys": keys},
         )
-        if _has_participants(postgres)
+        if postgres.table_exists(PARTICIPANTS.fullname)
         else pd.DataFrame(columns=["race_key", "number", "horse_id"])
     )
     if not horses.empty:
@@ -112,11 +112,6 @@ def load_captures(
     postgres.write_frame(ODDS_SNAPSHOTS, rows)
     after = int(postgres.query_frame(count_sql, {"phase": CAPTURE_PHASE})["n"].iloc[0])
     return imported, after - before
-
-
-def _has_participants(postgres: PostgresResource) -> bool:
-    found = postgres.query_frame("select to_regclass('pmu.participants') is not null as present")
-    return bool(found["present"].iloc[0])
 
 
 class CapturesConfig(Config):
