@@ -1,13 +1,14 @@
 """What a race clock run carries, and what is kept when a phase cannot do its work in time.
 
 The race clock tags each per-race run with its race, phase and due instant. A phase is *missed*
-either because no tick fell inside its window (daemon down), or because its snapshot run, requested
-in time, only started once the snapshot had lost its meaning (an H-5 run after the off, having
-waited in the queue through a daemon restart). Both land in ``racing.missed_runs`` with the reason;
-neither takes a snapshot nor places a ticket.
+when no tick fell inside its window (daemon down), when its snapshot run, requested in time, only
+started once the snapshot had lost its meaning (an H-5 run after the off, having waited in the
+queue through a daemon restart), or when its snapshot run failed (snapshot runs are never retried;
+this includes a run the daemon died while launching, which run monitoring fails once it has not
+started in time). Each lands in ``racing.missed_runs`` once, with the first reason found.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from dagster import AssetExecutionContext, Failure
@@ -28,6 +29,7 @@ RACE_RUN_PRIORITY = {"h5": "30", "h30": "20", "result": "10"}
 
 NOT_FIRED = "not_fired"
 STARTED_LATE = "started_late"
+RUN_FAILED = "run_failed"
 
 
 def record_missed(
@@ -75,3 +77,20 @@ def refuse_late_start(
         f"as {STARTED_LATE}",
         allow_retries=False,
     )
+
+
+def record_failed_snapshot(
+    postgres: PostgresResource, tags: Mapping[str, str], now: datetime, key_suffix: str = ""
+) -> PhaseRun | None:
+    """Record the phase of a failed race clock snapshot run (H-30 or H-5) as missed.
+
+    Returns the phase, or None for a run this does not apply to: results (retried, and the ledger
+    waits for them), and runs launched by hand (no due tag). A run that refused itself for starting
+    late is already recorded with that reason, which is kept.
+    """
+    phase, due, race = tags.get(PHASE_TAG), tags.get(DUE_TAG), tags.get(RACE_TAG)
+    if phase not in START_DEADLINE or due is None or race is None:
+        return None
+    run = PhaseRun(race, phase, datetime.fromisoformat(due))
+    record_missed(postgres, [run], now, key_suffix, reason=RUN_FAILED)
+    return run

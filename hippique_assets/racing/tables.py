@@ -59,7 +59,7 @@ MISSED_RUNS = declare_table(
     schema="racing",
     name="missed_runs",
     description="Race phases that did not do their work: never fired inside their grace window, or "
-    "their snapshot run started too late (H-30 once H-5 was due, H-5 once the race was off).",
+    "their snapshot run started too late (H-30 once H-5 was due, H-5 once the race was off) or failed.",
     columns=(
         Column("run_key", Text, nullable=False, comment="race_key:phase:due instant"),
         Column("race_key", Text, nullable=False),
@@ -69,9 +69,10 @@ MISSED_RUNS = declare_table(
         Column(
             "reason",
             Text,
-            comment="not_fired (no race clock tick in the grace window) or started_late (the run "
+            comment="not_fired (no race clock tick in the grace window), started_late (the run "
             "was requested in time but started too late: H-30 once H-5 was due, H-5 once the race "
-            "was off); null before revision 0005",
+            "was off) or run_failed (the H-30 or H-5 run failed, or never started; such runs are "
+            "not retried); null before revision 0005",
         ),
     ),
     primary_key=("run_key",),

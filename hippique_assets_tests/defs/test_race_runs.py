@@ -1,5 +1,6 @@
 """A race clock H-5 run that only starts once the race is off takes nothing and is recorded missed;
-one that starts late but before the off goes on; a run launched by hand is never refused for its time."""
+one that starts late but before the off goes on; a run launched by hand is never refused for its time.
+The failure sensor records a failed race clock snapshot run missed, keeping an earlier reason."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from dagster import DagsterInstance, materialize
+from dagster import DagsterInstance, build_run_status_sensor_context, materialize
 
 from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
+from hippique_assets.defs.race_day.automation import build_run_failure_sensor
 from hippique_assets.defs.race_live.assets import odds_snapshot_h5
-from hippique_assets.defs.race_runs import DUE_TAG, STARTED_LATE
+from hippique_assets.defs.race_runs import DUE_TAG, PHASE_TAG, RACE_TAG, RUN_FAILED, STARTED_LATE
 from hippique_assets.defs.resources import PmuApiResource
 from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
 from hippique_assets.racing.tables import MISSED_RUNS
+from hippique_assets.settings import load_settings
 from hippique_assets.storage.files import FilesResource
 from hippique_assets.storage.io_manager import PostgresPandasIOManager
 from hippique_assets.storage.postgres import PostgresResource
@@ -33,11 +36,19 @@ def _closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def _run_h5(postgres: PostgresResource, tmp_path, now: datetime, tags: dict[str, str]):
-    instance = DagsterInstance.ephemeral()
+def _run_h5(
+    postgres: PostgresResource,
+    tmp_path,
+    now: datetime,
+    tags: dict[str, str],
+    instance: DagsterInstance | None = None,
+):
+    instance = instance or DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(RACES_PARTITIONS_NAME, [RACE])
     # Nothing listens there: a run that goes as far as the API fails on the connection instead.
-    pmu = PmuApiResource(base_url=f"http://127.0.0.1:{_closed_port()}", max_attempts=1, backoff_s=0)
+    pmu = PmuApiResource(
+        base_url=f"http://127.0.0.1:{_closed_port()}", max_attempts=1, backoff_s=0, rate_limit_per_s=0
+    )
     return materialize(
         [odds_snapshot_h5],
         partition_key=RACE,
@@ -89,3 +100,51 @@ def test_a_snapshot_launched_by_hand_is_not_refused_for_its_time(fresh_pg_url, t
     result = _run_h5(postgres, tmp_path, DUE + timedelta(days=3), {})
     assert "nothing is taken" not in _failure_message(result)
     assert postgres.query_frame(f"select count(*) as n from {MISSED_RUNS.fullname}")["n"].iloc[0] == 0
+
+
+RACE_CLOCK_TAGS = {DUE_TAG: DUE.isoformat(), PHASE_TAG: "h5", RACE_TAG: RACE}
+
+
+def _failure_sensor_sees(postgres: PostgresResource, instance: DagsterInstance, result, now: datetime):
+    sensor = build_run_failure_sensor(load_settings({}))
+    context = build_run_status_sensor_context(
+        sensor_name=sensor.name,
+        dagster_event=result.get_run_failure_event(),
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        resources={"postgres": postgres, "clock": ClockResource(spec=f"at:{now.isoformat()}")},
+    ).for_run_failure()
+    sensor(context)
+    return postgres.query_frame(f"select run_key, phase, due_utc, reason from {MISSED_RUNS.fullname}")
+
+
+def test_a_failed_h5_run_is_recorded_missed_by_the_failure_sensor(fresh_pg_url, tmp_path):
+    postgres = PostgresResource(url=fresh_pg_url)
+    instance = DagsterInstance.ephemeral()
+    now = DUE + timedelta(minutes=1)
+    result = _run_h5(postgres, tmp_path, now, RACE_CLOCK_TAGS, instance)
+    assert not result.success
+    missed = _failure_sensor_sees(postgres, instance, result, now)
+    assert missed.to_dict("records") == [
+        {"run_key": f"{RACE}:h5:20260323T134500Z", "phase": "h5", "due_utc": DUE, "reason": RUN_FAILED}
+    ]
+    tags = instance.get_run_by_id(result.dagster_run.run_id).tags
+    assert tags["hippique/failed_step"] == "odds_snapshot_h5"
+    assert "connection refused" in tags["hippique/failure"]
+
+
+def test_the_failure_sensor_keeps_the_started_late_reason(fresh_pg_url, tmp_path):
+    postgres = PostgresResource(url=fresh_pg_url)
+    instance = DagsterInstance.ephemeral()
+    late = DUE + timedelta(minutes=20)
+    result = _run_h5(postgres, tmp_path, late, RACE_CLOCK_TAGS, instance)
+    missed = _failure_sensor_sees(postgres, instance, result, late + timedelta(seconds=30))
+    assert list(missed["reason"]) == [STARTED_LATE]
+
+
+def test_a_failed_run_launched_by_hand_is_not_a_missed_phase(fresh_pg_url, tmp_path):
+    postgres = PostgresResource(url=fresh_pg_url)
+    instance = DagsterInstance.ephemeral()
+    result = _run_h5(postgres, tmp_path, DUE, {}, instance)
+    assert not result.success
+    assert _failure_sensor_sees(postgres, instance, result, DUE).empty

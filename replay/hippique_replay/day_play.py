@@ -37,7 +37,7 @@ from hippique_assets.defs.race_runs import DUE_TAG, RACE_TAG
 from hippique_assets.defs.runner import ensure_dagster_home, run_job_partitions
 from hippique_assets.racing.clock import AcceleratedClock
 from hippique_assets.racing.day_close import RESULTS_WAIT
-from hippique_assets.racing.race_clock import PHASES
+from hippique_assets.racing.race_clock import PHASES, START_DEADLINE, PhaseRun
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import Settings
 from hippique_assets.storage.embedded import pgdata_dir, stop_embedded_pg
@@ -52,6 +52,13 @@ STARTUP_WALL_S = 45.0
 # Wall seconds allowed after the simulated end of the day (last start + the ledger's wait).
 SLACK_WALL_S = 120.0
 TERMINAL = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+IN_FLIGHT = [
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+    DagsterRunStatus.CANCELING,
+]
 RACE_JOBS = {"race_h30": "h30", "race_h5": "h5", "race_result": "result"}
 
 
@@ -169,6 +176,7 @@ class DayPlay:
         self.echo = echo
         self.dagster_home = ensure_dagster_home(settings.home)
         self.clock: AcceleratedClock | None = None
+        self.postgres: PostgresResource | None = None
         self.logs = self.dagster_home / "logs" / f"day-{day.isoformat()}"
 
     def _source(self) -> GeneratedSource | RaceSubsetSource:
@@ -217,7 +225,7 @@ class DayPlay:
                 [plan] = run_job_partitions("plan_day", [self.day.isoformat()], settings, instance)
                 if not plan.success:
                     raise RuntimeError(f"the morning plan failed: {plan.error}")
-                postgres = PostgresResource(
+                postgres = self.postgres = PostgresResource(
                     url=os.environ.get("HIPPIQUE_PG_URL") or None, home=str(settings.home)
                 )
                 report = DayReport(self.day, races=self._planned_races(postgres))
@@ -247,18 +255,13 @@ class DayPlay:
 
     def _missed(self, postgres: PostgresResource, clock: AcceleratedClock) -> int:
         """Phases of this play the race clock recorded as missed (their run keys end with the play's tag)."""
-        if not self._table_exists(postgres, MISSED_RUNS.fullname):
+        if not postgres.table_exists(MISSED_RUNS.fullname):
             return 0
         suffix = ClockResource(spec=clock.spec).run_key_suffix
         frame = postgres.query_frame(
             f"select count(*) as n from {MISSED_RUNS.fullname} where run_key like %s", (f"%{suffix}",)
         )
         return int(frame["n"].iloc[0])
-
-    @staticmethod
-    def _table_exists(postgres: PostgresResource, name: str) -> bool:
-        frame = postgres.query_frame("select to_regclass(%s) is not null as found", (name,))
-        return bool(frame["found"].iloc[0])
 
     def _start_dagster(
         self, settings: Settings, clock: AcceleratedClock, base_url: str
@@ -309,26 +312,52 @@ class DayPlay:
             )
             for record in records:
                 played = _played_run(record)
-                if played is None or played.run_id in seen:
-                    continue
-                if played.phase != "ledger" and played.partition not in report.races:
-                    continue
-                if played.phase == "ledger" and played.partition != self.day.isoformat():
+                if played is None or played.run_id in seen or not self._of_this_day(played, report):
                     continue
                 seen.add(played.run_id)
                 report.runs.append(played)
                 self._echo_run(played, clock)
-            if any(r.success for r in report.by_phase("ledger")) and self._results_done(report):
+            if self._day_settled(instance, report, clock, created_after):
                 return
             if time.time() > deadline:
                 report.timed_out = True
                 return
             time.sleep(1.0)
 
-    @staticmethod
-    def _results_done(report: DayReport) -> bool:
+    def _of_this_day(self, run: PlayedRun, report: DayReport) -> bool:
+        if run.phase == "ledger":
+            return run.partition == self.day.isoformat()
+        return run.partition in report.races
+
+    def _day_settled(
+        self, instance: DagsterInstance, report: DayReport, clock: AcceleratedClock, created_after: datetime
+    ) -> bool:
+        """The ledger is built and every race has its result; no run of the day is still queued,
+        starting or running (a run the daemon died while launching ends when run monitoring fails
+        it); every failed snapshot run is recorded missed (the failure sensor does it)."""
         resulted = {r.partition for r in report.by_phase("result")}
-        return resulted >= set(report.races)
+        if not any(r.success for r in report.by_phase("ledger")) or not resulted >= set(report.races):
+            return False
+        in_flight = instance.get_run_records(RunsFilter(statuses=IN_FLIGHT, created_after=created_after))
+        if any((run := _played_run(r)) is not None and self._of_this_day(run, report) for r in in_flight):
+            return False
+        return not self._unrecorded_failures(report, clock)
+
+    def _unrecorded_failures(self, report: DayReport, clock: AcceleratedClock) -> list[str]:
+        """Run keys of failed H-30/H-5 runs of this play not yet in ``racing.missed_runs``."""
+        assert self.postgres is not None
+        suffix = ClockResource(spec=clock.spec).run_key_suffix
+        failed = {
+            PhaseRun(r.partition, r.phase, r.due).run_key + suffix
+            for r in report.runs
+            if r.phase in START_DEADLINE and not r.success and r.due is not None
+        }
+        if not failed:
+            return []
+        frame = self.postgres.query_frame(
+            f"select run_key from {MISSED_RUNS.fullname} where run_key = any(%s)", (sorted(failed),)
+        )
+        return sorted(failed - set(frame["run_key"]))
 
     def _echo_run(self, run: PlayedRun, clock: AcceleratedClock) -> None:
         status = "ok" if run.success else "FAILED"

@@ -40,6 +40,7 @@ from hippique_assets.defs.race_runs import (
     RACE_PHASE_TAG,
     RACE_RUN_PRIORITY,
     RACE_TAG,
+    record_failed_snapshot,
     record_missed,
 )
 from hippique_assets.errors import first_line
@@ -318,26 +319,54 @@ def build_ledger_sensor(settings: Settings) -> SensorDefinition:
     return day_ledger
 
 
-@run_failure_sensor(
-    name="race_run_failures",
-    monitored_jobs=list(PHASE_JOBS.values()),
-    default_status=DefaultSensorStatus.RUNNING,
-    description="Tags failed race runs with the failing step and error so they can be filtered in the UI.",
-)
-def race_run_failures(context: RunFailureSensorContext) -> None:
-    run = context.dagster_run
+def _first_failure(context: RunFailureSensorContext) -> tuple[str, str]:
+    """The first failed step and what went wrong in it; the run's own message when no step failed
+    (a run that never started, one the run launcher refused)."""
+    events = context.get_step_failure_events()
+    if events:
+        error = events[0].step_failure_data.error
+        # Dagster wraps the asset's exception: its cause says what went wrong.
+        cause = (error.cause or error) if error else None
+        message = cause.message.strip() if cause else events[0].message
+        return events[0].step_key or "run", (message or "failed")[:500]
     failure = context.failure_event
-    message = (failure.message or "failed")[:500] if failure else "failed"
-    step = failure.step_key if failure and failure.step_key else "run"
-    context.instance.add_run_tags(
-        run.run_id, {"hippique/failed_step": step, "hippique/failure": message[:200]}
+    return "run", ((failure.message if failure else None) or "failed")[:500]
+
+
+def build_run_failure_sensor(settings: Settings) -> SensorDefinition:
+    @run_failure_sensor(
+        name="race_run_failures",
+        monitored_jobs=list(PHASE_JOBS.values()),
+        minimum_interval_seconds=settings.race_clock_interval_s,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Tags failed race runs with the failing step and error so they can be filtered in "
+        "the UI, and records a failed H-30 or H-5 run (never retried) in racing.missed_runs.",
     )
-    context.log.error(f"race run {run.job_name} {run.tags.get(RACE_TAG, '?')} failed at {step}: {message}")
+    def race_run_failures(
+        context: RunFailureSensorContext, postgres: PostgresResource, clock: ClockResource
+    ) -> None:
+        run = context.dagster_run
+        step, message = _first_failure(context)
+        context.instance.add_run_tags(
+            run.run_id, {"hippique/failed_step": step, "hippique/failure": message[:200]}
+        )
+        context.log.error(
+            f"race run {run.job_name} {run.tags.get(RACE_TAG, '?')} failed at {step}: {message}"
+        )
+        missed = record_failed_snapshot(postgres, run.tags, clock.now(), clock.run_key_suffix)
+        if missed is not None:
+            context.log.warning(f"missed {missed.run_key}: its run failed and is not retried")
+
+    return race_run_failures
 
 
 def build_automation(
     settings: Settings | None = None,
 ) -> tuple[list[ScheduleDefinition], list[SensorDefinition]]:
     settings = settings or load_settings()
-    sensors = [build_race_clock_sensor(settings), build_ledger_sensor(settings), race_run_failures]
+    sensors = [
+        build_race_clock_sensor(settings),
+        build_ledger_sensor(settings),
+        build_run_failure_sensor(settings),
+    ]
     return build_schedules(settings), sensors
