@@ -19,9 +19,12 @@ from hippique_assets.storage.files import FilesIOManager, FilesResource
 from hippique_assets.storage.io_manager import PostgresPandasIOManager
 from hippique_assets.storage.postgres import PostgresResource
 
-# Steps that call the PMU API share this Dagster concurrency pool: its limit (dagster.yaml,
-# ``concurrency.pools``) caps how many of them run at once across all runs.
+# Steps that call the PMU API take a slot of a Dagster concurrency pool: its limit (dagster.yaml,
+# ``concurrency.pools``) caps how many of them run at once across all runs. The daily ingestion
+# and backfills share one pool; race-day snapshots and results have their own, because a backfill's
+# raw step can hold its slot for half an hour and an H-5 snapshot cannot wait that long.
 PMU_API_POOL = "pmu_api"
+PMU_LIVE_POOL = "pmu_live"
 
 
 class PmuApiResource(ConfigurableResource):

@@ -113,6 +113,14 @@ class DagsterUi:
                 return events
             cursor = page["cursor"]
 
+    def pool_holders(self, pool: str) -> list[str]:
+        """Ids of the runs holding a slot of ``pool``."""
+        data = self.query(
+            "query($k: String!) { instance { concurrencyLimit(concurrencyKey: $k) { activeRunIds } } }",
+            {"k": pool},
+        )
+        return data["instance"]["concurrencyLimit"]["activeRunIds"]
+
     def wait_for_runs(self, predicate, timeout_s: float, poll_s: float = 1.0) -> list[dict[str, Any]]:
         """Poll the runs until ``predicate(runs)`` holds; the runs seen last on time-out in the error."""
         deadline = time.monotonic() + timeout_s

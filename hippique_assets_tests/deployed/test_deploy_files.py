@@ -150,6 +150,10 @@ def test_the_helm_values_repeat_the_production_instance_settings():
     assert daemon["runMonitoring"]["enabled"] is True
     assert daemon["runMonitoring"]["maxResumeRunAttempts"] == monitoring["max_resume_run_attempts"]
     assert daemon["runMonitoring"]["maxRuntimeSeconds"] == monitoring["max_runtime_seconds"]
+    assert (
+        daemon["runMonitoring"]["freeSlotsAfterRunEndSeconds"]
+        == monitoring["free_slots_after_run_end_seconds"]
+    )
     retries = instance["run_retries"]
     assert daemon["runRetries"] == {
         "enabled": retries["enabled"],

@@ -5,10 +5,13 @@ storage, one for the tables), then ``hippique serve code-server``, ``webserver``
 ``deploy/dagster.yaml`` and ``deploy/workspace.yaml``; files and compute logs go to the GCS emulator
 (its own process), the PMU API is the replay server. Through the webserver's GraphQL API: the
 location loads, a 3-day backfill of ``ingest_day`` succeeds, a run whose worker is SIGKILLed is
-failed and retried, a run whose worker went down with its code server is failed by run monitoring, compute logs are in the bucket.
+failed and retried, a run whose worker went down with its code server is failed by run monitoring,
+the pool slots those dead workers held are given back, a race-day run does not wait for ingestions
+holding the PMU pool and its failure is recorded missed by the daemon's failure sensor, compute logs
+are in the bucket.
 
-The instance configuration is the production file with one change for the test's speed: run
-monitoring polls every 5 s instead of 30 s (see ``TEST_OVERRIDES``).
+The configuration is the production one with two changes for the test's speed: run monitoring polls
+every 5 s instead of 30 s (see ``TEST_OVERRIDES``), and the sensors tick every 5 s instead of 30 s.
 """
 
 from __future__ import annotations
@@ -20,12 +23,16 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from hippique_assets.cli.processes import ManagedProcess, free_port, wait_for_port
+from hippique_assets.defs.race_runs import DUE_TAG, PHASE_TAG, RACE_TAG, RUN_FAILED
 from hippique_assets.deploy.roles import SERVICES
+from hippique_assets.racing.race_clock import PhaseRun
+from hippique_assets.racing.tables import MISSED_RUNS
 from hippique_assets.storage.postgres import query_frame
 from hippique_assets_tests.conftest import database
 from hippique_assets_tests.deployed.graphql import TERMINAL, DagsterUi
@@ -48,10 +55,14 @@ pytestmark = pytest.mark.slow
 BACKFILL_DAYS = ["2026-03-23", "2026-03-24", "2026-03-25"]
 KILLED_DAY = "2026-03-26"
 LOST_DAY = "2026-03-27"
-# The first programme request of those two days answers after this long: their runs are busy in
+# Two days whose ingestion holds both slots of the pmu_api pool while a race-day run goes on.
+BUSY_DAYS = ["2026-03-28", "2026-03-29"]
+# The first programme request of those four days answers after this long: their runs are busy in
 # their first step long enough to be caught.
 SLOW_S = 45.0
 LOST_MAX_RUNTIME_S = 15
+# A race the generated world does not have: its H-5 snapshot finds no participants and fails.
+UNKNOWN_RACE = "2026-03-23-R9C9"
 TEST_OVERRIDES = {"run_monitoring": {"poll_interval_seconds": 5}}
 PID_EVENT = re.compile(r"Started process for run \(pid: (\d+)\)")
 
@@ -96,7 +107,7 @@ def deployed(tmp_path_factory) -> Iterator[Deployed]:
     root = tmp_path_factory.mktemp("production")
     logs = root / "logs"
     faults = FaultPlan(
-        path_pattern=r"/programme/(26|27)032026$",
+        path_pattern=r"/programme/(26|27|28|29)032026$",
         bursts=(Burst("slow", start=0, count=1),),
         slow_delay_s=SLOW_S,
     )
@@ -119,6 +130,7 @@ def deployed(tmp_path_factory) -> Iterator[Deployed]:
             emulator_url=f"http://127.0.0.1:{emulator_port}",
             pmu_base_url=replay.base_url,
         )
+        env["HIPPIQUE_RACE_CLOCK_INTERVAL_S"] = "5"
         # The compose file's one-shot service, before anything else.
         migrated = hippique(["serve", "migrate"], env)
         assert migrated.returncode == 0, migrated.stdout + migrated.stderr
@@ -266,3 +278,54 @@ def test_run_monitoring_fails_a_run_left_started_by_a_lost_code_server(deployed)
     while ui.location_status() != ("LOADED", "RepositoryLocation"):
         assert time.monotonic() < deadline, deployed.diagnostics()
         time.sleep(1)
+
+
+def test_the_pool_slots_of_killed_workers_are_given_back(deployed):
+    """The workers killed above died inside a PMU step (pool pmu_api) and never gave their slot back.
+    Run monitoring frees the slots of finished runs (free_slots_after_run_end_seconds): otherwise the
+    queue would hold every run with a PMU step, race-day snapshots included, for good."""
+    ui = deployed.ui
+    finished = {r["runId"] for r in ui.runs() if r["status"] in TERMINAL}
+    deadline = time.monotonic() + 120
+    while held := [run_id for run_id in ui.pool_holders("pmu_api") if run_id in finished]:
+        assert time.monotonic() < deadline, f"pmu_api slots still held by finished runs {held}"
+        time.sleep(1)
+
+
+def test_a_race_day_run_does_not_wait_for_ingestion_and_its_failure_is_recorded(deployed):
+    """Two daily ingestions hold both slots of the pmu_api pool (their programme answers slowly);
+    an H-5 run still starts at once, its PMU step taking a slot of pmu_live. Its snapshot fails (the
+    race is not in the programme); H-5 runs are not retried (dagster/max_retries 0), so the daemon's
+    race_run_failures sensor tags the run with the failing step and keeps the phase in
+    racing.missed_runs."""
+    ui = deployed.ui
+    busy = [ui.launch_run("ingest_day", {"dagster/partition": day}) for day in BUSY_DAYS]
+    for run_id in busy:
+        worker_pid(ui, run_id, "raw_programme")
+    ui.add_dynamic_partition("races", UNKNOWN_RACE)
+    due = datetime.now(UTC).replace(microsecond=0)
+    run_id = ui.launch_run(
+        "race_h5",
+        {
+            "dagster/partition": UNKNOWN_RACE,
+            DUE_TAG: due.isoformat(),
+            PHASE_TAG: "h5",
+            RACE_TAG: UNKNOWN_RACE,
+        },
+    )
+    ui.wait_for_runs(
+        lambda runs: any(r["runId"] == run_id and r["status"] in TERMINAL for r in runs), timeout_s=120
+    )
+    holders = ui.pool_holders("pmu_api")
+    assert set(busy) <= set(holders), f"the H-5 run waited for a pmu_api slot: held by {holders} only"
+    assert ui.run(run_id)["status"] == "FAILURE"
+    run_key = PhaseRun(UNKNOWN_RACE, "h5", due).run_key
+    sql = f"select reason from {MISSED_RUNS.fullname} where run_key = %s"
+    deadline = time.monotonic() + 60
+    while (missed := query_frame(deployed.tables_url, sql, (run_key,))).empty:
+        assert time.monotonic() < deadline, f"{run_key} not recorded\n{deployed.diagnostics()}"
+        time.sleep(1)
+    assert list(missed["reason"]) == [RUN_FAILED]
+    tags = ui.run(run_id)["tags"]
+    assert tags["hippique/failed_step"] == "odds_snapshot_h5"
+    assert f"no participants for {UNKNOWN_RACE}" in tags["hippique/failure"]

@@ -28,7 +28,7 @@ from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import race_partitions
 from hippique_assets.defs.race_runs import refuse_late_start
-from hippique_assets.defs.resources import PMU_API_POOL, PmuApiResource
+from hippique_assets.defs.resources import PMU_LIVE_POOL, PmuApiResource
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.pmu import parsers, tables
 from hippique_assets.racing.keys import RaceId, parse_race_key
@@ -134,7 +134,7 @@ _SNAPSHOT_KW = dict(
     io_manager_key=PG_IO_MANAGER,
     metadata=table_metadata(tables.ODDS_SNAPSHOTS),
     kinds={"postgres", "pandas"},
-    pool=PMU_API_POOL,
+    pool=PMU_LIVE_POOL,
 )
 
 
@@ -210,7 +210,7 @@ def fetch_result(
     # The op is named apart from its asset: the H+15 job is called ``race_result`` too, and Dagster
     # refuses an op and a job of the same name in one code location.
     name="fetch_race_result",
-    pool=PMU_API_POOL,
+    pool=PMU_LIVE_POOL,
 )
 def race_result(
     context: AssetExecutionContext,
