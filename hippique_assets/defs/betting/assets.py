@@ -290,7 +290,7 @@ def betting_workbook(
 ) -> MaterializeResult:
     """The day's Excel workbook (Planning, ROI prévisionnel, ROI observé, Suivi, keyed by date, R, C)
     and the tickets as JSON and CSV, written to the files store (local folder or GCS)."""
-    written: dict[str, str] = {}
+    files_of: dict[date, dict[str, str]] = {}
     total_bytes = total_tickets = 0
     days = partition_days(context)
     plans, tickets_of, settlements_of, ledgers = (
@@ -300,7 +300,7 @@ def betting_workbook(
         plan, tickets, settlements, ledger = plans[day], tickets_of[day], settlements_of[day], ledgers[day]
         data = workbook.build_workbook(plan, tickets, settlements, ledger)
         base = f"artifacts/betting/{day.isoformat()}"
-        written = {
+        files_of[day] = written = {
             "workbook": files.write_bytes(
                 f"{base}/hippique-{day.isoformat()}.xlsx",
                 data,
@@ -321,15 +321,28 @@ def betting_workbook(
             f"{day}: workbook with {len(plan)} races and {len(tickets)} tickets at {written['workbook']}"
         )
     return MaterializeResult(
-        metadata={
-            **{
-                name: MetadataValue.url(uri) if uri.startswith("gs://") else MetadataValue.path(uri)
-                for name, uri in written.items()
-            },
-            "bytes": total_bytes,
-            "tickets": total_tickets,
-        }
+        metadata={**_file_links(files_of), "bytes": total_bytes, "tickets": total_tickets}
     )
+
+
+def _file_links(files_of: dict[date, dict[str, str]]) -> dict[str, MetadataValue]:
+    """Links to a day's files; for a run over several days (whose metadata every day of the range
+    shows), a table naming each day's files."""
+    if len(files_of) == 1:
+        [written] = files_of.values()
+        return {
+            name: MetadataValue.url(uri) if uri.startswith("gs://") else MetadataValue.path(uri)
+            for name, uri in written.items()
+        }
+    rows = "\n".join(
+        f"| {day} | {written['workbook']} | {written['tickets_csv']} | {written['tickets_json']} |"
+        for day, written in sorted(files_of.items())
+    )
+    return {
+        "files": MetadataValue.md(
+            f"| day | workbook | tickets_csv | tickets_json |\n|---|---|---|---|\n{rows}"
+        )
+    }
 
 
 ANALYSIS_ASSETS = [race_analysis_h5, ticket_settlement, ticket_ledger, betting_workbook]
