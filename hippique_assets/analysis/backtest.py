@@ -664,6 +664,8 @@ def backtest(
     else:
         assert stored_model is not None
         report.model_version = stored_model.version
+        # The stored model decides with the evidence and payout estimate it was fitted with.
+        report.last_evidence, report.payout = stored_model.evidence, stored_model.payout
         if stored_model.fitted_to >= start:
             report.notes.append(
                 f"IN-SAMPLE: the stored model was fitted on {stored_model.fitted_from} .. "
@@ -675,7 +677,7 @@ def backtest(
     race_rows, scored_frames, ticket_frames, favourite_frames, per_day = [], [], [], [], []
     for day in in_range:
         if mode == "stored":
-            model, evidence, payout = stored_model, None, None  # the stored model's own evidence and payout
+            model, evidence, payout = stored_model, None, None  # None: score_race takes the model's own
         else:
             model = models.get(day)
             evidence, payout = _earlier_evidence_and_payout(day, oos, payout_rows, config)
@@ -703,8 +705,6 @@ def backtest(
                 race_rows.append(row)
                 continue
             analysis = score_race(prepared, config, model, evidence=evidence, payout=payout)
-            if mode == "stored" and report.last_evidence is None:
-                report.last_evidence = model.evidence if model is not None else None
             decision = analysis.decision
             race_runs = period.runs_by_race.get(key, history.runs.iloc[0:0])
             winner = race.winner if race.winner is not None and not pd.isna(race.winner) else None
@@ -741,8 +741,6 @@ def backtest(
         per_day.append({"day": day, "stake_eur": round(day_stake, 2), "return_eur": round(day_return, 2)})
         if progress is not None:
             progress("decide", day)
-    if mode == "stored" and stored_model is not None:
-        report.payout = stored_model.payout
     report.races = pd.DataFrame(race_rows)
     report.scored = pd.concat(scored_frames, ignore_index=True) if scored_frames else pd.DataFrame()
     _fill_scores(report, config)
