@@ -19,7 +19,6 @@ Usage: ``.venv/bin/python benchmarks/bench_bulk_load.py [--rows 100000] [--round
 
 import argparse
 import os
-import statistics
 import sys
 import time
 import uuid
@@ -32,6 +31,7 @@ import pandas as pd
 import psycopg2
 import psycopg2.extras
 import pyarrow as pa
+from figures import spread
 from sqlalchemy import ARRAY, Boolean, Column, Date, Double, Integer, MetaData, Numeric, Table, Text, text
 
 from hippique_assets.storage.bulk import frame_to_arrow, write_frame
@@ -138,10 +138,6 @@ class RawAdbc:
         with self.conn.cursor() as cur:
             cur.adbc_ingest(self.table.name, arrow, mode="append", db_schema_name=self.table.schema)
         self.conn.commit()
-
-
-def spread(values: list[float]) -> str:
-    return f"{min(values):6.2f} / {statistics.median(values):6.2f} / {max(values):6.2f}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import tempfile
 import time
@@ -22,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from figures import DONE, spread
 from scratch_db import scratch_database
 
 from hippique_assets.cli.processes import (
@@ -36,8 +36,6 @@ from hippique_assets.defs.runner import ensure_dagster_home
 from hippique_replay.server import ReplayServer
 from hippique_replay.sources import GeneratedSource
 
-DONE = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
-
 
 def latest_run(instance: DagsterInstance, day: str, after: datetime, backfill: bool, timeout_s: float = 600):
     deadline = time.monotonic() + timeout_s
@@ -51,10 +49,6 @@ def latest_run(instance: DagsterInstance, day: str, after: datetime, backfill: b
                 return record
         time.sleep(0.5)
     raise TimeoutError(f"no finished ingest_day run for {day} ({'backfill' if backfill else 'CLI'})")
-
-
-def spread(values: list[float]) -> str:
-    return f"min {min(values):.2f} / median {statistics.median(values):.2f} / max {max(values):.2f}"
 
 
 def main() -> None:
@@ -137,11 +131,12 @@ def main() -> None:
             for process in reversed(processes):
                 process.stop()
             instance.dispose()
+    print("\nratios, min / median / max")
     print(
-        f"\nratio daemon run / CLI run:                 {spread([r['daemon_run'] / r['cli_run'] for r in rows])}"
+        f"daemon run / CLI run:                    {spread([r['daemon_run'] / r['cli_run'] for r in rows])}"
     )
     print(
-        f"ratio daemon submitted-to-done / CLI command: {spread([r['daemon_total'] / r['cli_wall'] for r in rows])}"
+        f"daemon submitted-to-done / CLI command:  {spread([r['daemon_total'] / r['cli_wall'] for r in rows])}"
     )
 
 

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
+from figures import spread
 from scratch_db import scratch_database
 
 from hippique_assets.analysis.config import default_config
@@ -162,10 +163,6 @@ def timed(fn, repeat: int) -> list[float]:
     return values
 
 
-def spread(values: list[float]) -> str:
-    return f"{min(values):6.3f} / {statistics.median(values):6.3f} / {max(values):6.3f} s"
-
-
 def measure(postgres: PostgresResource, repeat: int) -> tuple[list[float], list[float]]:
     config = default_config()
     key = race_key(LAST_DAY, 1, 1)
@@ -228,7 +225,7 @@ def main() -> None:
             f"\n{'history':>10}  {'H-5 analysis of a 16-runner race':>34}  {'one day of checks':>28}   (min / median / max)"
         )
         for size, (h5, checks) in results.items():
-            print(f"{size:>6} days  {spread(h5):>34}  {spread(checks):>28}")
+            print(f"{size:>6} days  {spread(h5, 3, ' s'):>34}  {spread(checks, 3, ' s'):>28}")
         (h5_small, ch_small), (h5_big, ch_big) = results[20], results[args.days]
         print(
             f"ratio {args.days} days / 20 days: H-5 {statistics.median(h5_big) / statistics.median(h5_small):.2f}x, "

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from figures import DONE
 from scratch_db import scratch_database
 
 from hippique_assets.cli.processes import (
@@ -41,8 +42,6 @@ from hippique_assets.cli.processes import (
 from hippique_assets.defs.runner import local_instance_config, run_job_partitions
 from hippique_assets.settings import Settings
 from hippique_assets.storage import migrate
-
-DONE = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 
 
 def postgres_instance_yaml(storage_url: str) -> str:
