@@ -12,6 +12,7 @@ import psycopg2
 import pytest
 
 from hippique_assets.storage import migrate
+from hippique_assets_tests.net.scripted_server import ScriptedServer, SleepRecorder
 
 SAMPLES_DIR = Path(
     os.environ.get("HIPPIQUE_SAMPLES_DIR", Path(__file__).resolve().parents[2] / "shared" / "pmu-samples")
@@ -117,3 +118,15 @@ def empty_pg_url(pg_url: str) -> Iterator[str]:
     """A database without any table (before the first migration)."""
     with database("hippique_e", migrated=False) as url:
         yield url
+
+
+# A scripted loopback HTTP server, and a stand-in for time.sleep, for the HTTP client tests.
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def sleeps() -> SleepRecorder:
+    return SleepRecorder()

@@ -16,13 +16,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
 
 import certifi
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, retry_if_result, stop_after_attempt
 
 from hippique_assets.net.backoff import RETRY_AFTER_STATUSES, RetryPolicy, parse_retry_after
+from hippique_assets.net.closing import Closing
 from hippique_assets.net.errors import HttpError, HttpStatusError, HttpTransportError
 from hippique_assets.net.rate_limit import HostRateLimiter
 
@@ -127,7 +127,7 @@ class _Counters:
             )
 
 
-class PoliteHttp:
+class PoliteHttp(Closing):
     """A sync HTTP client with manners, safe to share between threads.
 
     ``rate_limit_per_s`` spaces requests to each host (0 disables the limit); ``timeout_s`` bounds
@@ -233,17 +233,6 @@ class PoliteHttp:
         self._closed = True
         self._client.close()
         self._limiter.close()
-
-    def __enter__(self) -> PoliteHttp:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _wait(self, state: RetryCallState) -> float:
         outcome = state.outcome

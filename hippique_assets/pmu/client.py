@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from datetime import date
-from types import TracebackType
 from typing import Any
 
 import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
+from hippique_assets.net.closing import Closing
 from hippique_assets.net.polite import (
     DEFAULT_USER_AGENT,
     HttpError,
@@ -80,7 +80,7 @@ class _UnreadableBody(PmuMalformedResponse):
     """A body that does not decode as JSON: worth fetching again."""
 
 
-class PmuClient:
+class PmuClient(Closing):
     """The PMU turfinfo API (or any server answering the same paths at ``base_url``).
 
     ``concurrency`` bounds the parallel requests of :meth:`fetch_many`; ``rate_limit_per_s`` spaces
@@ -254,17 +254,6 @@ class PmuClient:
     def close(self) -> None:
         """Release the connections."""
         self._http.close()
-
-    def __enter__(self) -> PmuClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _decode(url: str, content: bytes) -> Any:

@@ -13,10 +13,10 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import TracebackType
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
+from hippique_assets.net.closing import Closing
 from hippique_assets.net.errors import HttpError
 from hippique_assets.net.polite import DEFAULT_USER_AGENT, PoliteHttp, RetryPolicy
 from hippique_assets.web.errors import RobotsRefused, SourceDisabled
@@ -79,7 +79,7 @@ class FetchedPage:
     fetched_at: datetime
 
 
-class WebFetcher:
+class WebFetcher(Closing):
     """Fetches pages of the enabled sources, never a URL their robots.txt disallows.
 
     ``http`` replaces the client built from the config (tests pass one with a fast retry policy).
@@ -162,14 +162,3 @@ class WebFetcher:
         with self._lock:
             if self._http is not None:
                 self._http.close()
-
-    def __enter__(self) -> WebFetcher:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

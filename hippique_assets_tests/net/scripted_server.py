@@ -184,3 +184,13 @@ def _handler_for(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
             pass  # keep test output clean
 
     return Handler
+
+
+class SleepRecorder:
+    """Stands in for time.sleep: records the waits instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
 from itertools import pairwise
 
 import pytest
@@ -15,31 +14,10 @@ from hippique_assets.net.polite import (
     PoliteHttp,
     RetryPolicy,
 )
-from hippique_assets_tests.net.scripted_server import Reply, ScriptedServer
+from hippique_assets_tests.net.scripted_server import Reply, ScriptedServer, SleepRecorder
 
 # No jitter, so the expected waits are exact.
 EXACT = RetryPolicy(max_attempts=5, backoff_initial_s=1.0, backoff_max_s=60.0, jitter_s=0.0)
-
-
-class SleepRecorder:
-    """Stands in for time.sleep: records the waits instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
-
-
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    with ScriptedServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def sleeps() -> SleepRecorder:
-    return SleepRecorder()
 
 
 def make_http(sleeps: SleepRecorder, retry: RetryPolicy = EXACT, **kwargs: object) -> PoliteHttp:

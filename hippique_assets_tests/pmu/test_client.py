@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -20,32 +19,11 @@ from hippique_assets.pmu.client import (
     PmuTransportError,
 )
 from hippique_assets.pmu.paths import participants_path, programme_path, rapports_path
-from hippique_assets_tests.net.scripted_server import Reply, ScriptedServer, json_reply
+from hippique_assets_tests.net.scripted_server import Reply, ScriptedServer, SleepRecorder, json_reply
 
 DAY = date(2026, 3, 23)
 EXACT = RetryPolicy(max_attempts=4, backoff_initial_s=1.0, backoff_max_s=60.0, jitter_s=0.0)
 BETS = [{"typePari": "SIMPLE_GAGNANT", "rapports": [{"combinaison": "4", "dividendePourUnEuro": 350}]}]
-
-
-class SleepRecorder:
-    """Stands in for time.sleep: records the waits instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
-
-
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    with ScriptedServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def sleeps() -> SleepRecorder:
-    return SleepRecorder()
 
 
 def make_client(server: ScriptedServer, sleeps: SleepRecorder, **kwargs: object) -> PmuClient:
