@@ -1,14 +1,15 @@
 """A season of generated days ingested into Postgres with a production-like Postgres Dagster instance.
 
     .venv/bin/python benchmarks/bench_season.py                      # 30 days, CLI path then daemon path
-    .venv/bin/python benchmarks/bench_season.py --days 365 --paths cli
+    .venv/bin/python benchmarks/bench_season.py --first 2025-11-01 --days 365 --paths cli
 
 The replay server runs in a process of its own (``hippique replay serve``), so that generating the
 days is not counted against the ingestion. Two paths, side by side on the same days:
 
 - cli: one run per day in this process, as ``hippique ingest --date D1 --to Dn`` does;
-- daemon: one partition backfill of ``ingest_day`` (``dagster job backfill``) carried out by a
-  running ``dagster-daemon`` and gRPC code server; the daily assets take 31 days per run.
+- daemon: one partition backfill of ``ingest_day`` launched through the webserver's GraphQL API as
+  the UI launches it, carried out by a running ``dagster-daemon`` and gRPC code server; it is an
+  asset backfill, so the daily assets' backfill policy applies (31 days per run).
 
 Each path writes its own tables database; both use one Postgres database for Dagster's storage.
 Prints per-day times (first and last ten days' medians for the CLI path: the time per day must not
@@ -20,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -42,6 +42,7 @@ from hippique_assets.cli.processes import (
 from hippique_assets.defs.runner import local_instance_config, run_job_partitions
 from hippique_assets.settings import Settings
 from hippique_assets.storage import migrate
+from hippique_assets_tests.deployed.graphql import DagsterUi
 
 
 def postgres_instance_yaml(storage_url: str) -> str:
@@ -86,28 +87,30 @@ def daemon_path(
         wait_for_port(processes[0], port, timeout_s=120)
         workspace = write_grpc_workspace(home / "workspace.yaml", port)
         processes.append(daemon(workspace, home / "daemon.log", env).start())
+        web_port = free_port()
+        processes.append(
+            ManagedProcess(
+                "dagster-webserver",
+                [
+                    executable("dagster-webserver"),
+                    "-w",
+                    str(workspace),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(web_port),
+                ],
+                home / "webserver.log",
+                env=env,
+            ).start()
+        )
+        wait_for_port(processes[-1], web_port, timeout_s=120)
         instance = DagsterInstance.get()
         before = datetime.now(UTC)
         began = time.perf_counter()
-        subprocess.run(
-            [
-                executable("dagster"),
-                "job",
-                "backfill",
-                "-j",
-                "ingest_day",
-                "--from",
-                days[0].isoformat(),
-                "--to",
-                days[-1].isoformat(),
-                "--noprompt",
-                "-w",
-                str(workspace),
-            ],
-            check=True,
-            capture_output=True,
-            env=env,
-        )
+        # As the UI launches it: an asset backfill, which follows the assets' backfill policy
+        # (`dagster job backfill` would make a job backfill of one run per day).
+        DagsterUi(web_port).launch_backfill("ingest_day", [d.isoformat() for d in days])
         covered: set[date] = set()
         failed = 0
         runs = 0

@@ -1,5 +1,5 @@
 """The command line says what went wrong in one line: an unreachable source, an unreachable
-database (password masked); ``summary --date`` counts that day's rows in every table."""
+database (password masked), days outside the daily partitions; ``summary --date`` counts that day's rows in every table."""
 
 from __future__ import annotations
 
@@ -49,6 +49,26 @@ def test_a_refused_source_says_so_in_one_line(fresh_pg_url, tmp_path):
     assert "Traceback" not in output
     assert "cannot reach http://127.0.0.1:9/rest/programme/23032026: connection refused" in output
     assert "--missing-only" in done.stderr
+
+
+@pytest.mark.postgres
+def test_a_range_past_the_last_partition_is_refused_before_any_day_runs(fresh_pg_url, tmp_path):
+    done = _run(
+        ["ingest", "--date", "2099-12-30", "--to", "2100-01-02", "--base-url", "http://127.0.0.1:9/rest"],
+        tmp_path,
+        HIPPIQUE_PG_URL=fresh_pg_url,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            "Error: ingest_day has no partition 2099-12-30 (and 3 more): its days run from 2013-02-20 to "
+        )
+    )
+    # Refused up front: not one run was made, so nothing tried the (unreachable) source.
+    assert "cannot reach" not in done.stdout + done.stderr
 
 
 @pytest.mark.postgres

@@ -51,13 +51,13 @@ def cli(verbose: bool) -> None:
 
 
 def main() -> None:
-    from hippique_assets.errors import first_line
+    from hippique_assets.errors import UnknownPartitionError, first_line
     from hippique_assets.settings import SettingsError
     from hippique_assets.storage.embedded import EmbeddedPostgresError
 
     try:
         cli(prog_name="hippique")
-    except (EmbeddedPostgresError, SettingsError, ConnectionError) as exc:
-        # A set-up problem (a setting, a server that does not answer): one line, no traceback.
+    except (EmbeddedPostgresError, SettingsError, ConnectionError, UnknownPartitionError) as exc:
+        # A set-up problem (a setting, a server that does not answer, a day out of range): one line.
         click.echo(f"Error: {first_line(exc)}", err=True)
         sys.exit(1)

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult
+from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult, TimeWindowPartitionsDefinition
 
+from hippique_assets.errors import UnknownPartitionError
 from hippique_assets.settings import Settings
 
 # The commands print one line per run themselves; the Dagster run log keeps everything.
@@ -121,6 +122,7 @@ def run_job_partitions(
     from hippique_assets.definitions import build_definitions
 
     job = build_definitions(settings).resolve_job_def(job_name)
+    _check_partitions(job_name, job.partitions_def, partitions)
     if len(partitions) > 1:
         # Many runs in one process: keep Dagster's storage connections open between events rather
         # than opening one per event (what the webserver does for the same reason).
@@ -140,3 +142,18 @@ def run_job_partitions(
         if on_outcome is not None:
             on_outcome(outcome)
     return outcomes
+
+
+def _check_partitions(job_name: str, partitions_def: object, partitions: Sequence[str]) -> None:
+    """Refuse the whole range before any run when a day lies outside the job's daily partitions,
+    rather than failing at that day after the earlier ones ran."""
+    if not isinstance(partitions_def, TimeWindowPartitionsDefinition):
+        return
+    valid = partitions_def.filter_valid_partition_keys(set(partitions))
+    unknown = [p for p in partitions if p not in valid]
+    if unknown:
+        more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+        raise UnknownPartitionError(
+            f"{job_name} has no partition {unknown[0]}{more}: its days run from "
+            f"{partitions_def.get_first_partition_key()} to {partitions_def.get_last_partition_key()}"
+        )
