@@ -37,6 +37,7 @@ from hippique_assets.cli.processes import (
     executable,
     free_port,
     wait_for_port,
+    webserver,
     write_grpc_workspace,
 )
 from hippique_assets.defs.runner import local_instance_config, run_job_partitions
@@ -88,22 +89,7 @@ def daemon_path(
         workspace = write_grpc_workspace(home / "workspace.yaml", port)
         processes.append(daemon(workspace, home / "daemon.log", env).start())
         web_port = free_port()
-        processes.append(
-            ManagedProcess(
-                "dagster-webserver",
-                [
-                    executable("dagster-webserver"),
-                    "-w",
-                    str(workspace),
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(web_port),
-                ],
-                home / "webserver.log",
-                env=env,
-            ).start()
-        )
+        processes.append(webserver(workspace, web_port, home / "webserver.log", env).start())
         wait_for_port(processes[-1], web_port, timeout_s=120)
         instance = DagsterInstance.get()
         before = datetime.now(UTC)

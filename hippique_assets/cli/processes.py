@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from hippique_assets.deploy.roles import DEFINITIONS_MODULE, LOCATION_NAME, code_server_argv
+from hippique_assets.deploy.roles import DEFINITIONS_MODULE, LOCATION_NAME, code_server_argv, webserver_argv
 
 
 class ProcessError(RuntimeError):
@@ -182,6 +182,12 @@ def code_server(port: int, log_path: Path, env: Mapping[str, str]) -> ManagedPro
     """``dagster code-server start`` serving the code location on loopback."""
     program, *args = code_server_argv("127.0.0.1", port)
     return ManagedProcess("code server", [executable(program), *args], log_path, env=env)
+
+
+def webserver(workspace: Path, port: int, log_path: Path, env: Mapping[str, str]) -> ManagedProcess:
+    """``dagster-webserver`` on loopback: the UI and its GraphQL API."""
+    program, *args = webserver_argv("127.0.0.1", port, workspace)
+    return ManagedProcess("dagster-webserver", [executable(program), *args], log_path, env=env)
 
 
 def daemon(workspace: Path, log_path: Path, env: Mapping[str, str]) -> ManagedProcess:

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult, TimeWindowPartitionsDefinition
+from dagster import (
+    DagsterEventType,
+    DagsterInstance,
+    ExecuteInProcessResult,
+    PartitionsDefinition,
+    TimeWindowPartitionsDefinition,
+)
 
 from hippique_assets.errors import UnknownPartitionError
 from hippique_assets.settings import Settings
@@ -144,7 +150,9 @@ def run_job_partitions(
     return outcomes
 
 
-def _check_partitions(job_name: str, partitions_def: object, partitions: Sequence[str]) -> None:
+def _check_partitions(
+    job_name: str, partitions_def: PartitionsDefinition | None, partitions: Sequence[str]
+) -> None:
     """Refuse the whole range before any run when a day lies outside the job's daily partitions,
     rather than failing at that day after the earlier ones ran."""
     if not isinstance(partitions_def, TimeWindowPartitionsDefinition):

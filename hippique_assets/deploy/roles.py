@@ -185,20 +185,17 @@ def code_server_argv(host: str, port: int) -> list[str]:
     ]
 
 
+def webserver_argv(host: str, port: int, workspace: Path) -> list[str]:
+    """``dagster-webserver`` on the workspace that points at the code server (program name first)."""
+    return ["dagster-webserver", "-h", host, "-p", str(port), "-w", str(workspace)]
+
+
 def program(role: str, environ: Mapping[str, str]) -> list[str]:
     """The Dagster program of a service role (program name first, as looked up on PATH)."""
     if role == CODE_SERVER:
         return code_server_argv(listen_host(environ), code_server_port(environ))
     if role == WEBSERVER:
-        args = [
-            "dagster-webserver",
-            "-h",
-            listen_host(environ),
-            "-p",
-            str(webserver_port(environ)),
-            "-w",
-            str(workspace_path(environ)),
-        ]
+        args = webserver_argv(listen_host(environ), webserver_port(environ), workspace_path(environ))
         prefix = webserver_path_prefix(environ)
         return [*args, "--path-prefix", prefix] if prefix else args
     if role == DAEMON:
