@@ -2,8 +2,14 @@
 
 The raw assets record every request in a manifest; the table assets record the races and rows
 they rejected beside it (``pmu/<day>/_manifests/<endpoint>.rejections.json``). :func:`day_gaps`
-puts both together, with the races the programme lists that were never requested, as rows of
+puts both together, with the races the programme lists that were never requested and the units a
+new answer lacked whose stored rows were kept (:mod:`hippique_assets.pmu.last_good`), as rows of
 ``pmu.ingest_gaps``.
+
+Gaps are transient or permanent. A request that failed, a race never requested or an answer that
+shrank may be right on the next try: they fail the day's run so that it is retried. A value the
+source got wrong (a race or runner rejected by its rule) stays wrong on every retry: it is named
+and warned about, but does not fail the run.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import pandas as pd
 
 from hippique_assets.pmu import tables
 from hippique_assets.pmu.landing import Manifest
+from hippique_assets.pmu.last_good import Kept
 from hippique_assets.pmu.parse_common import typed_frame
 from hippique_assets.pmu.paths import parse_api_path
 from hippique_assets.pmu.validation import Rejection
@@ -26,6 +33,14 @@ from hippique_assets.storage.files import FileStore
 
 ENDPOINTS = ("programme", "participants", "performances", "rapports")
 RACE_ENDPOINTS = ENDPOINTS[1:]
+
+# Kinds of gap a retry cannot fill: the source's own values broke their rules.
+PERMANENT_KINDS = frozenset({"rejected_race", "rejected_row"})
+
+
+def is_transient(kind: str) -> bool:
+    """Whether a gap of this kind may be filled by requesting again (and so fails the run)."""
+    return kind not in PERMANENT_KINDS
 
 
 def rejections_path(partition: str, endpoint: str) -> str:
@@ -61,9 +76,12 @@ def day_gaps(
     expected_races: Sequence[str],
     rejections: Sequence[Rejection],
     manifests: Mapping[str, Manifest | None],
+    kept: Sequence[Kept] = (),
 ) -> pd.DataFrame:
     """Rows of ``pmu.ingest_gaps`` for ``day`` over the endpoints of ``manifests`` (each with the
-    day's manifest, None when it never landed); an empty frame: nothing missing."""
+    day's manifest, None when it never landed); an empty frame: nothing missing. ``kept`` are the
+    units whose stored rows were kept because a new answer lacked them; those not explained by a
+    rejection are ``shrank`` gaps."""
     rows: list[dict] = []
     seq: Counter[str] = Counter()
 
@@ -128,5 +146,20 @@ def day_gaps(
             runner=rejection.runner,
             field=rejection.field,
             value=rejection.value,
+        )
+    named: set[tuple[str, str]] = set()
+    for record in kept:
+        if record.endpoint not in manifests or record.race_date != day or record.rejected:
+            continue
+        if (record.endpoint, record.unit) in named:
+            continue  # one unit kept in two tables (a bet type: its bet and its dividends)
+        named.add((record.endpoint, record.unit))
+        add(
+            record.endpoint,
+            "shrank",
+            f"{record.unit} is missing from the new answer without a cancellation; the stored rows are kept",
+            race_key=record.race_key,
+            path=record.path,
+            runner=record.runner,
         )
     return typed_frame(tables.INGEST_GAPS, rows)

@@ -7,7 +7,10 @@ calling the API again, and a failed fetch never loses the payloads that did arri
 Two rules keep failures small:
 
 - A request that fails for good keeps the body an earlier landing of the same path left, marked
-  ``stale``: a race is never emptied because its refresh failed.
+  ``stale``: a race is never emptied because its refresh failed. So does an answer without data
+  (a 204, or a 404 on rapports) to a path that answered with data before: the source does not take
+  back what it published, so "no data" after data is a shrink of the source, recorded as a failure
+  and requested again on a retry.
 - A landing that repeats one of the same run family (a retry or a re-execution: same Dagster root
   run) requests only what is still missing: the failed paths and the rapports not final yet.
 """
@@ -176,14 +179,23 @@ def _store_one(
         error = _describe(result)
         attempts = getattr(result, "attempts", 0) or 0
         status = getattr(result, "status", None) or 0
-        if earlier is not None and earlier.file and store.exists(earlier.file):
+        if _has_body(store, earlier):
+            assert earlier is not None
             return replace(earlier, error=error, attempts=attempts, status=status, stale=True)
         return LandedRequest(path, status, 0, attempts, None, error=error)
     if result.payload is None:
+        if _has_body(store, earlier):
+            assert earlier is not None
+            error = f"answered HTTP {result.status} (no data) after an earlier answer with data"
+            return replace(earlier, error=error, attempts=result.attempts, status=result.status, stale=True)
         return LandedRequest(path, result.status, len(result.content), result.attempts, None)
     rel = raw_file_path(path, partition)
     store.write_bytes(rel, result.content)
     return LandedRequest(path, result.status, len(result.content), result.attempts, rel)
+
+
+def _has_body(store: FileStore, earlier: LandedRequest | None) -> bool:
+    return earlier is not None and earlier.file is not None and store.exists(earlier.file)
 
 
 def _describe(error: Any) -> str:

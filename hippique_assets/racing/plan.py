@@ -8,6 +8,7 @@ or on a daylight-saving day fires at the right moment whatever its Paris wall-cl
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -104,23 +105,90 @@ def check_starts_within_day(plan: pd.DataFrame, day: date) -> list[str]:
     """Races whose start is missing or falls outside ``day`` in Europe/Paris."""
     problems = []
     for key, start, cancelled in zip(plan["race_key"], plan["start_utc"], plan["cancelled"], strict=True):
-        if pd.isna(start):
-            if not cancelled:
-                problems.append(f"{key}: no start time")
-            continue
-        local_day = pd.Timestamp(start).tz_convert(PARIS).date()
-        if local_day != day:
-            problems.append(f"{key}: starts {pd.Timestamp(start).isoformat()} ({local_day} in Paris)")
+        problem = _start_problem(start, bool(cancelled), day)
+        if problem is not None:
+            problems.append(f"{key}: {problem}")
     return problems
-
-
-def check_non_empty(plan: pd.DataFrame, *, had_programme: bool) -> list[str]:
-    """A day whose programme listed races must give a non-empty plan."""
-    if had_programme and plan.empty:
-        return ["the programme has races but the plan is empty"]
-    return []
 
 
 def due_instants(start_utc: datetime, phases: Sequence[str] = tuple(PHASE_OFFSETS)) -> dict[str, datetime]:
     """The UTC instants at which each phase of a race is due."""
     return {phase: start_utc + PHASE_OFFSETS[phase] for phase in phases}
+
+
+# Real days hold 30 to about 110 races (PMU's French and foreign meetings); a plan far above that
+# is a broken answer, and registering its races would flood the race partitions.
+MAX_RACES_PER_DAY = 150
+
+
+@dataclass
+class GatedPlan:
+    """The plan a day stores after its gates, and what the gates set aside.
+
+    ``set_aside`` maps a race key to why its new row was not taken (its previous row is kept when
+    there is one, in ``kept``); ``lost`` are previous races missing from the new plan without a
+    cancellation, kept too; ``refused`` says why the whole new plan was refused (the previous plan
+    stays), None when it was taken.
+    """
+
+    plan: pd.DataFrame
+    set_aside: dict[str, str] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+    refused: str | None = None
+
+    @property
+    def problems(self) -> dict[str, list[str]]:
+        """Per gate, the lines naming what broke it (empty lists: the gate passed)."""
+        return {
+            "starts_within_day": [f"{key}: {why}" for key, why in self.set_aside.items()],
+            "no_race_lost": [
+                f"{key}: missing from the new programme, previous row kept" for key in self.lost
+            ],
+            "within_caps": [self.refused] if self.refused else [],
+        }
+
+
+def _start_problem(start: object, cancelled: bool, day: date) -> str | None:
+    if pd.isna(start):
+        return None if cancelled else "no start time"
+    local_day = pd.Timestamp(start).tz_convert(PARIS).date()
+    if local_day != day:
+        return f"starts {pd.Timestamp(start).isoformat()} ({local_day} in Paris)"
+    return None
+
+
+def gate_plan(
+    new: pd.DataFrame, previous: pd.DataFrame, day: date, *, max_races: int = MAX_RACES_PER_DAY
+) -> GatedPlan:
+    """Apply the plan's gates race by race: last good data wins.
+
+    A race whose new row breaks a rule (no start, a start off the racing day) keeps its previous
+    row, or stays out of the plan when it has none; a previous race the new plan lacks keeps its
+    row (a race leaves the plan only as cancelled, which the source says with a status); a plan with
+    more than ``max_races`` races is refused whole and the previous plan stays.
+    """
+    if len(new) > max_races:
+        reason = f"{len(new)} races for {day}, above the cap of {max_races}: the previous plan stays"
+        return GatedPlan(previous.reset_index(drop=True), refused=reason)
+    previous_rows = {str(k): i for i, k in enumerate(previous["race_key"])} if not previous.empty else {}
+    set_aside: dict[str, str] = {}
+    kept: list[str] = []
+    keep_new: list[bool] = []
+    for key, start, cancelled in zip(new["race_key"], new["start_utc"], new["cancelled"], strict=True):
+        problem = _start_problem(start, bool(cancelled), day)
+        keep_new.append(problem is None)
+        if problem is not None:
+            set_aside[str(key)] = problem
+            if str(key) in previous_rows:
+                kept.append(str(key))
+    new_keys = {str(k) for k in new["race_key"]}
+    lost = [k for k in previous_rows if k not in new_keys]
+    back = [previous_rows[k] for k in [*kept, *lost]]
+    parts = [new[keep_new]]
+    if back:
+        parts.append(previous.iloc[back])
+    frames = [p for p in parts if not p.empty]
+    plan = pd.concat(frames, ignore_index=True) if frames else new.iloc[0:0]
+    plan = plan.sort_values(["start_utc", "reunion", "course"], na_position="last", kind="stable")
+    return GatedPlan(plan.reset_index(drop=True), set_aside, kept, lost)

@@ -8,8 +8,8 @@ import pandas as pd
 
 from hippique_assets.racing.plan import (
     build_race_plan,
-    check_non_empty,
     check_starts_within_day,
+    gate_plan,
     is_cancelled,
 )
 from hippique_assets.racing.tables import RACE_PLAN
@@ -125,13 +125,27 @@ def test_cancelled_race_is_flagged_and_start_problems_reported():
     assert plan.set_index("race_key").loc["2026-03-23-R1C2", "start_source"] == "none"
 
 
-def test_empty_programme_gives_empty_plan_and_the_non_empty_check_knows_why():
+def test_empty_programme_gives_empty_plan_and_the_gates_keep_the_previous_one():
     day = date(2026, 3, 23)
     empty = build_race_plan(_races(day, [])[[]], _reunions(), day, planned_at=PLANNED_AT)
     assert empty.empty
     assert list(empty.columns) == column_names(RACE_PLAN)
-    assert check_non_empty(empty, had_programme=False) == []
-    assert check_non_empty(empty, had_programme=True) == ["the programme has races but the plan is empty"]
+    assert gate_plan(empty, empty, day).problems == {
+        "starts_within_day": [],
+        "no_race_lost": [],
+        "within_caps": [],
+    }
+    previous = build_race_plan(
+        _races(day, [(1, 1, datetime(2026, 3, 23, 13, 50, tzinfo=UTC), "PROGRAMMEE")]),
+        _reunions(),
+        day,
+        planned_at=PLANNED_AT,
+    )
+    gated = gate_plan(empty, previous, day)
+    assert list(gated.plan["race_key"]) == ["2026-03-23-R1C1"]
+    assert gated.problems["no_race_lost"] == [
+        "2026-03-23-R1C1: missing from the new programme, previous row kept"
+    ]
 
 
 def test_cancellation_statuses():
@@ -139,3 +153,66 @@ def test_cancellation_statuses():
     assert is_cancelled("PROGRAMMEE", "ANNULEE")
     assert not is_cancelled("PROGRAMMEE", "A_PARTIR")
     assert not is_cancelled(None, None)
+
+
+def _plan(day: date, rows: list[tuple[int, int, datetime | None, str]]) -> pd.DataFrame:
+    return build_race_plan(_races(day, rows), _reunions(), day, planned_at=PLANNED_AT)
+
+
+def test_a_race_off_the_day_is_set_aside_alone_and_keeps_its_previous_row():
+    day = date(2026, 3, 23)
+    previous = _plan(
+        day,
+        [
+            (1, 1, datetime(2026, 3, 23, 13, 50, tzinfo=UTC), "PROGRAMMEE"),
+            (1, 2, datetime(2026, 3, 23, 14, 20, tzinfo=UTC), "PROGRAMMEE"),
+        ],
+    )
+    new = _plan(
+        day,
+        [
+            (1, 1, datetime(2026, 3, 23, 13, 55, tzinfo=UTC), "PROGRAMMEE"),
+            (1, 2, datetime(2026, 3, 25, 14, 20, tzinfo=UTC), "PROGRAMMEE"),
+            (1, 3, datetime(2026, 3, 26, 9, 0, tzinfo=UTC), "PROGRAMMEE"),
+            (1, 4, datetime(2026, 3, 23, 15, 0, tzinfo=UTC), "PROGRAMMEE"),
+        ],
+    )
+    gated = gate_plan(new, previous, day)
+    starts = dict(zip(gated.plan["race_key"], gated.plan["start_utc"], strict=True))
+    # R1C1 moved and takes its new time; R1C2's new start is off the day: its previous row stays;
+    # R1C3 has no previous row and stays out; R1C4 is new and planned.
+    assert starts == {
+        "2026-03-23-R1C1": pd.Timestamp("2026-03-23T13:55Z"),
+        "2026-03-23-R1C2": pd.Timestamp("2026-03-23T14:20Z"),
+        "2026-03-23-R1C4": pd.Timestamp("2026-03-23T15:00Z"),
+    }
+    assert list(gated.plan["race_key"]) == ["2026-03-23-R1C1", "2026-03-23-R1C2", "2026-03-23-R1C4"]
+    assert set(gated.set_aside) == {"2026-03-23-R1C2", "2026-03-23-R1C3"}
+    assert gated.kept == ["2026-03-23-R1C2"] and gated.lost == [] and gated.refused is None
+
+
+def test_a_cancelled_race_stays_in_the_plan_flagged_and_a_vanished_one_is_kept():
+    day = date(2026, 3, 23)
+    previous = _plan(
+        day,
+        [
+            (1, 1, datetime(2026, 3, 23, 13, 50, tzinfo=UTC), "PROGRAMMEE"),
+            (2, 1, datetime(2026, 3, 23, 14, 50, tzinfo=UTC), "PROGRAMMEE"),
+        ],
+    )
+    new = _plan(day, [(1, 1, datetime(2026, 3, 23, 13, 50, tzinfo=UTC), "COURSE_ANNULEE")])
+    gated = gate_plan(new, previous, day)
+    cancelled = dict(zip(gated.plan["race_key"], gated.plan["cancelled"], strict=True))
+    assert cancelled == {"2026-03-23-R1C1": True, "2026-03-23-R2C1": False}
+    assert gated.lost == ["2026-03-23-R2C1"]
+
+
+def test_a_plan_above_the_cap_is_refused_whole():
+    day = date(2026, 3, 23)
+    previous = _plan(day, [(1, 1, datetime(2026, 3, 23, 13, 50, tzinfo=UTC), "PROGRAMMEE")])
+    start = datetime(2026, 3, 23, 10, 0, tzinfo=UTC)
+    new = _plan(day, [(r, c, start, "PROGRAMMEE") for r in range(1, 4) for c in range(1, 5)])
+    gated = gate_plan(new, previous, day, max_races=10)
+    assert list(gated.plan["race_key"]) == ["2026-03-23-R1C1"]
+    assert gated.refused == "12 races for 2026-03-23, above the cap of 10: the previous plan stays"
+    assert gated.problems["within_caps"] == [gated.refused]

@@ -40,9 +40,9 @@ from hippique_assets.defs.partitions import DAILY_BACKFILL, daily_partitions, pa
 from hippique_assets.defs.resources import PMU_API_POOL, PmuApiResource
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.defs.table_checks import table_check_results, table_check_specs
-from hippique_assets.pmu import parsers, tables
+from hippique_assets.pmu import last_good, parsers, tables
 from hippique_assets.pmu.batch import Batch
-from hippique_assets.pmu.gaps import ENDPOINTS, day_gaps, read_rejections, write_rejections
+from hippique_assets.pmu.gaps import ENDPOINTS, day_gaps, is_transient, read_rejections, write_rejections
 from hippique_assets.pmu.landing import (
     ANY_RUN,
     Manifest,
@@ -200,14 +200,47 @@ def _save_rejections(files: FilesResource, batch: Batch, days: Sequence[date]) -
         write_rejections(store, day.isoformat(), batch.endpoint, by_day.get(day, []))
 
 
+def _keep_stored(
+    postgres: PostgresResource, batch: Batch, frames: dict[Table, pd.DataFrame], days: Sequence[date]
+) -> list[last_good.Kept]:
+    """Put back into ``frames`` the stored units the new answers lack (last good data wins)."""
+    kept: list[last_good.Kept] = []
+    for table, frame in frames.items():
+        if table.fullname not in last_good.UNITS:
+            continue
+        unit = last_good.unit_of(table)
+        missing = last_good.missing_units(
+            frame, postgres.read_frame(table, partition_values=days, columns=unit), unit
+        )
+        if missing.empty:
+            continue
+        stored = postgres.read_frame(table, partition_values=days)
+        frames[table] = last_good.keep_last_good(frame, stored, missing)
+        kept.extend(last_good.kept_records(batch.endpoint, table, missing, batch.rejections))
+    return kept
+
+
+def _save_kept(
+    files: FilesResource, endpoint: str, kept: Sequence[last_good.Kept], days: Sequence[date]
+) -> None:
+    store = files.store()
+    by_day = defaultdict(list)
+    for record in kept:
+        by_day[record.race_date].append(record)
+    for day in days:
+        last_good.write_kept(store, day.isoformat(), endpoint, by_day.get(day, []))
+
+
 def _parse_days(
     files: FilesResource,
+    postgres: PostgresResource,
     days: Sequence[date],
     endpoint: str,
     tables_out: tuple[Table, ...],
     add_payload: Callable[[Batch, date, object, object], None],
 ) -> tuple[Batch, dict[Table, pd.DataFrame], list[date]]:
-    """Parse every landed payload of ``endpoint`` for ``days`` into one frame per table."""
+    """Parse every landed payload of ``endpoint`` for ``days`` into one frame per table; units that
+    are stored but missing from the new answers keep their stored rows."""
     store = files.store()
     batch = Batch(endpoint, tables_out)
     with_data: list[date] = []
@@ -222,7 +255,9 @@ def _parse_days(
                 continue
             add_payload(batch, day, path, payload)
     frames = batch.frames(days[0])
+    kept = _keep_stored(postgres, batch, frames, days)
     _save_rejections(files, batch, days)
+    _save_kept(files, batch.endpoint, kept, days)
     return batch, frames, with_data
 
 
@@ -260,7 +295,9 @@ def programme(context: AssetExecutionContext, files: FilesResource, postgres: Po
             for error in errors:
                 batch.reject(day, None, str(error))
 
-    batch, frames, with_data = _parse_days(files, days, "programme", (tables.REUNIONS, tables.RACES), add)
+    batch, frames, with_data = _parse_days(
+        files, postgres, days, "programme", (tables.REUNIONS, tables.RACES), add
+    )
     reunions, races = frames[tables.REUNIONS], frames[tables.RACES]
     context.log.info(f"programme: {len(reunions)} reunions and {len(races)} races over {len(days)} day(s)")
     note = _rejection_note(context, batch)
@@ -355,7 +392,12 @@ def participants(
     """Parse the landed participants into ``pmu.participants`` and upsert ``pmu.horses``."""
     days = partition_days(context)
     batch, frames, with_data = _parse_days(
-        files, days, "participants", (tables.PARTICIPANTS, tables.HORSES), _add_race(participants_rows)
+        files,
+        postgres,
+        days,
+        "participants",
+        (tables.PARTICIPANTS, tables.HORSES),
+        _add_race(participants_rows),
     )
     runners = frames[tables.PARTICIPANTS]
     horses = frames[tables.HORSES].drop_duplicates(subset=list(primary_key(tables.HORSES)), keep="last")
@@ -412,7 +454,7 @@ def performances(
         key = race_key(day, reunion, course)
         batch.add(day, key, performances_rows, payload, day, reunion, course, horse_ids=ids_by_race.get(key))
 
-    batch, frames, _ = _parse_days(files, days, "performances", (tables.PERFORMANCES,), add)
+    batch, frames, _ = _parse_days(files, postgres, days, "performances", (tables.PERFORMANCES,), add)
     frame = frames[tables.PERFORMANCES].drop_duplicates(
         subset=list(primary_key(tables.PERFORMANCES)), keep="last"
     )
@@ -449,7 +491,7 @@ def rapports(context: AssetExecutionContext, files: FilesResource, postgres: Pos
     """Parse the landed rapports-definitifs into ``pmu.bets`` and ``pmu.dividends`` (euros)."""
     days = partition_days(context)
     batch, frames, with_data = _parse_days(
-        files, days, "rapports", (tables.BETS, tables.DIVIDENDS), _add_race(rapports_rows)
+        files, postgres, days, "rapports", (tables.BETS, tables.DIVIDENDS), _add_race(rapports_rows)
     )
     bets, dividends = frames[tables.BETS], frames[tables.DIVIDENDS]
     context.log.info(f"rapports: {len(bets)} bets, {len(dividends)} dividends over {len(days)} day(s)")
@@ -474,14 +516,22 @@ def rapports(context: AssetExecutionContext, files: FilesResource, postgres: Pos
         AssetCheckSpec(
             "day_complete",
             asset="ingest_gaps",
-            description="Every race of the day landed and parsed for every endpoint, no value rejected.",
-        )
+            description="Every race of the day landed for every endpoint and no answer shrank: no "
+            "request failed, none is missing, nothing stored was lost (a retry may fill these).",
+        ),
+        AssetCheckSpec(
+            "values_valid",
+            asset="ingest_gaps",
+            description="No race or runner was rejected because a source value broke its rule "
+            "(warns: a retry gets the same values, so these gaps do not fail the run).",
+        ),
     ],
 )
 def ingest_gaps(context: AssetExecutionContext, files: FilesResource, races: pd.DataFrame) -> Iterator:
     """What the day's ingestion is missing (``pmu.ingest_gaps``): failed requests, races never
-    requested, rejected races and runners. The run fails while it is not empty, so that it is
-    retried; a retry requests only what is missing."""
+    requested, answers that shrank (their stored rows kept), rejected races and runners. A gap a
+    retry may fill fails the run, so that it is retried, and the retry requests only what is
+    missing; a value the source got wrong is a permanent gap: named and warned about, not retried."""
     store = files.store()
     days = partition_days(context)
     manifests = {day: {e: find_manifest(store, day.isoformat(), e) for e in ENDPOINTS} for day in days}
@@ -491,37 +541,61 @@ def ingest_gaps(context: AssetExecutionContext, files: FilesResource, races: pd.
         today = races.loc[races["race_date"] == day, ["reunion", "course"]]
         expected = [race_key(day, int(r), int(c)) for r, c in today.itertuples(index=False)]
         rejections = read_rejections(store, day.isoformat())
-        frames.append(day_gaps(day, expected, rejections, {e: manifests[day][e] for e in endpoints}))
+        kept = last_good.read_kept(store, day.isoformat(), endpoints)
+        frames.append(day_gaps(day, expected, rejections, {e: manifests[day][e] for e in endpoints}, kept))
     gaps = (
         pd.concat(frames, ignore_index=True)[column_names(tables.INGEST_GAPS)]
         if frames
         else parsers.empty_frame(tables.INGEST_GAPS)
     )
-    lines = [
-        f"{g.race_date} {g.endpoint} {g.kind} {g.path or g.race_key or ''}: {g.detail}".rstrip()
-        for g in gaps.head(20).itertuples(index=False)
-    ]
-    if len(gaps) > 20:
-        lines.append(f"... and {len(gaps) - 20} more")
+    transient = gaps[gaps["kind"].map(is_transient).astype(bool)] if not gaps.empty else gaps
+    permanent = gaps[~gaps.index.isin(transient.index)]
     yield Output(
         gaps,
-        metadata={"gaps": len(gaps), "by_kind": MetadataValue.json(gaps["kind"].value_counts().to_dict())},
-    )
-    yield AssetCheckResult(
-        check_name="day_complete",
-        passed=gaps.empty,
-        severity=AssetCheckSeverity.ERROR,
         metadata={
             "gaps": len(gaps),
-            "first_gaps": MetadataValue.md("\n".join(f"- {line}" for line in lines) or "_none_"),
+            "transient": len(transient),
+            "permanent": len(permanent),
+            "by_kind": MetadataValue.json(gaps["kind"].value_counts().to_dict()),
         },
     )
-    if not gaps.empty:
-        raise Failure(
-            description=f"{len(gaps)} gap(s) in the ingestion of {len(frames)} day(s); the rest landed. "
-            "Re-run (or let the retry run) to request only what is missing:\n" + "\n".join(lines),
-            metadata={"gaps": len(gaps)},
+    yield _gap_check("day_complete", transient, AssetCheckSeverity.ERROR)
+    yield _gap_check("values_valid", permanent, AssetCheckSeverity.WARN)
+    if not permanent.empty:
+        context.log.warning(
+            f"{len(permanent)} source value(s) broke their rules; those races or runners are left out "
+            "(a retry gets the same values):\n" + "\n".join(_gap_lines(permanent))
         )
+    if not transient.empty:
+        raise Failure(
+            description=f"{len(transient)} gap(s) in the ingestion of {len(frames)} day(s); the rest landed. "
+            "Re-run (or let the retry run) to request only what is missing:\n"
+            + "\n".join(_gap_lines(transient)),
+            metadata={"gaps": len(transient)},
+        )
+
+
+def _gap_lines(gaps: pd.DataFrame, limit: int = 20) -> list[str]:
+    lines = [
+        f"{g.race_date} {g.endpoint} {g.kind} {g.path or g.race_key or ''}"
+        f"{f' runner {g.runner}' if pd.notna(g.runner) else ''}: {g.detail}".rstrip()
+        for g in gaps.head(limit).itertuples(index=False)
+    ]
+    if len(gaps) > limit:
+        lines.append(f"... and {len(gaps) - limit} more")
+    return lines
+
+
+def _gap_check(name: str, gaps: pd.DataFrame, severity: AssetCheckSeverity) -> AssetCheckResult:
+    return AssetCheckResult(
+        check_name=name,
+        passed=gaps.empty,
+        severity=severity,
+        metadata={
+            "gaps": len(gaps),
+            "first_gaps": MetadataValue.md("\n".join(f"- {line}" for line in _gap_lines(gaps)) or "_none_"),
+        },
+    )
 
 
 def _endpoints_of_run(run_id: str, manifests: Mapping[date, Mapping[str, Manifest | None]]) -> list[str]:

@@ -33,7 +33,7 @@ from hippique_assets.storage.tables import column_names
 from hippique_assets.web import cross_check
 from hippique_assets.web.tables import RACE_CARDS
 
-GATES = ("starts_within_day", "non_empty")
+GATES = ("starts_within_day", "no_race_lost", "within_caps")
 
 
 @asset(
@@ -48,14 +48,23 @@ GATES = ("starts_within_day", "non_empty")
             "starts_within_day",
             asset="race_plan",
             blocking=True,
-            description="Every start time falls on the racing day (Europe/Paris). A day that fails keeps "
-            "its previous plan: the race clock never reads a plan that breaks this rule.",
+            description="Every start time falls on the racing day (Europe/Paris). A race that breaks "
+            "this keeps its previous plan row (or stays out of the plan) and is named here; the other "
+            "races are planned and fire.",
         ),
         AssetCheckSpec(
-            "non_empty",
+            "no_race_lost",
             asset="race_plan",
             blocking=True,
-            description="A day whose programme lists races has a non-empty plan (else its previous plan is kept).",
+            description="Every race of the previous plan is still in the programme (a race leaves only "
+            "as cancelled). One that vanished keeps its previous row and is named here.",
+        ),
+        AssetCheckSpec(
+            "within_caps",
+            asset="race_plan",
+            blocking=True,
+            description=f"At most {race_plan_logic.MAX_RACES_PER_DAY} races a day: a plan above it is "
+            "refused whole (no race partition registered) and the previous plan stays.",
         ),
         AssetCheckSpec(
             "web_sources_agree",
@@ -74,27 +83,27 @@ def race_plan(
     reunions: pd.DataFrame,
 ) -> Iterator:
     """The day's races sorted by start time, with H-30, H-5 and H+15 due instants (UTC) and the
-    Paris wall-clock time; registers a ``races`` partition per race. A plan that breaks a gate
-    (start times off the day, races lost) is not stored: the day keeps its previous plan."""
+    Paris wall-clock time; registers a ``races`` partition per race. Gates work race by race and
+    the last good plan wins: a race whose new row breaks a rule keeps its previous row, a race that
+    vanished from the programme keeps its row (a race leaves only as cancelled), and a plan above
+    the races-per-day cap is refused whole. Each gate's check names what it set aside."""
     days = partition_days(context)
     planned_at = clock.now()
-    plans, refused, disagreements = [], {}, []
+    plans, gated, disagreements = [], {}, []
     cards = postgres.query_frame(f"select * from {RACE_CARDS.fullname} where race_date = any(%s)", (days,))
+    previous_plans = postgres.read_frame(RACE_PLAN, partition_values=days)
     for day in days:
         plan = race_plan_logic.build_race_plan(races, reunions, day, planned_at=planned_at)
         plan = cross_check.compare(plan, cards[cards["race_date"] == day] if not cards.empty else cards)
-        problems = {
-            "starts_within_day": race_plan_logic.check_starts_within_day(plan, day),
-            "non_empty": race_plan_logic.check_non_empty(
-                plan, had_programme=bool((races["race_date"] == day).any()) if not races.empty else False
-            ),
-        }
-        if any(problems.values()):
-            refused[day] = problems
-            plan = postgres.read_frame(RACE_PLAN, partition_values=[day])
-            context.log.warning(f"plan {day} refused, the previous plan stays: {problems}")
-        disagreements.extend(cross_check.disagreeing(plan))
-        plans.append(plan)
+        previous = previous_plans[previous_plans["race_date"] == day]
+        gate = race_plan_logic.gate_plan(plan, previous, day)
+        if any(gate.problems.values()):
+            gated[day] = gate
+            context.log.warning(
+                f"plan {day}: " + "; ".join(line for lines in gate.problems.values() for line in lines[:10])
+            )
+        disagreements.extend(cross_check.disagreeing(gate.plan))
+        plans.append(gate.plan)
     plan = pd.concat(plans, ignore_index=True) if plans else pd.DataFrame(columns=column_names(RACE_PLAN))
     keys = [str(k) for k in plan["race_key"]]
     existing = set(context.instance.get_dynamic_partitions(RACES_PARTITIONS_NAME))
@@ -106,13 +115,16 @@ def race_plan(
         f"plan of {len(days)} day(s): {len(plan)} races ({cancelled} cancelled), {len(new_keys)} new race partitions"
     )
     preview = plan[["race_key", "start_paris_time", "hippodrome", "discipline", "status"]].head(60)
+    set_aside = sum(len(g.set_aside) for g in gated.values())
     yield Output(
         plan,
         metadata={
             "races": len(plan),
             "cancelled": cancelled,
             "new_partitions": len(new_keys),
-            "refused_days": MetadataValue.json([d.isoformat() for d in refused]),
+            "set_aside": set_aside,
+            "kept_from_previous_plan": sum(len(g.kept) + len(g.lost) for g in gated.values()),
+            "refused_days": MetadataValue.json([d.isoformat() for d, g in gated.items() if g.refused]),
             "plan": MetadataValue.md(preview.to_markdown(index=False) if not plan.empty else "_no races_"),
         },
     )
@@ -123,11 +135,15 @@ def race_plan(
         metadata={"web_cards": len(cards), "disagreements": MetadataValue.json(list(disagreements)[:50])},
     )
     for name in GATES:
-        failed = {d.isoformat(): p[name] for d, p in refused.items() if p[name]}
+        failed = {d.isoformat(): g.problems[name] for d, g in gated.items() if g.problems[name]}
         yield AssetCheckResult(
             check_name=name,
             passed=not failed,
-            metadata={"problems": MetadataValue.json({d: list(p)[:20] for d, p in failed.items()})},
+            metadata={
+                "problems": MetadataValue.json({d: lines[:20] for d, lines in failed.items()}),
+                "races": sum(len(lines) for lines in failed.values()),
+            },
+            description="; ".join(f"{d}: {lines[0]}" for d, lines in failed.items())[:500] or None,
         )
 
 

@@ -1,0 +1,140 @@
+"""Last good data wins: a new answer that holds less than what is stored never deletes stored rows.
+
+A table asset replaces a day's rows with what it parsed. When the source answers with less than it
+did before (a programme without one of its races, participants without a runner, rapports without a
+bet type), the rows the new answer lacks would be deleted. :func:`keep_last_good` puts them back:
+every *unit* of a table (a reunion, a race, a runner, a bet type of a race) that is stored for the
+day and absent from the new frame keeps its stored rows. A race leaves the tables only when the
+source says so: a cancelled race is still listed, with its cancellation status.
+
+What was kept is returned as :class:`Kept` records, which the day's ingestion gaps name: a unit that
+vanished without a rejection is a shrink of the source (``shrank``, retried); one whose new value
+was rejected by its rule keeps its earlier row and stays named by its rejection.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Table
+
+from hippique_assets.pmu import tables
+from hippique_assets.pmu.paths import participants_path, programme_path, rapports_path
+from hippique_assets.pmu.validation import Rejection
+from hippique_assets.racing.keys import race_key
+from hippique_assets.storage.files import FileStore
+
+# The unit of each day-partitioned table: what one answer either has or lacks as a whole.
+UNITS: dict[str, tuple[str, ...]] = {
+    tables.REUNIONS.fullname: ("race_date", "reunion"),
+    tables.RACES.fullname: ("race_date", "reunion", "course"),
+    tables.PARTICIPANTS.fullname: ("race_date", "reunion", "course", "number"),
+    tables.BETS.fullname: ("race_date", "reunion", "course", "bet_type"),
+    tables.DIVIDENDS.fullname: ("race_date", "reunion", "course", "bet_type"),
+}
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A unit missing from the new answer whose stored rows were kept."""
+
+    race_date: date
+    endpoint: str
+    table: str
+    race_key: str | None
+    reunion: int | None
+    runner: int | None
+    unit: str
+    path: str
+    rejected: bool
+
+    def line(self) -> str:
+        why = "its new value was rejected" if self.rejected else "missing from the new answer"
+        return f"{self.endpoint} {self.unit}: {why}; the stored rows are kept"
+
+
+def unit_of(table: Table) -> tuple[str, ...]:
+    return UNITS[table.fullname]
+
+
+def missing_units(new: pd.DataFrame, stored_keys: pd.DataFrame, unit: Sequence[str]) -> pd.DataFrame:
+    """The distinct ``unit`` values of ``stored_keys`` that ``new`` does not have."""
+    stored_units = stored_keys[list(unit)].drop_duplicates()
+    if stored_units.empty:
+        return stored_units
+    if new.empty:
+        return stored_units.reset_index(drop=True)
+    present = new[list(unit)].drop_duplicates().assign(_present=True)
+    merged = stored_units.merge(present, on=list(unit), how="left")
+    return merged.loc[merged["_present"].isna(), list(unit)].reset_index(drop=True)
+
+
+def keep_last_good(new: pd.DataFrame, stored: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """``new`` with the ``stored`` rows of ``units`` (the missing units) appended."""
+    if units.empty:
+        return new
+    back = stored.merge(units, on=list(units.columns), how="inner")[list(new.columns)]
+    if new.empty:
+        return back.reset_index(drop=True)
+    frame = pd.concat([new, back.astype(new.dtypes.to_dict())], ignore_index=True)
+    return frame
+
+
+def _describe(endpoint: str, row: dict) -> tuple[str | None, int | None, int | None, str, str]:
+    day = row["race_date"]
+    reunion = int(row["reunion"])
+    if "course" not in row:
+        return None, reunion, None, f"R{reunion} of {day}", programme_path(day)
+    key = race_key(day, reunion, int(row["course"]))
+    runner = int(row["number"]) if "number" in row else None
+    if endpoint == "programme":
+        return key, reunion, None, key, programme_path(day)
+    if endpoint == "participants":
+        return (
+            key,
+            reunion,
+            runner,
+            f"{key} runner {runner}",
+            participants_path(day, reunion, int(row["course"])),
+        )
+    return key, reunion, None, f"{key} {row['bet_type']}", rapports_path(day, reunion, int(row["course"]))
+
+
+def kept_records(
+    endpoint: str, table: Table, units: pd.DataFrame, rejections: Iterable[Rejection]
+) -> list[Kept]:
+    """One :class:`Kept` per missing unit; ``rejected`` when a rejection names its race or runner."""
+    rejected_races = {(r.race_date, r.race_key) for r in rejections if r.runner is None}
+    rejected_runners = {(r.race_date, r.race_key, r.runner) for r in rejections if r.runner is not None}
+    records = []
+    for row in units.to_dict("records"):
+        key, reunion, runner, unit, path = _describe(endpoint, row)
+        day = pd.Timestamp(row["race_date"]).date()
+        rejected = (day, key) in rejected_races or (day, key, runner) in rejected_runners
+        if endpoint == "programme" and key is None:
+            rejected = any(d == day and k is None for d, k in rejected_races)
+        records.append(Kept(day, endpoint, table.fullname, key, reunion, runner, unit, path, rejected))
+    return records
+
+
+def kept_path(partition: str, endpoint: str) -> str:
+    return f"pmu/{partition}/_manifests/{endpoint}.kept.json"
+
+
+def write_kept(store: FileStore, partition: str, endpoint: str, kept: Sequence[Kept]) -> None:
+    rows = [{**asdict(k), "race_date": k.race_date.isoformat()} for k in kept]
+    store.write_bytes(kept_path(partition, endpoint), json.dumps(rows, ensure_ascii=False).encode())
+
+
+def read_kept(store: FileStore, partition: str, endpoints: Sequence[str]) -> list[Kept]:
+    found = []
+    for endpoint in endpoints:
+        rel = kept_path(partition, endpoint)
+        if store.exists(rel):
+            for row in json.loads(store.read_bytes(rel)):
+                found.append(Kept(**{**row, "race_date": date.fromisoformat(row["race_date"])}))
+    return found
