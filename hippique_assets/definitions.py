@@ -1,10 +1,11 @@
 """The one ``Definitions`` of the code location, merged from one package per domain under
 :mod:`hippique_assets.defs`: ingestion (``pmu``), the race day (plan, schedules, sensors), the
-per-race work (``race_live``), the analysis and betting, the web sources. Resources and the
+per-race work (``race_live``), the analysis and betting, the web sources, the alerts. Resources and the
 executor are shared."""
 
 from dagster import Definitions, in_process_executor
 
+from hippique_assets.defs.alerts import definitions as alerts
 from hippique_assets.defs.betting import definitions as betting
 from hippique_assets.defs.pmu import definitions as pmu
 from hippique_assets.defs.race_day import definitions as race_day
@@ -13,7 +14,7 @@ from hippique_assets.defs.resources import build_resources
 from hippique_assets.defs.web import definitions as web
 from hippique_assets.settings import Settings, load_settings
 
-DOMAINS = (pmu, race_day, race_live, betting, web)
+DOMAINS = (pmu, race_day, race_live, betting, web, alerts)
 
 
 def build_definitions(settings: Settings | None = None) -> Definitions:

@@ -36,6 +36,9 @@ COMMANDS = {
         "Run one production role (code-server, webserver, daemon, migrate).",
     ),
     "health": LazyCommand("hippique_assets.cli.serve:health", "Check a production role answers."),
+    "status": LazyCommand(
+        "hippique_assets.cli.status:status", "The racing day at a glance; exits 1 when a person is needed."
+    ),
 }
 
 

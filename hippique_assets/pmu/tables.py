@@ -398,7 +398,9 @@ INGEST_GAPS = declare_table(
             "kind",
             Text,
             nullable=False,
-            comment="request_failed, stale (failed, earlier answer kept), not_requested, rejected_race, rejected_row",
+            comment="request_failed, stale (failed or no data after data, earlier answer kept), not_requested, "
+            "shrank (missing from a new answer, stored rows kept): transient, retried; rejected_race, "
+            "rejected_row: permanent, the source's values broke their rules",
         ),
         Column("race_key", Text, comment="The race concerned, when there is one"),
         Column("path", Text, comment="API path of the request"),

@@ -78,3 +78,29 @@ MISSED_RUNS = declare_table(
     primary_key=("run_key",),
     write_mode="upsert",
 )
+
+ALERTS = declare_table(
+    schema="racing",
+    name="alerts",
+    description="Alerts raised about the race day, once per condition, day and race, with what each "
+    "notification channel did with them.",
+    columns=(
+        Column("dedup_key", Text, nullable=False, comment="condition:day[:race]: an alert is raised once"),
+        Column("condition", Text, nullable=False, comment="What happened, e.g. run_failed, plan_missing"),
+        Column("severity", Text, nullable=False, comment="critical, warning or info"),
+        Column("race_date", Date, nullable=False, comment="Racing day concerned (Europe/Paris)"),
+        Column("race_key", Text, comment="The race concerned, when there is one"),
+        Column("title", Text, nullable=False, comment="One line for a person"),
+        Column("detail", Text, nullable=False, comment="What happened and what to look at"),
+        Column("run_url", Text, comment="The run in the Dagster UI, when a run is concerned"),
+        Column("raised_at", TIMESTAMPTZ, nullable=False, comment="When the condition was first seen"),
+        Column(
+            "delivered",
+            Boolean,
+            comment="Every configured channel took it (null: no channel configured)",
+        ),
+        Column("deliveries", Text, comment="One line per channel: ok, or why it was not delivered"),
+    ),
+    primary_key=("dedup_key",),
+    write_mode="upsert",
+)

@@ -83,18 +83,17 @@ class PostgresUnavailable(RuntimeError):
     """The tables cannot be read right now: a sensor skips its tick with this message."""
 
 
+# What a query raises when Postgres cannot be reached (as opposed to a wrong query).
+UNREACHABLE = (ConnectionError, EmbeddedPostgresError, psycopg2.OperationalError, psycopg2.InterfaceError)
+
+
 def _read(postgres: PostgresResource, sql: str, params: dict[str, Any]) -> pd.DataFrame | None:
     """A sensor's query; None when a table it reads does not exist yet."""
     try:
         return postgres.query_frame(sql, params)
     except psycopg2.errors.UndefinedTable:
         return None
-    except (
-        ConnectionError,
-        EmbeddedPostgresError,
-        psycopg2.OperationalError,
-        psycopg2.InterfaceError,
-    ) as exc:
+    except UNREACHABLE as exc:
         raise PostgresUnavailable(f"Postgres unreachable, tick skipped: {first_line(exc)}") from exc
 
 
@@ -319,7 +318,7 @@ def build_ledger_sensor(settings: Settings) -> SensorDefinition:
     return day_ledger
 
 
-def _first_failure(context: RunFailureSensorContext) -> tuple[str, str]:
+def first_failure(context: RunFailureSensorContext) -> tuple[str, str]:
     """The first failed step and what went wrong in it; the run's own message when no step failed
     (a run that never started, one the run launcher refused)."""
     events = context.get_step_failure_events()
@@ -346,7 +345,7 @@ def build_run_failure_sensor(settings: Settings) -> SensorDefinition:
         context: RunFailureSensorContext, postgres: PostgresResource, clock: ClockResource
     ) -> None:
         run = context.dagster_run
-        step, message = _first_failure(context)
+        step, message = first_failure(context)
         context.instance.add_run_tags(
             run.run_id, {"hippique/failed_step": step, "hippique/failure": message[:200]}
         )

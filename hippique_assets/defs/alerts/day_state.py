@@ -1,0 +1,194 @@
+"""A racing day's state as the watch sees it: facts read from Postgres and the Dagster instance, and
+the alert log (``racing.alerts``) that makes every alert go out once.
+
+Shared by the ``race_day_watch`` and ``run_failure_alerts`` sensors and by ``hippique status``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+
+from hippique_assets.alerts import Alert, Delivery
+from hippique_assets.defs.alerts.resources import NotificationsResource
+from hippique_assets.defs.race_live.jobs import PHASE_JOBS
+from hippique_assets.defs.race_runs import DUE_TAG, RACE_TAG
+from hippique_assets.pmu.tables import INGEST_GAPS, RACES
+from hippique_assets.racing.tables import ALERTS, MISSED_RUNS, RACE_PLAN
+from hippique_assets.racing.watch import DayFacts, H5Outcome
+from hippique_assets.storage.postgres import PostgresResource
+
+# How far back (wall time) the watch looks for the day's runs: a day and a half covers a day played
+# on an accelerated clock as well as a real one.
+RUNS_LOOKBACK = timedelta(hours=36)
+FINISHED = (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE)
+
+
+def _one_row(postgres: PostgresResource, sql: str, params: tuple) -> dict:
+    frame = postgres.query_frame(sql, params)
+    return frame.iloc[0].to_dict() if not frame.empty else {}
+
+
+def _aware(value: object) -> datetime | None:
+    if value is None or value != value:  # None or NaT
+        return None
+    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def read_table_facts(postgres: PostgresResource, day: date) -> DayFacts:
+    """The plan, the programme, missed phases and gaps of ``day`` (one query each)."""
+    plan = _one_row(
+        postgres,
+        f"select count(*) filter (where not cancelled) as planned, count(*) filter (where cancelled) as cancelled, "
+        f"min(h30_due_utc) filter (where not cancelled) as first_h30, max(start_utc) as last_start "
+        f"from {RACE_PLAN.fullname} where race_date = %s",
+        (day,),
+    )
+    programme = _one_row(postgres, f"select count(*) as n from {RACES.fullname} where race_date = %s", (day,))
+    missed = postgres.query_frame(
+        f"select race_key, phase, coalesce(reason, 'not_fired') as reason from {MISSED_RUNS.fullname} "
+        "where race_key like %s order by due_utc",
+        (f"{day.isoformat()}-%",),
+    )
+    gaps = postgres.query_frame(
+        f"select kind, endpoint, race_key from {INGEST_GAPS.fullname} where race_date = %s", (day,)
+    )
+    shrunk = gaps[(gaps["kind"] == "shrank") & (gaps["endpoint"] == "programme")]["race_key"].dropna()
+    return DayFacts(
+        day=day,
+        programme_races=int(programme.get("n") or 0),
+        planned_races=int(plan.get("planned") or 0),
+        cancelled_races=int(plan.get("cancelled") or 0),
+        first_h30_due=_aware(plan.get("first_h30")),
+        last_start=_aware(plan.get("last_start")),
+        missed=[(str(r.race_key), str(r.phase), str(r.reason)) for r in missed.itertuples(index=False)],
+        shrunk_races=sorted(set(map(str, shrunk))),
+        gaps=len(gaps),
+    )
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    """The day's race runs by phase and status, and the instance's queue."""
+
+    by_phase: dict[str, dict[str, int]]
+    h5: list[H5Outcome]
+    queued: int
+    total: int
+
+
+def read_run_facts(instance: DagsterInstance, day: date, wall_now: datetime) -> RunCounts:
+    """The race runs of ``day`` (their race tag names the day), by phase and status."""
+    prefix = f"{day.isoformat()}-"
+    by_phase: dict[str, dict[str, int]] = {}
+    h5: list[H5Outcome] = []
+    total = 0
+    for phase, job in PHASE_JOBS.items():
+        records = instance.get_run_records(
+            RunsFilter(job_name=job.name, created_after=wall_now - RUNS_LOOKBACK)
+        )
+        counts: dict[str, int] = {}
+        for record in records:
+            run = record.dagster_run
+            if not run.tags.get(RACE_TAG, "").startswith(prefix):
+                continue
+            total += 1
+            counts[run.status.value] = counts.get(run.status.value, 0) + 1
+            if phase == "h5" and run.status in FINISHED:
+                due, end = _aware(run.tags.get(DUE_TAG)), record.end_time
+                late = None
+                if due is not None and end is not None:
+                    late = datetime.fromtimestamp(end, UTC) - due
+                h5.append(
+                    H5Outcome(run.tags[RACE_TAG], run.status == DagsterRunStatus.SUCCESS, late, run.run_id)
+                )
+        by_phase[phase] = counts
+    queued = instance.get_runs_count(RunsFilter(statuses=[DagsterRunStatus.QUEUED]))
+    return RunCounts(by_phase, h5, queued, total)
+
+
+def day_facts(
+    postgres: PostgresResource,
+    instance: DagsterInstance,
+    day: date,
+    wall_now: datetime,
+    *,
+    measure_lateness: bool,
+) -> DayFacts:
+    """Everything :func:`hippique_assets.racing.watch.day_alerts` needs about ``day``.
+
+    ``measure_lateness`` is False on an accelerated clock, where wall seconds after a due instant
+    mean nothing for the simulated day.
+    """
+    facts = read_table_facts(postgres, day)
+    runs = read_run_facts(instance, day, wall_now)
+    facts.race_runs = runs.total
+    facts.h5_runs = (
+        runs.h5 if measure_lateness else [H5Outcome(h.race_key, h.success, None, h.run_id) for h in runs.h5]
+    )
+    facts.queued_runs = runs.queued
+    return facts
+
+
+def raise_alerts(
+    postgres: PostgresResource, notifications: NotificationsResource, alerts: Sequence[Alert], now: datetime
+) -> list[tuple[Alert, list[Delivery]]]:
+    """Record each alert not raised before (its dedup key) and send it; what was sent, with the
+    deliveries. An alert already in ``racing.alerts`` is skipped, so a repeat never goes out."""
+    raised = []
+    for alert in alerts:
+        if not _record(postgres, alert, now):
+            continue
+        deliveries = notifications.send(alert)
+        postgres.execute(
+            f"update {ALERTS.fullname} set delivered = %s, deliveries = %s where dedup_key = %s",
+            (
+                all(d.ok for d in deliveries) if deliveries else None,
+                "\n".join(_delivery_line(d) for d in deliveries) or None,
+                alert.dedup_key,
+            ),
+        )
+        raised.append((alert, deliveries))
+    return raised
+
+
+def _record(postgres: PostgresResource, alert: Alert, now: datetime) -> bool:
+    """Insert the alert unless its dedup key is already there; whether it was inserted."""
+    detail = "\n".join([*alert.text, *(f"{k}: {v}" for k, v in alert.fields.items())])
+    with postgres.connection() as conn, conn.cursor() as cur:
+        cur.execute(
+            f"insert into {ALERTS.fullname} (dedup_key, condition, severity, race_date, race_key, title, "
+            "detail, run_url, raised_at) values (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "on conflict (dedup_key) do nothing",
+            (
+                alert.dedup_key,
+                alert.condition,
+                alert.severity,
+                alert.day,
+                alert.race_key,
+                alert.title,
+                detail,
+                alert.run_url,
+                now,
+            ),
+        )
+        return cur.rowcount == 1
+
+
+def _delivery_line(delivery: Delivery) -> str:
+    outcome = "ok" if delivery.ok else f"not delivered after {delivery.attempts} attempt(s): {delivery.error}"
+    return f"{delivery.channel} {delivery.target}: {outcome}"
+
+
+def read_alerts(postgres: PostgresResource, day: date) -> list[dict]:
+    """The alerts raised for ``day``, oldest first."""
+    frame = postgres.query_frame(
+        f"select severity, condition, race_key, title, delivered, deliveries, raised_at "
+        f"from {ALERTS.fullname} where race_date = %s order by raised_at, dedup_key",
+        (day,),
+    )
+    return frame.to_dict("records")
