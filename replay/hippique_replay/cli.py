@@ -67,7 +67,14 @@ def _faults(spec: str | None) -> FaultPlan | None:
     "--faults",
     "faults_spec",
     default=None,
-    help='Fault plan: a spec such as "5xx=0.1,429=0.05:2,slow=0.05:2.0,seed=7" or a .toml/.json file.',
+    help=(
+        'Fault plan: a spec such as "5xx=0.1,429=0.05:2,slow=0.05:2.0,seed=7" or a .toml/.json file. '
+        "Hostile answers go by bursts on a request number of the matching paths: "
+        "burst=KIND:START[:COUNT][@PATH_REGEX] with KIND 204, shrink, huge, drip, redirect_offhost or "
+        "redirect_scheme, or burst=mutate:zero|overflow|nan|wrong_type[=POINTER_OR_KEY]:START[:COUNT][@PATH_REGEX] "
+        '(e.g. "burst=204:1@/programme/23032026$"); huge_bytes=N, drip_bytes=N, drip_interval_s=S, '
+        "redirect_host=IP and redirect_port=N shape them."
+    ),
 )
 @click.option(
     "--cache-days", type=click.IntRange(min=1), default=8, show_default=True, help="Generated days kept."

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 import threading
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from hippique_replay.faults import Burst, Fault, FaultInjector, FaultPlan, FaultSpecError
+from hippique_replay.faults import (
+    DEFAULT_HUGE_BYTES,
+    OVERFLOW_VALUE,
+    Burst,
+    Fault,
+    FaultApplyError,
+    FaultInjector,
+    FaultPlan,
+    FaultSpecError,
+    format_pointer,
+    mutate_body,
+    parse_pointer,
+    shrink_body,
+)
 
 PATH = "/programme/23032026/R1/C4/participants"
 EXAMPLE = "5xx=0.1,429=0.05,slow=0.05:2.0,timeout=0.01,truncated=0.02,invalid=0.01,seed=7"
@@ -64,10 +79,24 @@ def test_parse_delays_bursts_and_a_path_regex_with_commas() -> None:
         ("burst=teapot:0:1", "unknown fault kind 'teapot'"),
         ("burst=503:0:0", "count >= 1"),
         ("path=(unclosed", "not a valid regex"),
+        ("204=0.1", "204 is placed by bursts only"),
+        ("burst=mutate:0:1", "needs a mutation among zero, overflow, nan, wrong_type, got '0'"),
+        ("burst=mutate:boil=numPmu:0", "got 'boil'"),
+        ("burst=mutate:nan", "a mutate burst is mutate:MUTATION[=TARGET]:START[:COUNT]"),
+        ("burst=mutate:nan=:0", "target must not be empty"),
+        ("burst=shrink:0:1:2", "a burst is KIND:START[:COUNT][@PATH_REGEX]"),
+        ("burst=shrink:0@", "path regex after @ is empty"),
+        ("burst=204:0@(unclosed", "burst path pattern '(unclosed' is not a valid regex"),
+        ("redirect_host=8.8.8.8", "not a loopback address"),
+        ("redirect_host=localhost", "not an IP address"),
+        ("redirect_port=70000", "not in 1..65535"),
+        ("huge_bytes=0", "huge_bytes: 0 is not a positive integer"),
+        ("drip_bytes=x", "drip_bytes: 'x' is not an integer"),
+        ("drip_interval_s=-1", "negative"),
     ],
 )
 def test_parse_rejects_bad_specs_naming_the_item(spec: str, message: str) -> None:
-    with pytest.raises(FaultSpecError, match=message.replace("(", r"\(").replace(".", r"\.")):
+    with pytest.raises(FaultSpecError, match=re.escape(message)):
         FaultPlan.parse(spec)
 
 
@@ -190,3 +219,204 @@ def test_plans_from_toml_and_json_files(tmp_path: Path) -> None:
     yaml_file.write_text("seed: 1")
     with pytest.raises(FaultSpecError, match=r"plan\.yaml must be a \.toml or \.json file"):
         FaultPlan.from_file(yaml_file)
+
+
+HOSTILE = (
+    r"burst=204:1@/programme/23032026$,"
+    r"burst=mutate:nan=/participants/0/dernierRapportDirect/dateRapport:0@/R1/C3/participants$,"
+    r"burst=mutate:overflow:2:3@/R\d{1,2}/C1$,"
+    r"burst=shrink:0@rapports-definitifs,burst=huge:4,burst=drip:5,"
+    r"burst=redirect_offhost:6,burst=redirect_scheme:7,"
+    r"huge_bytes=1000,drip_bytes=4,drip_interval_s=0.25,redirect_host=127.0.0.3,redirect_port=8062,seed=2"
+)
+
+
+def test_parse_hostile_bursts_with_their_own_paths_and_settings() -> None:
+    plan = FaultPlan.parse(HOSTILE)
+    assert plan.bursts == (
+        Burst("204", 1, 1, path_pattern="/programme/23032026$"),
+        Burst(
+            "mutate",
+            0,
+            1,
+            path_pattern="/R1/C3/participants$",
+            mutation="nan",
+            target="/participants/0/dernierRapportDirect/dateRapport",
+        ),
+        # The comma of the regex stays in the burst's path.
+        Burst("mutate", 2, 3, path_pattern=r"/R\d{1,2}/C1$", mutation="overflow"),
+        Burst("shrink", 0, 1, path_pattern="rapports-definitifs"),
+        Burst("huge", 4),
+        Burst("drip", 5),
+        Burst("redirect_offhost", 6),
+        Burst("redirect_scheme", 7),
+    )
+    assert (plan.huge_bytes, plan.drip_bytes, plan.drip_interval_s) == (1000, 4, 0.25)
+    assert (plan.redirect_host, plan.redirect_port, plan.seed) == ("127.0.0.3", 8062, 2)
+    assert FaultPlan.parse(plan.describe()) == plan
+    defaults = FaultPlan(bursts=(Burst("huge"),))
+    assert (defaults.huge_bytes, defaults.drip_bytes, defaults.drip_interval_s) == (
+        DEFAULT_HUGE_BYTES,
+        1,
+        2.0,
+    )
+    assert (defaults.redirect_host, defaults.redirect_port) == ("127.0.0.2", None)
+    assert defaults.describe() == "burst=huge:0:1,seed=0"
+
+
+def test_a_burst_aims_at_one_request_of_one_path() -> None:
+    plan = FaultPlan.parse(HOSTILE)
+    assert kinds(plan, "/programme/23032026", 3) == [None, "204", None]
+    assert kinds(plan, "/programme/24032026", 3) == [None, None, None]
+    assert kinds(plan, "/programme/23032026/R1/C3/participants", 2) == ["mutate", None]
+    assert kinds(plan, "/programme/23032026/R1/C4/participants", 2) == [None, None]
+    assert kinds(plan, "/programme/23032026/R12/C1", 5) == [None, None, "mutate", "mutate", "mutate"]
+    assert kinds(plan, "/programme/23032026/R2/C5/rapports-definitifs", 2) == ["shrink", None]
+    # A burst without a path hits that request number of every path; with path=, only where it matches.
+    assert kinds(plan, "/programme/25032026", 8)[4:] == [
+        "huge",
+        "drip",
+        "redirect_offhost",
+        "redirect_scheme",
+    ]
+    restricted = FaultPlan.parse("burst=204:0,path=/R1/C1$")
+    assert kinds(restricted, "/programme/23032026/R1/C1", 1) == ["204"]
+    assert kinds(restricted, "/programme/23032026", 1) == [None]
+
+
+def test_hostile_fault_details() -> None:
+    plan = FaultPlan.parse(HOSTILE)
+    programme, participants = "/programme/23032026", "/programme/23032026/R1/C3/participants"
+    assert plan.decide(programme, 1) == Fault("204", status=204)
+    assert plan.decide(participants, 0) == Fault(
+        "mutate", mutation="nan", target="/participants/0/dernierRapportDirect/dateRapport"
+    )
+    # Without a target, the mutation's default key.
+    assert plan.decide("/programme/23032026/R3/C1", 2) == Fault(
+        "mutate", mutation="overflow", target="heureDepart"
+    )
+    assert plan.decide(programme, 4) == Fault("huge", size_bytes=1000)
+    assert plan.decide(programme, 5) == Fault("drip", delay_s=0.25, chunk_bytes=4)
+    assert plan.decide(programme, 6) == Fault(
+        "redirect_offhost", status=302, redirect_host="127.0.0.3", redirect_port=8062
+    )
+    assert plan.decide(programme, 7) == Fault("redirect_scheme", status=302)
+
+
+def test_hostile_plans_from_toml(tmp_path: Path) -> None:
+    toml_file = tmp_path / "hostile.toml"
+    toml_file.write_text(
+        'drip_interval_s = 0.5\nredirect_host = "::1"\n'
+        '[[bursts]]\nkind = "mutate"\nmutation = "nan"\n'
+        'target = "/participants/0/dernierRapportDirect/dateRapport"\nstart = 0\n'
+        'path_pattern = "/R1/C3/participants$"\n'
+        '[[bursts]]\nkind = "204"\nstart = 1\npath_pattern = "/programme/23032026$"\n'
+    )
+    plan = FaultPlan.load(str(toml_file))
+    assert plan == FaultPlan.parse(
+        "burst=mutate:nan=/participants/0/dernierRapportDirect/dateRapport:0@/R1/C3/participants$,"
+        "burst=204:1@/programme/23032026$,drip_interval_s=0.5,redirect_host=::1"
+    )
+    toml_file.write_text('[[bursts]]\nkind = "shrink"\nmutation = "zero"\n')
+    with pytest.raises(FaultSpecError, match=r"hostile\.toml: only a mutate burst takes a mutation"):
+        FaultPlan.from_file(toml_file)
+    toml_file.write_text('huge_bytes = "big"\n')
+    with pytest.raises(FaultSpecError, match=r"hostile\.toml: huge_bytes: 'big' is not a positive integer"):
+        FaultPlan.from_file(toml_file)
+
+
+def _programme(*courses_per_reunion: int) -> dict:
+    reunions = [
+        {"numOfficiel": r, "courses": [{"numReunion": r, "numOrdre": c} for c in range(1, n + 1)]}
+        for r, n in enumerate(courses_per_reunion, start=1)
+    ]
+    return {"programme": {"date": 1774220400000, "reunions": reunions}}
+
+
+def _dumps(payload: object) -> bytes:
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def test_shrink_removes_one_race_runner_or_bet_type() -> None:
+    body, removed = shrink_body(_dumps(_programme(3, 2)))
+    reunions = json.loads(body)["programme"]["reunions"]
+    assert removed == "/programme/reunions/1/courses/1"
+    assert [[c["numOrdre"] for c in r["courses"]] for r in reunions] == [[1, 2, 3], [1]]
+    # A last reunion without courses is skipped: the race goes from the last one that has some.
+    body, removed = shrink_body(_dumps(_programme(2, 0)))
+    assert removed == "/programme/reunions/0/courses/1"
+
+    reunion = {"numOfficiel": 1, "courses": [{"numOrdre": 1}, {"numOrdre": 2}]}
+    assert json.loads(shrink_body(_dumps(reunion))[0])["courses"] == [{"numOrdre": 1}]
+
+    participants = {"participants": [{"numPmu": n} for n in (1, 2, 3)], "ecuries": [1, 2, 3, 4, 5]}
+    body, removed = shrink_body(_dumps(participants))
+    assert (removed, [p["numPmu"] for p in json.loads(body)["participants"]]) == ("/participants/2", [1, 2])
+
+    rapports = [{"typePari": bet} for bet in ("SIMPLE_GAGNANT", "SIMPLE_PLACE", "TRIO")]
+    body, removed = shrink_body(_dumps(rapports))
+    assert (removed, [r["typePari"] for r in json.loads(body)]) == ("/2", ["SIMPLE_GAGNANT", "SIMPLE_PLACE"])
+
+    other = {"a": [1, 2], "b": {"c": [1, 2, 3]}, "d": [4, 5, 6]}
+    body, removed = shrink_body(_dumps(other))
+    assert (removed, json.loads(body)["b"]["c"]) == ("/b/c/2", [1, 2])
+
+    with pytest.raises(FaultApplyError, match="no list to shrink"):
+        shrink_body(b'{"a": 1, "b": []}')
+    with pytest.raises(FaultApplyError, match="not JSON"):
+        shrink_body(b"<html>")
+
+
+def _strict(body: bytes) -> object:
+    def refuse(token: str) -> float:
+        raise ValueError(f"non-standard JSON token {token}")
+
+    return json.loads(body, parse_constant=refuse)
+
+
+def test_mutate_puts_the_hostile_value_at_the_pointer_or_key() -> None:
+    source = _dumps(_programme(2, 3))
+    body, pointer = mutate_body(source, "zero", "/programme/reunions/1/courses/2/numOrdre")
+    assert pointer == "/programme/reunions/1/courses/2/numOrdre"
+    assert json.loads(body)["programme"]["reunions"][1]["courses"][2]["numOrdre"] == 0
+    assert json.loads(body)["programme"]["reunions"][1]["courses"][1]["numOrdre"] == 2
+
+    # A key name: its first occurrence in document order.
+    body, pointer = mutate_body(source, "overflow", "numOrdre")
+    assert pointer == "/programme/reunions/0/courses/0/numOrdre"
+    assert b'"numOrdre":100000000000000000000' in body
+    assert json.loads(body)["programme"]["reunions"][0]["courses"][0]["numOrdre"] == OVERFLOW_VALUE
+
+    # An object or list at the target: its first number.
+    body, pointer = mutate_body(source, "wrong_type", "/programme/reunions/1")
+    assert pointer == "/programme/reunions/1/numOfficiel"
+    assert json.loads(body)["programme"]["reunions"][1]["numOfficiel"] == "2"
+    body, _ = mutate_body(_dumps({"nom": "CHEVAL"}), "wrong_type", "nom")
+    assert json.loads(body) == {"nom": {"valeur": "CHEVAL"}}
+
+    runner = {"participants": [{"numPmu": 1, "dernierRapportDirect": {"rapport": 4.2, "dateRapport": 17}}]}
+    body, pointer = mutate_body(_dumps(runner), "nan", "/participants/0/dernierRapportDirect/dateRapport")
+    assert b'"dateRapport":NaN' in body
+    assert math.isnan(json.loads(body)["participants"][0]["dernierRapportDirect"]["dateRapport"])
+    with pytest.raises(ValueError, match="non-standard JSON token NaN"):
+        _strict(body)
+
+
+def test_mutate_refuses_targets_that_are_not_there() -> None:
+    source = _dumps(_programme(1))
+    with pytest.raises(FaultApplyError, match=r"/programme/reunions/4 is not in the body"):
+        mutate_body(source, "zero", "/programme/reunions/4/courses/0/numOrdre")
+    with pytest.raises(FaultApplyError, match="no key 'dateRapport'"):
+        mutate_body(source, "nan", "dateRapport")
+    with pytest.raises(FaultApplyError, match="not JSON"):
+        mutate_body(b"\xff", "nan", "dateRapport")
+
+
+def test_json_pointers_escape_slash_and_tilde() -> None:
+    assert parse_pointer("/a~1b/~0c/0") == ["a/b", "~c", "0"]
+    assert format_pointer(["a/b", "~c", "0"]) == "/a~1b/~0c/0"
+    assert parse_pointer("") == []
+    with pytest.raises(FaultApplyError, match="does not start with /"):
+        parse_pointer("a/b")
+    body, _ = mutate_body(_dumps({"a/b": {"~c": [5]}}), "zero", "/a~1b/~0c/0")
+    assert json.loads(body) == {"a/b": {"~c": [0]}}
