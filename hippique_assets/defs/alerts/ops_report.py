@@ -1,0 +1,170 @@
+"""The end-of-day operations report: a racing day's figures as numeric metadata (charted over days in
+the UI's Plots tab), a markdown summary, and one ``info`` alert that says them to a person.
+
+It reads what is stored (the plan, missed phases, tickets, alerts and gaps in Postgres, the race runs
+in the Dagster instance), so any past day can be reported again. The figures themselves are computed
+in :mod:`hippique_assets.racing.ops_figures`.
+"""
+
+from datetime import UTC, date, datetime
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    DagsterInstance,
+    MaterializeResult,
+    MetadataValue,
+    RunsFilter,
+    asset,
+)
+
+from hippique_assets.alerts import Alert
+from hippique_assets.betting.tables import TICKETS
+from hippique_assets.defs.alerts.day_state import raise_alerts, read_table_facts
+from hippique_assets.defs.alerts.resources import NotificationsResource
+from hippique_assets.defs.clock_resource import ClockResource
+from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME, daily_partitions
+from hippique_assets.defs.race_live.jobs import PHASE_JOBS
+from hippique_assets.defs.race_runs import DUE_TAG, RACE_TAG
+from hippique_assets.errors import first_line
+from hippique_assets.racing import ops_figures
+from hippique_assets.racing.ops_figures import DayReport, RaceRun
+from hippique_assets.racing.tables import ALERTS
+from hippique_assets.storage.postgres import PostgresResource
+
+REPORT_CONDITION = "day_report"
+
+
+def _instant(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def read_race_runs(instance: DagsterInstance, day: date) -> list[RaceRun]:
+    """Every race run of ``day``, however long ago it ran: its phase (from its job), status, due
+    instant (the due tag) and end.
+
+    The day's race keys come from the race partitions (every race run is a run of one), so the runs
+    are found by their race tag instead of by creation time, which says nothing of the racing day
+    when a day is replayed.
+    """
+    prefix = f"{day.isoformat()}-"
+    keys = [key for key in instance.get_dynamic_partitions(RACES_PARTITIONS_NAME) if key.startswith(prefix)]
+    if not keys:
+        return []
+    runs = []
+    for phase, job in PHASE_JOBS.items():
+        for record in instance.get_run_records(RunsFilter(job_name=job.name, tags={RACE_TAG: keys})):
+            run = record.dagster_run
+            ended = datetime.fromtimestamp(record.end_time, UTC) if record.end_time else None
+            runs.append(RaceRun(phase, run.status.value, _instant(run.tags.get(DUE_TAG)), ended))
+    return runs
+
+
+def read_day_report(
+    postgres: PostgresResource, instance: DagsterInstance, day: date, *, measure_latency: bool
+) -> DayReport:
+    """The figures of ``day`` from Postgres and the instance; zeros for a day with nothing stored."""
+    facts = read_table_facts(postgres, day)
+    tickets = postgres.query_frame(
+        f"select count(*) as n, coalesce(sum(stake_eur), 0) as stake from {TICKETS.fullname} "
+        "where race_date = %s",
+        (day,),
+    ).iloc[0]
+    # The report's own alert is not one of the day's problems.
+    alerts = postgres.query_frame(
+        f"select count(*) as n from {ALERTS.fullname} where race_date = %s and condition <> %s",
+        (day, REPORT_CONDITION),
+    ).iloc[0]
+    return ops_figures.day_report(
+        day,
+        planned_races=facts.planned_races,
+        cancelled_races=facts.cancelled_races,
+        runs=read_race_runs(instance, day),
+        missed_reasons=[reason for _, _, reason in facts.missed],
+        tickets=int(tickets["n"]),
+        stake_eur=float(tickets["stake"] or 0),
+        alerts=int(alerts["n"]),
+        gaps=facts.gaps,
+        measure_latency=measure_latency,
+    )
+
+
+def report_alert(report: DayReport) -> Alert:
+    """The report as an ``info`` alert, keyed by its day so that it goes out once."""
+    return Alert.create(
+        "info",
+        REPORT_CONDITION,
+        ops_figures.summary_title(report),
+        day=report.day,
+        text=ops_figures.summary_lines(report),
+        fields={"day": report.day.isoformat()},
+    )
+
+
+def _metadata_value(value: int | float) -> MetadataValue:
+    return MetadataValue.int(value) if isinstance(value, int) else MetadataValue.float(value)
+
+
+@asset(
+    partitions_def=daily_partitions,
+    group_name="race_day",
+    kinds={"report"},
+    deps=[AssetKey("ticket_ledger")],
+)
+def ops_report(
+    context: AssetExecutionContext,
+    postgres: PostgresResource,
+    notifications: NotificationsResource,
+    clock: ClockResource,
+) -> MaterializeResult:
+    """The day's operations figures, after the ledger: races planned and cancelled; race runs per phase
+    (H-30, H-5, result) requested, succeeded and failed, and the success rate; missed phases by reason;
+    p50 and p95 latency from each phase's due instant to the end of its successful runs (not measured
+    on a simulated clock); tickets and stake; alerts raised; ingestion gaps.
+
+    Each figure is numeric metadata, so the Plots tab charts it over days. The summary is sent once
+    per day as an ``info`` alert (``day_report``); a notification channel that fails never fails the
+    report. Any past day can be reported from what is stored; a day without racing reports zeros."""
+    day = date.fromisoformat(context.partition_key)
+    real_clock = clock.spec == "real"
+    report = read_day_report(postgres, context.instance, day, measure_latency=real_clock)
+    markdown = ops_figures.summary_markdown(report)
+    notified = _notify(context, postgres, notifications, report, clock)
+    context.log.info(f"{day}: {ops_figures.summary_title(report)}; {notified}")
+    return MaterializeResult(
+        metadata={
+            **{name: _metadata_value(value) for name, value in ops_figures.numeric_figures(report).items()},
+            "summary": MetadataValue.md(markdown),
+            "notification": MetadataValue.text(notified),
+        }
+    )
+
+
+def _notify(
+    context: AssetExecutionContext,
+    postgres: PostgresResource,
+    notifications: NotificationsResource,
+    report: DayReport,
+    clock: ClockResource,
+) -> str:
+    """Send the report once; what became of it, in words."""
+    try:
+        raised = raise_alerts(postgres, notifications, [report_alert(report)], clock.now())
+    except Exception as exc:  # the figures are the product: a notification problem only warns
+        context.log.warning(f"the report of {report.day} was not sent: {first_line(exc)}")
+        return f"not sent: {type(exc).__name__}"
+    if not raised:
+        return "already sent"
+    [(_, deliveries)] = raised
+    if not deliveries:
+        return "recorded in racing.alerts (no channel configured)"
+    failed = [d for d in deliveries if not d.ok]
+    for delivery in failed:
+        context.log.warning(f"report not delivered on {delivery.channel}: {delivery.error}")
+    return f"sent on {len(deliveries) - len(failed)} of {len(deliveries)} channel(s)"
