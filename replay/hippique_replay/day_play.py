@@ -34,7 +34,7 @@ from hippique_assets.cli.processes import (
 )
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.race_runs import DUE_TAG, RACE_TAG
-from hippique_assets.defs.runner import ensure_dagster_home, run_job_partitions
+from hippique_assets.defs.runner import PartitionOutcome, ensure_dagster_home, run_job_partitions
 from hippique_assets.racing.clock import AcceleratedClock
 from hippique_assets.racing.day_close import RESULTS_WAIT
 from hippique_assets.racing.race_clock import PHASES, START_DEADLINE, PhaseRun
@@ -42,6 +42,7 @@ from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import Settings
 from hippique_assets.storage.embedded import pgdata_dir, stop_embedded_pg
 from hippique_assets.storage.postgres import PostgresResource
+from hippique_replay.faults import FaultPlan
 from hippique_replay.server import ReplayServer
 from hippique_replay.sources import GeneratedSource
 from hippique_replay.subset import RaceSubsetSource, closest_races
@@ -164,6 +165,8 @@ class DayPlay:
         seed: int = 7,
         sensor_interval_s: int = 1,
         echo: Callable[[str], None] = print,
+        faults: FaultPlan | None = None,
+        refreshes: int = 0,
     ) -> None:
         if factor <= 0:
             raise ValueError(f"factor must be positive, got {factor}")
@@ -174,6 +177,11 @@ class DayPlay:
         self.seed = seed
         self.sensor_interval_s = sensor_interval_s
         self.echo = echo
+        # A hostile source: the replay server answers with these faults, and ``refreshes`` plan
+        # refreshes run after the morning plan (each requests the programme again).
+        self.faults = faults
+        self.refreshes = refreshes
+        self.refresh_outcomes: list[PartitionOutcome] = []
         self.dagster_home = ensure_dagster_home(settings.home)
         self.clock: AcceleratedClock | None = None
         self.postgres: PostgresResource | None = None
@@ -212,7 +220,7 @@ class DayPlay:
             not self.settings.pg_url_set and not (pgdata_dir(self.settings.home) / "postmaster.pid").exists()
         )
         processes: list[ManagedProcess] = []
-        with ReplayServer(source, clock=clock) as server:
+        with ReplayServer(source, clock=clock, faults=self.faults) as server:
             settings = dataclasses.replace(
                 self.settings, pmu_base_url=server.base_url, rate_limit_per_s=0.0, clock=clock.spec
             )
@@ -228,6 +236,10 @@ class DayPlay:
                 postgres = self.postgres = PostgresResource(
                     url=os.environ.get("HIPPIQUE_PG_URL") or None, home=str(settings.home)
                 )
+                for _ in range(self.refreshes):
+                    [refresh] = run_job_partitions("refresh_plan", [self.day.isoformat()], settings, instance)
+                    self.refresh_outcomes.append(refresh)
+                    self.echo(f"plan refresh: {'ok' if refresh.success else refresh.error}")
                 report = DayReport(self.day, races=self._planned_races(postgres))
                 self.echo(
                     f"plan: {len(report.races)} races, first start {first_start:%H:%M}Z, last {last_start:%H:%M}Z"
