@@ -79,7 +79,13 @@ def test_race_day_automation_is_wired():
         "plan_refresh",
         "next_morning_consolidation",
     }
-    assert {s.name for s in repo.sensor_defs} == {"race_clock", "day_ledger", "race_run_failures"}
+    assert {s.name for s in repo.sensor_defs} == {
+        "race_clock",
+        "day_ledger",
+        "race_run_failures",
+        "race_day_watch",
+        "run_failure_alerts",
+    }
     for job in ("race_h30", "race_h5", "race_result"):
         assert defs.resolve_job_def(job).partitions_def.name == "races"
 
