@@ -1,7 +1,8 @@
 """The day's Excel workbook: Planning, ROI prévisionnel, ROI observé, Suivi.
 
 Every sheet starts with the race's identity (date, R, C) so rows of different days never collide.
-Excel has no time zones: instants are written as Paris wall-clock times.
+Excel has no time zones: instants are written as Paris wall-clock times. Text from the source is
+written as string cells, never as formulas (see :mod:`hippique_assets.betting.safe_text`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from hippique_assets.betting.safe_text import clean_text, is_formula_like
 
 PARIS = "Europe/Paris"
 MONEY = '0.00 "€"'
@@ -66,9 +70,9 @@ def _sheet(
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_cell(value) for value in row])
+        _append(sheet, row)
     if total is not None:
-        sheet.append([_cell(total.get(header)) for header in headers])
+        _append(sheet, [total.get(header) for header in headers])
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -84,8 +88,21 @@ def _sheet(
                 cell.number_format = fmt
 
 
+def _append(sheet: Worksheet, values: Sequence[object]) -> None:
+    """Append a row; its strings are string cells, so text starting with ``=`` stays text."""
+    sheet.append([_cell(value) for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if is_formula_like(cell.value):
+                # Excel's own mark for typed-in text: editing the cell does not make it a formula.
+                cell.quotePrefix = True
+
+
 def _cell(value: object) -> object:
-    if value is None or isinstance(value, (str, bool, int, date)):
+    if isinstance(value, str):
+        return clean_text(value)
+    if value is None or isinstance(value, (bool, int, date)):
         return value
     if isinstance(value, float):
         return None if pd.isna(value) else value

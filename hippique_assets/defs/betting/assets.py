@@ -23,7 +23,7 @@ from hippique_assets.analysis.history import race_inputs
 from hippique_assets.analysis.pipeline import analyse_race
 from hippique_assets.analysis.settlement import settle
 from hippique_assets.betting import ledger as ledger_logic
-from hippique_assets.betting import plots, workbook
+from hippique_assets.betting import plots, safe_text, workbook
 from hippique_assets.betting.tables import DECISIONS, LEDGER, RUNNER_ANALYSIS, SETTLEMENTS, TICKETS
 from hippique_assets.defs.betting.model import CODE_VERSION
 from hippique_assets.defs.betting.resources import AnalysisResource
@@ -306,13 +306,9 @@ def betting_workbook(
                 data,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ),
-            "tickets_csv": files.write_bytes(
-                f"{base}/tickets.csv", tickets.to_csv(index=False).encode(), "text/csv"
-            ),
+            "tickets_csv": files.write_bytes(f"{base}/tickets.csv", safe_text.csv_bytes(tickets), "text/csv"),
             "tickets_json": files.write_bytes(
-                f"{base}/tickets.json",
-                tickets.to_json(orient="records", date_format="iso").encode(),
-                "application/json",
+                f"{base}/tickets.json", safe_text.json_bytes(tickets), "application/json"
             ),
         }
         total_bytes += len(data)
