@@ -50,15 +50,14 @@ def _migrate_tables(environ: Mapping[str, str]) -> None:
     import sqlalchemy.exc
 
     from hippique_assets.storage import migrate
-    from hippique_assets.storage.postgres import mask_url
+    from hippique_assets.storage.postgres import mask_url, redact
 
     url = environ["HIPPIQUE_PG_URL"]
     try:
         report = migrate.upgrade_reported(url)
     except sqlalchemy.exc.OperationalError as exc:
-        raise RoleError(
-            f"tables' migrations on {mask_url(url)} failed: {first_line(exc.orig or exc)}"
-        ) from None
+        reason = redact(first_line(exc.orig or exc), url)
+        raise RoleError(f"tables' migrations on {mask_url(url)} failed: {reason}") from None
     except ConnectionError as exc:  # the server does not answer (storage.postgres.connect)
         raise RoleError(f"tables' migrations on {mask_url(url)} failed: {first_line(exc)}") from None
     click.echo(f"tables: {report}")

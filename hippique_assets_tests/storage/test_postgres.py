@@ -18,7 +18,7 @@ from hippique_assets_tests.storage.sample_tables import created, fetch_all, snap
         ("postgresql://bob:p%40ss@db/prod?sslmode=require", "postgresql://bob:***@db/prod?sslmode=require"),
         ("postgresql://bob@db/prod", "postgresql://bob@db/prod"),
         ("postgresql://postgres:@/hippique?host=/tmp/pg", "postgresql://postgres:@/hippique?host=/tmp/pg"),
-        ("postgresql://db/prod?user=bob&password=s3cret", "postgresql://db/prod?user=bob&password=%2A%2A%2A"),
+        ("postgresql://db/prod?user=bob&password=s3cret", "postgresql://db/prod?user=bob&password=***"),
         ("host=db user=bob password=s3cret dbname=prod", "host=db user=bob password=*** dbname=prod"),
         ("host=db password='with space' dbname=prod", "host=db password=*** dbname=prod"),
     ],
