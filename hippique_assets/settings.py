@@ -44,6 +44,8 @@ class Settings:
     web_zeturf: bool = False
     web_geny: bool = False
     timezone: str = "Europe/Paris"
+    max_body_mb: tuple[tuple[str, float], ...] = ()
+    request_deadline_s: float = 30.0
 
     @classmethod
     def replayed(cls, home: Path, base_url: str, **changes: object) -> Settings:
@@ -135,6 +137,26 @@ def _automation(environ: Mapping[str, str], default: Automation) -> Automation:
     raise SettingsError(f"HIPPIQUE_AUTOMATION must be on, off or sensors, got {raw!r}")
 
 
+def _max_body_mb(environ: Mapping[str, str]) -> tuple[tuple[str, float], ...]:
+    """HIPPIQUE_MAX_BODY_MB: ``"32"`` (every endpoint) and/or ``"programme=32,..."``, in MB."""
+    raw = (environ.get("HIPPIQUE_MAX_BODY_MB") or "").strip()
+    if not raw:
+        return ()
+    from hippique_assets.pmu.client import parse_max_body_mb
+
+    try:
+        return tuple(sorted(parse_max_body_mb(raw).items()))
+    except ValueError as exc:
+        raise SettingsError(f"HIPPIQUE_MAX_BODY_MB: {exc}") from None
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(environ, name, default)
+    if not value > 0 or value == float("inf"):
+        raise SettingsError(f"{name} must be a number of seconds > 0, got {environ.get(name)!r}")
+    return value
+
+
 def _clock(environ: Mapping[str, str], env: str) -> str:
     from hippique_assets.racing.clock import parse_clock
 
@@ -194,4 +216,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         race_clock_interval_s=_int(
             env_vars, "HIPPIQUE_RACE_CLOCK_INTERVAL_S", Settings.race_clock_interval_s
         ),
+        max_body_mb=_max_body_mb(env_vars),
+        request_deadline_s=_seconds(env_vars, "HIPPIQUE_REQUEST_DEADLINE_S", Settings.request_deadline_s),
     )

@@ -68,3 +68,43 @@ def test_automation_switch(value, schedules, sensors):
 def test_production_automation_is_on_by_default():
     prod = {"HIPPIQUE_ENV": "prod", "HIPPIQUE_PG_URL": "postgresql://x", "HIPPIQUE_GCS_BUCKET": "b"}
     assert load_settings(prod).schedules_on and load_settings(prod).sensors_on
+
+
+def test_request_bounds_default_to_the_client_defaults():
+    settings = load_settings({})
+    assert (settings.max_body_mb, settings.request_deadline_s) == ((), 30.0)
+
+
+def test_request_bounds_reach_the_pmu_client():
+    from hippique_assets.defs.resources import build_resources
+
+    settings = load_settings(
+        {"HIPPIQUE_MAX_BODY_MB": "8, programme=32", "HIPPIQUE_REQUEST_DEADLINE_S": "12.5"}
+    )
+    assert dict(settings.max_body_mb)["programme"] == 32.0
+    assert dict(settings.max_body_mb)["rapports"] == 8.0
+    with build_resources(settings)["pmu"].client() as client:
+        assert client.body_limit("/programme/23032026") == 32 * 2**20
+        assert client.body_limit("/programme/23032026/R1/C1/rapports-definitifs") == 8 * 2**20
+        assert client._http.deadline_s == 12.5
+    with build_resources(load_settings({}))["pmu"].client() as client:
+        assert client.body_limit("/programme/23032026") == 16 * 2**20
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"HIPPIQUE_MAX_BODY_MB": "lots"}, "HIPPIQUE_MAX_BODY_MB: 'lots' is not MB"),
+        ({"HIPPIQUE_MAX_BODY_MB": "odds=3"}, "HIPPIQUE_MAX_BODY_MB: unknown endpoint"),
+        ({"HIPPIQUE_MAX_BODY_MB": "programme=0"}, "HIPPIQUE_MAX_BODY_MB: .* must be a number of MB > 0"),
+        ({"HIPPIQUE_REQUEST_DEADLINE_S": "0"}, "HIPPIQUE_REQUEST_DEADLINE_S must be a number of seconds > 0"),
+        (
+            {"HIPPIQUE_REQUEST_DEADLINE_S": "inf"},
+            "HIPPIQUE_REQUEST_DEADLINE_S must be a number of seconds > 0",
+        ),
+        ({"HIPPIQUE_REQUEST_DEADLINE_S": "soon"}, "HIPPIQUE_REQUEST_DEADLINE_S must be a number"),
+    ],
+)
+def test_bad_request_bounds_are_named(environ, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings(environ)

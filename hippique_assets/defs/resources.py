@@ -37,6 +37,10 @@ class PmuApiResource(ConfigurableResource):
     max_attempts: int = 5
     # First wait before a retry (doubled each time, plus up to as much jitter).
     backoff_s: float = 1.0
+    # Total time of one attempt (connect and all reads), beside timeout_s which bounds each read.
+    deadline_s: float = 30.0
+    # Body size limits in MB by endpoint, over the client's defaults (HIPPIQUE_MAX_BODY_MB).
+    max_body_mb: dict[str, float] | None = None
 
     def client(self) -> PmuClient:
         return PmuClient(
@@ -44,6 +48,8 @@ class PmuApiResource(ConfigurableResource):
             rate_limit_per_s=self.rate_limit_per_s,
             concurrency=self.concurrency,
             timeout_s=self.timeout_s,
+            deadline_s=self.deadline_s,
+            max_body_mb=self.max_body_mb,
             retry=RetryPolicy(
                 max_attempts=self.max_attempts, backoff_initial_s=self.backoff_s, jitter_s=self.backoff_s
             ),
@@ -68,6 +74,8 @@ def build_resources(settings: Settings | None = None) -> dict[str, Any]:
             concurrency=settings.concurrency,
             max_attempts=settings.retry_attempts,
             backoff_s=settings.retry_backoff_s,
+            deadline_s=settings.request_deadline_s,
+            max_body_mb=dict(settings.max_body_mb) or None,
         ),
         "pg_io_manager": PostgresPandasIOManager(postgres=postgres),
         "files_io_manager": FilesIOManager(files=files),

@@ -26,3 +26,41 @@ class HttpTransportError(HttpError):
     def __init__(self, url: str, reason: str, *, attempts: int) -> None:
         super().__init__(url, f"{url}: {reason} (gave up after {attempts} attempt(s))", attempts=attempts)
         self.reason = reason
+
+
+class HttpBodyTooLarge(HttpError):
+    """A body longer than the caller's limit (counted after decompression), refused while it was read.
+
+    Never retried: the same URL would send the same body again. ``received`` is how many body bytes
+    had arrived when reading stopped (0 when the Content-Length header already announced more).
+    """
+
+    def __init__(self, url: str, limit_bytes: int, *, received: int, declared: int | None = None) -> None:
+        how = (
+            f"Content-Length announces {declared} bytes"
+            if declared is not None
+            else f"reading stopped after {received} bytes"
+        )
+        super().__init__(
+            url, f"{url}: body exceeded the limit of {limit_bytes} bytes ({format_mb(limit_bytes)}); {how}"
+        )
+        self.limit_bytes = limit_bytes
+        self.received = received
+        self.declared = declared
+
+
+class HttpRedirectRefused(HttpError):
+    """A redirect that was not followed: to another scheme, host or port, one the caller forbids, or
+    one too many. ``source`` answered with the redirect to ``location``; ``location`` was not requested."""
+
+    def __init__(self, url: str, source: str, location: str, reason: str) -> None:
+        origin = "" if source == url else f" (requested {url})"
+        super().__init__(url, f"refused redirect from {source} to {location}{origin}: {reason}")
+        self.source = source
+        self.location = location
+        self.reason = reason
+
+
+def format_mb(size_bytes: int) -> str:
+    """``16777216`` -> ``"16 MB"`` (1 MB = 2**20 bytes)."""
+    return f"{size_bytes / 2**20:.3g} MB"

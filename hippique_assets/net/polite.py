@@ -4,6 +4,10 @@ Every request carries a User-Agent naming the project, waits its turn under a pe
 (shared by all threads using the client), and is retried with exponential backoff on time-outs,
 broken connections and overload statuses (420, 429, 5xx), honouring Retry-After. The client never
 presents itself as a browser; the backoff jitter only spreads retries apart.
+
+Every answer is bounded: a body past its size limit (counted after decompression) is refused while
+it is read, each attempt ends by a total deadline however slowly the server sends, and redirects are
+followed only to the same scheme, host and port.
 """
 
 from __future__ import annotations
@@ -22,22 +26,45 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, retry_if_result, stop_after_attempt
 
 from hippique_assets.net.backoff import RETRY_AFTER_STATUSES, RetryPolicy, parse_retry_after
+from hippique_assets.net.body import ACCEPT_ENCODING, read_bounded
 from hippique_assets.net.closing import Closing
-from hippique_assets.net.errors import HttpError, HttpStatusError, HttpTransportError
+from hippique_assets.net.deadline import Deadline, DeadlineExceeded, DeadlineTransport, deadline_scope
+from hippique_assets.net.errors import (
+    HttpBodyTooLarge,
+    HttpError,
+    HttpRedirectRefused,
+    HttpStatusError,
+    HttpTransportError,
+)
 from hippique_assets.net.rate_limit import HostRateLimiter
 
 __all__ = [
+    "DEFAULT_DEADLINE_S",
+    "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_USER_AGENT",
+    "MAX_REDIRECTS",
+    "HttpBodyTooLarge",
     "HttpError",
+    "HttpRedirectRefused",
     "HttpStats",
     "HttpStatusError",
     "HttpTransportError",
     "PoliteHttp",
     "PoliteResponse",
+    "RedirectGuard",
     "RetryPolicy",
 ]
 
 DEFAULT_USER_AGENT = "hippique_assets/0.1 (data engineering; contact: see project README)"
+# Total time one attempt may take (connect, headers and the whole body), whatever the read time-out.
+DEFAULT_DEADLINE_S = 30.0
+# Largest body accepted when the caller names no limit (decompressed size).
+DEFAULT_MAX_BODY_BYTES = 8 * 2**20
+MAX_REDIRECTS = 5
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Called as ``guard(from_url, to_url)`` before a same-origin redirect is followed; raises to refuse it.
+RedirectGuard = Callable[[str, str], None]
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +92,8 @@ class PoliteResponse:
     attempts: int
     elapsed_s: float
     charset: str | None = None
+    # Where the body came from: ``url`` unless a (same-origin) redirect was followed.
+    final_url: str = ""
 
     @property
     def text(self) -> str:
@@ -127,13 +156,27 @@ class _Counters:
             )
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """One attempt's final answer (after same-origin redirects), body read within its limit."""
+
+    status: int
+    content: bytes
+    headers: httpx.Headers
+    charset: str | None
+    final_url: str
+
+
 class PoliteHttp(Closing):
     """A sync HTTP client with manners, safe to share between threads.
 
     ``rate_limit_per_s`` spaces requests to each host (0 disables the limit); ``timeout_s`` bounds
-    each attempt (connect, each read, each write); ``sleep`` is what waits between retries, so tests
-    can record the backoff instead of sleeping. ``transport`` replaces the network layer (tests).
-    Redirects are followed.
+    each socket operation (connect, each read, each write) and ``deadline_s`` the whole attempt
+    (None: no deadline); ``max_body_bytes`` is the largest body accepted (decompressed) unless
+    :meth:`get` names another. ``sleep`` is what waits between retries, so tests can record the
+    backoff instead of sleeping. ``transport`` replaces the network layer (tests); the deadline is
+    then only checked between body chunks. Redirects are followed only to the same scheme, host and
+    port, at most ``MAX_REDIRECTS`` of them.
     """
 
     def __init__(
@@ -142,6 +185,8 @@ class PoliteHttp(Closing):
         user_agent: str = DEFAULT_USER_AGENT,
         rate_limit_per_s: float = 1.0,
         timeout_s: float = 20.0,
+        deadline_s: float | None = DEFAULT_DEADLINE_S,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so one shared default is safe
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -150,20 +195,22 @@ class PoliteHttp(Closing):
             raise ValueError("user_agent must name the client; an empty User-Agent is not allowed")
         if not timeout_s > 0:
             raise ValueError(f"timeout_s must be > 0, got {timeout_s!r}")
+        if deadline_s is not None and not deadline_s > 0:
+            raise ValueError(f"deadline_s must be > 0 (or None for no deadline), got {deadline_s!r}")
+        _check_limit(max_body_bytes)
         self.user_agent = user_agent
         self.retry = retry
+        self.deadline_s = deadline_s
+        self.max_body_bytes = max_body_bytes
         self._sleep = sleep
         self._limiter = HostRateLimiter(rate_limit_per_s)
         self._backoff = retry.backoff()
         self._counters = _Counters()
-        self._client = httpx.Client(
-            headers={"User-Agent": user_agent},
-            timeout=httpx.Timeout(timeout_s),
-            transport=transport,
-            follow_redirects=True,
-            # Verified even for an http base URL: a redirect may lead to https.
-            verify=shared_tls_context(),
-        )
+        # Gzip and deflate only: the body reader decompresses those by bounded pieces.
+        self._headers = {"User-Agent": user_agent, "Accept": "*/*", "Accept-Encoding": ACCEPT_ENCODING}
+        self._timeout = httpx.Timeout(timeout_s).as_dict()
+        # Verified even for an http URL, as before; a redirect never changes the scheme.
+        self._transport = transport or DeadlineTransport(ssl_context=shared_tls_context())
         self._closed = False
 
     @property
@@ -171,35 +218,46 @@ class PoliteHttp(Closing):
         """A consistent snapshot of the counters."""
         return self._counters.snapshot()
 
-    def get(self, url: str, *, accept_statuses: Collection[int] = (200, 204)) -> PoliteResponse:
+    def get(
+        self,
+        url: str,
+        *,
+        accept_statuses: Collection[int] = (200, 204),
+        max_body_bytes: int | None = None,
+        redirect_guard: RedirectGuard | None = None,
+    ) -> PoliteResponse:
         """GET ``url`` politely and return the final answer.
 
         Statuses in ``accept_statuses`` are returned as they are (an accepted status is never
-        retried); the policy's retry statuses and time-outs/connection errors are retried. Raises
-        HttpStatusError for any other final status and HttpTransportError when no answer came.
+        retried); the policy's retry statuses and time-outs (per read or the attempt's deadline)
+        and connection errors are retried. Raises HttpStatusError for any other final status,
+        HttpTransportError when no answer came, HttpBodyTooLarge for a body over ``max_body_bytes``
+        (the client's limit when None) and HttpRedirectRefused for a redirect to another origin or
+        one ``redirect_guard`` refuses; those last two are never retried.
         """
         if self._closed:
             raise RuntimeError(f"cannot GET {url}: the client is closed")
         host = _host_of(url)
+        limit = self.max_body_bytes if max_body_bytes is None else _check_limit(max_body_bytes)
         accept = frozenset(accept_statuses)
         started = time.monotonic()
         attempts = 0
 
-        def attempt() -> httpx.Response:
+        def attempt() -> _Answer:
             nonlocal attempts
             attempts += 1
             self._limiter.acquire(host)
-            self._counters.sent(retry=attempts > 1)
-            try:
-                response = self._client.get(url)
-            except httpx.TransportError:
-                self._counters.failed()
-                raise
-            self._counters.answered(response.status_code, len(response.content))
-            return response
+            with deadline_scope(self.deadline_s) as deadline:
+                try:
+                    return self._exchange(url, limit, redirect_guard, deadline, retry=attempts > 1)
+                except httpx.TransportError as exc:
+                    self._counters.failed()
+                    if deadline is not None and deadline.expired and not isinstance(exc, DeadlineExceeded):
+                        raise DeadlineExceeded(deadline.seconds) from exc
+                    raise
 
-        def should_retry_status(response: httpx.Response) -> bool:
-            return response.status_code in self.retry.retry_statuses and response.status_code not in accept
+        def should_retry_status(answer: _Answer) -> bool:
+            return answer.status in self.retry.retry_statuses and answer.status not in accept
 
         retrying = Retrying(
             sleep=self._sleep,
@@ -211,38 +269,115 @@ class PoliteHttp(Closing):
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         )
         try:
-            response = retrying(attempt)
+            answer = retrying(attempt)
+        except HttpError as exc:
+            exc.attempts = attempts
+            raise
         except httpx.TransportError as exc:
             raise HttpTransportError(url, _describe(exc), attempts=attempts) from exc
         except httpx.HTTPError as exc:
             raise HttpError(url, f"{url}: {_describe(exc)}", attempts=attempts) from exc
-        if response.status_code not in accept:
-            raise HttpStatusError(url, response.status_code, attempts=attempts)
+        if answer.status not in accept:
+            raise HttpStatusError(url, answer.status, attempts=attempts)
         return PoliteResponse(
             url=url,
-            status=response.status_code,
-            content=response.content,
-            headers=response.headers,
+            status=answer.status,
+            content=answer.content,
+            headers=answer.headers,
             attempts=attempts,
             elapsed_s=time.monotonic() - started,
-            charset=response.charset_encoding,
+            charset=answer.charset,
+            final_url=answer.final_url,
         )
 
     def close(self) -> None:
         """Close the connections and stop the rate limiter's background work."""
         self._closed = True
-        self._client.close()
+        self._transport.close()
         self._limiter.close()
+
+    def _exchange(
+        self, url: str, limit: int, guard: RedirectGuard | None, deadline: Deadline | None, *, retry: bool
+    ) -> _Answer:
+        """One attempt: the request and any same-origin redirects, up to a final answer."""
+        current, hop = httpx.URL(url), 0
+        # Ends with an answer, or with _redirect_target refusing the hop after MAX_REDIRECTS.
+        while True:
+            if hop:
+                self._limiter.acquire(current.host)
+            self._counters.sent(retry=retry and hop == 0)
+            response = self._transport.handle_request(
+                httpx.Request("GET", current, headers=self._headers, extensions={"timeout": self._timeout})
+            )
+            try:
+                location = response.headers.get("Location") if response.has_redirect_location else None
+                if location is None:
+                    return self._answer(response, url, str(current), limit, deadline)
+                self._counters.answered(response.status_code, 0)
+            finally:
+                response.close()
+            current = _redirect_target(url, current, location, guard, hops=hop)
+            hop += 1
+
+    def _answer(
+        self, response: httpx.Response, url: str, final_url: str, limit: int, deadline: Deadline | None
+    ) -> _Answer:
+        try:
+            content = read_bounded(response, url, limit, deadline.check if deadline else _nothing)
+        except HttpBodyTooLarge as exc:
+            self._counters.answered(response.status_code, exc.received)
+            raise
+        self._counters.answered(response.status_code, len(content))
+        return _Answer(response.status_code, content, response.headers, response.charset_encoding, final_url)
 
     def _wait(self, state: RetryCallState) -> float:
         outcome = state.outcome
         if outcome is not None and not outcome.failed:
-            response: httpx.Response = outcome.result()
-            if response.status_code in RETRY_AFTER_STATUSES:
-                after = parse_retry_after(response.headers.get("Retry-After"))
+            answer: _Answer = outcome.result()
+            if answer.status in RETRY_AFTER_STATUSES:
+                after = parse_retry_after(answer.headers.get("Retry-After"))
                 if after is not None:
                     return min(after, self.retry.backoff_max_s)
         return self._backoff(state)
+
+
+def _nothing() -> None:
+    return None
+
+
+def _check_limit(max_body_bytes: int) -> int:
+    if isinstance(max_body_bytes, bool) or not isinstance(max_body_bytes, int) or max_body_bytes < 1:
+        raise ValueError(f"max_body_bytes must be a whole number of bytes >= 1, got {max_body_bytes!r}")
+    return max_body_bytes
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme)
+
+
+def _redirect_target(
+    url: str, current: httpx.URL, location: str, guard: RedirectGuard | None, *, hops: int
+) -> httpx.URL:
+    """The URL ``location`` leads to from ``current``; HttpRedirectRefused unless it may be followed."""
+    try:
+        target = current.join(location)
+    except httpx.InvalidURL as exc:
+        raise HttpRedirectRefused(url, str(current), location, f"invalid Location ({exc})") from exc
+    if hops >= MAX_REDIRECTS:
+        raise HttpRedirectRefused(url, str(current), str(target), f"more than {MAX_REDIRECTS} redirects")
+    changed = [
+        f"{part} {before} -> {after}"
+        for part, before, after in zip(
+            ("scheme", "host", "port"), _origin(current), _origin(target), strict=True
+        )
+        if before != after
+    ]
+    if changed:
+        reason = f"only same scheme, host and port are followed ({', '.join(changed)})"
+        raise HttpRedirectRefused(url, str(current), str(target), reason)
+    if guard is not None:
+        guard(str(current), str(target))
+    return target
 
 
 def _host_of(url: str) -> str:
@@ -260,6 +395,8 @@ def _describe(exc: BaseException) -> str:
     text = str(exc)
     if isinstance(exc, httpx.ConnectError) and "refused" in text.lower():
         return "connection refused"
+    if isinstance(exc, DeadlineExceeded):
+        return f"timed out: {text}"
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out ({type(exc).__name__})"
     if isinstance(exc, httpx.ConnectError) and (
@@ -273,6 +410,6 @@ def _log_retry(url: str, state: RetryCallState) -> None:
     outcome = state.outcome
     if outcome is None:
         return
-    what = _describe(outcome.exception()) if outcome.failed else f"HTTP {outcome.result().status_code}"
+    what = _describe(outcome.exception()) if outcome.failed else f"HTTP {outcome.result().status}"
     delay = state.next_action.sleep if state.next_action else 0.0
     logger.info("attempt %d got %s; retrying %s in %.2f s", state.attempt_number, what, url, delay)

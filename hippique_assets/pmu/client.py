@@ -3,18 +3,21 @@
 Beyond what PoliteHttp does (User-Agent, per-host rate limit, retries), this client knows the API's
 answers: 204 means "no data", 404 on ``rapports-definitifs`` means "not final yet", and a body
 that is not valid JSON is fetched again (a truncated body is usually a passing proxy fault) before
-being reported as malformed.
+being reported as malformed. Each endpoint has a body size limit (a larger body is refused, never
+retried) and each attempt a total deadline; the API may only redirect within its own origin.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 import httpx
@@ -22,8 +25,11 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from hippique_assets.net.closing import Closing
 from hippique_assets.net.polite import (
+    DEFAULT_DEADLINE_S,
     DEFAULT_USER_AGENT,
+    HttpBodyTooLarge,
     HttpError,
+    HttpRedirectRefused,
     HttpStats,
     HttpStatusError,
     HttpTransportError,
@@ -31,7 +37,14 @@ from hippique_assets.net.polite import (
     PoliteResponse,
     RetryPolicy,
 )
-from hippique_assets.pmu.errors import PmuError, PmuHttpError, PmuMalformedResponse, PmuTransportError
+from hippique_assets.pmu.errors import (
+    PmuBodyTooLarge,
+    PmuError,
+    PmuHttpError,
+    PmuMalformedResponse,
+    PmuRedirectRefused,
+    PmuTransportError,
+)
 from hippique_assets.pmu.paths import (
     parse_api_path,
     participants_path,
@@ -42,15 +55,33 @@ from hippique_assets.pmu.paths import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_BODY_MB",
     "FetchResult",
+    "PmuBodyTooLarge",
     "PmuClient",
     "PmuError",
     "PmuHttpError",
     "PmuMalformedResponse",
+    "PmuRedirectRefused",
     "PmuTransportError",
+    "parse_max_body_mb",
 ]
 
 DEFAULT_BASE_URL = "https://online.turfinfo.api.pmu.fr/rest/client/61"
+
+# Largest body accepted per endpoint, in MB (2**20 bytes) after decompression; "default" covers
+# any other path. The largest bodies seen are far below: a busy day's programme 0.73 MB, a race's
+# performances about 0.3 MB, a reunion 78 KB, participants 44 KB, rapports 8 KB.
+DEFAULT_MAX_BODY_MB: Mapping[str, float] = MappingProxyType(
+    {
+        "programme": 16.0,
+        "reunion": 8.0,
+        "participants": 4.0,
+        "performances": 16.0,
+        "rapports": 2.0,
+        "default": 8.0,
+    }
+)
 
 # A body that is not JSON is fetched up to this many times in all before it is reported.
 BODY_TRIES = 3
@@ -84,7 +115,10 @@ class PmuClient(Closing):
     """The PMU turfinfo API (or any server answering the same paths at ``base_url``).
 
     ``concurrency`` bounds the parallel requests of :meth:`fetch_many`; ``rate_limit_per_s`` spaces
-    all requests to the host whatever the concurrency. Safe to share between threads.
+    all requests to the host whatever the concurrency. ``timeout_s`` bounds each socket operation
+    and ``deadline_s`` each attempt as a whole. ``max_body_mb`` overrides the body size limits of
+    :data:`DEFAULT_MAX_BODY_MB`: one number for every endpoint, or a mapping by endpoint name
+    (``"default"`` for paths of no known endpoint). Safe to share between threads.
     """
 
     def __init__(
@@ -94,6 +128,8 @@ class PmuClient(Closing):
         rate_limit_per_s: float = 1.0,
         concurrency: int = 4,
         timeout_s: float = 20.0,
+        deadline_s: float | None = DEFAULT_DEADLINE_S,
+        max_body_mb: float | Mapping[str, float] | None = None,
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so one shared default is safe
         user_agent: str = DEFAULT_USER_AGENT,
         transport: httpx.BaseTransport | None = None,
@@ -106,6 +142,7 @@ class PmuClient(Closing):
         self.base_url = base_url.rstrip("/")
         self.concurrency = concurrency
         self.retry = retry
+        self.max_body_bytes = _body_limits(max_body_mb)
         self._sleep = sleep
         self._body_retries = 0
         self._body_retries_lock = threading.Lock()
@@ -113,6 +150,8 @@ class PmuClient(Closing):
             user_agent=user_agent,
             rate_limit_per_s=rate_limit_per_s,
             timeout_s=timeout_s,
+            deadline_s=deadline_s,
+            max_body_bytes=self.max_body_bytes["default"],
             retry=retry,
             transport=transport,
             sleep=sleep,
@@ -130,14 +169,20 @@ class PmuClient(Closing):
             raise ValueError(f"PMU API path must start with '/', got {path!r}")
         return self.base_url + path
 
+    def body_limit(self, path: str) -> int:
+        """The largest body accepted for ``path``, in bytes (its endpoint's limit)."""
+        return self.max_body_bytes[_endpoint_of(path)]
+
     def get(self, path: str, *, not_final_on_404: bool = False, expect: type = dict) -> FetchResult:
         """Fetch one API path and decode its JSON, which must be an ``expect`` at top level.
 
         Raises PmuHttpError for an unexpected status, PmuTransportError when no answer came after
-        retrying, and PmuMalformedResponse for a body that is still not valid JSON after
-        ``BODY_TRIES`` fetches or not of the expected type.
+        retrying (time-outs and deadlines included), PmuMalformedResponse for a body that is still
+        not valid JSON after ``BODY_TRIES`` fetches or not of the expected type, PmuBodyTooLarge for
+        a body over the endpoint's limit and PmuRedirectRefused for a redirect off the API's origin.
         """
         url = self.url_for(path)
+        limit = self.body_limit(path)
         accept = (200, 204, 404) if not_final_on_404 else (200, 204)
         started = time.monotonic()
         attempts = 0
@@ -145,11 +190,23 @@ class PmuClient(Closing):
         def fetch_and_decode() -> tuple[PoliteResponse, Any]:
             nonlocal attempts
             try:
-                response = self._http.get(url, accept_statuses=accept)
+                response = self._http.get(url, accept_statuses=accept, max_body_bytes=limit)
             except HttpStatusError as exc:
                 raise PmuHttpError(url, exc.status, attempts=attempts + exc.attempts) from exc
             except HttpTransportError as exc:
                 raise PmuTransportError(url, exc.reason, attempts=attempts + exc.attempts) from exc
+            except HttpBodyTooLarge as exc:
+                raise PmuBodyTooLarge(
+                    url,
+                    exc.limit_bytes,
+                    received=exc.received,
+                    declared=exc.declared,
+                    attempts=attempts + exc.attempts,
+                ) from exc
+            except HttpRedirectRefused as exc:
+                raise PmuRedirectRefused(
+                    url, exc.source, exc.location, exc.reason, attempts=attempts + exc.attempts
+                ) from exc
             except HttpError as exc:
                 raise PmuError(url, str(exc)) from exc
             attempts += response.attempts
@@ -270,11 +327,55 @@ def _decode(url: str, content: bytes) -> Any:
 
 
 def _expected_type(path: str) -> type:
+    return list if _endpoint_of(path) == "rapports" else dict
+
+
+def _endpoint_of(path: str) -> str:
+    """The endpoint name of an API path, or ``"default"`` for a path of no known endpoint."""
     try:
-        endpoint = parse_api_path(path).endpoint
+        return parse_api_path(path).endpoint
     except ValueError:
-        return dict
-    return list if endpoint == "rapports" else dict
+        return "default"
+
+
+def _body_limits(max_body_mb: float | Mapping[str, float] | None) -> dict[str, int]:
+    """Body limits in bytes by endpoint: the defaults, overridden by ``max_body_mb``."""
+    if max_body_mb is None:
+        overrides: Mapping[str, float] = {}
+    elif isinstance(max_body_mb, Mapping):
+        overrides = max_body_mb
+    else:
+        overrides = dict.fromkeys(DEFAULT_MAX_BODY_MB, max_body_mb)
+    unknown = sorted(set(overrides) - set(DEFAULT_MAX_BODY_MB))
+    if unknown:
+        raise ValueError(
+            f"unknown endpoint(s) {unknown} in max_body_mb: expected {sorted(DEFAULT_MAX_BODY_MB)}"
+        )
+    limits = {**DEFAULT_MAX_BODY_MB, **overrides}
+    for name, mb in limits.items():
+        if isinstance(mb, bool) or not isinstance(mb, int | float) or not (math.isfinite(mb) and mb > 0):
+            raise ValueError(f"max_body_mb for {name} must be a number of MB > 0, got {mb!r}")
+    return {name: max(1, round(mb * 2**20)) for name, mb in limits.items()}
+
+
+def parse_max_body_mb(text: str) -> dict[str, float]:
+    """Body limit overrides from their one-line form: ``"32"`` (every endpoint),
+    ``"programme=32,performances=48"`` (those endpoints) or both (``"8,programme=32"``; later
+    entries win). ``""`` means no override. Raises ValueError naming the part it cannot read."""
+    overrides: dict[str, float] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        name, _, value = part.rpartition("=")
+        names = [name.strip().lower()] if name else list(DEFAULT_MAX_BODY_MB)
+        try:
+            mb = float(value)
+        except ValueError:
+            raise ValueError(f"{part!r} is not MB or endpoint=MB") from None
+        for key in names:
+            overrides[key] = mb
+    _body_limits(overrides)
+    return overrides
 
 
 def _json_type(kind: type) -> str:

@@ -40,3 +40,40 @@ class PmuMalformedResponse(PmuError):
     def __init__(self, url: str, reason: str, *, attempts: int = 1) -> None:
         super().__init__(url, f"malformed PMU response from {url}: {reason}", attempts=attempts)
         self.reason = reason
+
+
+class PmuBodyTooLarge(PmuError):
+    """A body over the endpoint's size limit (``HIPPIQUE_MAX_BODY_MB``), refused while it was read.
+
+    Not retried: the API would send the same body again. ``received`` counts the decompressed bytes
+    read before stopping (0 when the Content-Length header already announced more).
+    """
+
+    def __init__(
+        self, url: str, limit_bytes: int, *, received: int, declared: int | None = None, attempts: int = 1
+    ) -> None:
+        how = (
+            f"Content-Length announces {declared} bytes" if declared is not None else f"{received} bytes read"
+        )
+        super().__init__(
+            url,
+            f"PMU response from {url} exceeded the body limit of {limit_bytes} bytes "
+            f"({limit_bytes / 2**20:.3g} MB): refused while reading ({how}); "
+            "raise HIPPIQUE_MAX_BODY_MB if such bodies are genuine",
+            attempts=attempts,
+        )
+        self.limit_bytes = limit_bytes
+        self.received = received
+        self.declared = declared
+
+
+class PmuRedirectRefused(PmuError):
+    """The API redirected to another scheme, host or port (or too many times); not followed, not retried."""
+
+    def __init__(self, url: str, source: str, location: str, reason: str, *, attempts: int = 1) -> None:
+        super().__init__(
+            url, f"PMU API redirect from {source} to {location} refused: {reason}", attempts=attempts
+        )
+        self.source = source
+        self.location = location
+        self.reason = reason

@@ -19,7 +19,8 @@ _log = logging.getLogger(__name__)
 WESTERN = ["utf_8", "cp1252", "latin_1", "iso8859_15", "utf_16"]
 
 # <meta charset="..."> and <meta http-equiv="Content-Type" content="text/html; charset=...">.
-_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
+# A tag ends at the next "<" too, so "<meta <meta <meta..." without ">" is not rescanned from each one.
+_META = re.compile(rb"""<meta[^<>]+charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _HEADER = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
 _HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
 _SCAN_LIMIT = 16_384

@@ -4,7 +4,9 @@ Off by default: a disabled source raises :class:`SourceDisabled` before any netw
 requests go through the project's :class:`PoliteHttp` (identifiable User-Agent, per-host rate limit,
 backoff on 420/429/5xx). robots.txt is read once per host through that same client (RFC 9309,
 2.3.1): a 4xx answer means everything is allowed; a 5xx, a throttling answer that does not clear
-after the retries, or no answer at all means nothing is.
+after the retries, or no answer at all means nothing is. A redirect is followed only within the
+page's scheme, host and port and only to a path robots.txt allows; pages and robots.txt files have
+a size limit and each attempt a total deadline.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from urllib.robotparser import RobotFileParser
 
 from hippique_assets.net.closing import Closing
 from hippique_assets.net.errors import HttpError
-from hippique_assets.net.polite import DEFAULT_USER_AGENT, PoliteHttp, RetryPolicy
+from hippique_assets.net.polite import DEFAULT_DEADLINE_S, DEFAULT_USER_AGENT, PoliteHttp, RetryPolicy
 from hippique_assets.web.errors import RobotsRefused, SourceDisabled
 
 logger = logging.getLogger(__name__)
@@ -38,12 +40,19 @@ class WebSourcesConfig:
     geny_base_url: str = "https://www.geny.com"
     rate_limit_per_s: float = 0.2
     user_agent: str = DEFAULT_USER_AGENT
+    # The pages read are about 160 KB; robots.txt files are read up to 500 KiB by the big crawlers.
+    max_page_bytes: int = 8 * 2**20
+    max_robots_bytes: int = 512 * 2**10
+    deadline_s: float = DEFAULT_DEADLINE_S
 
     def __post_init__(self) -> None:
         for source, base in self.base_urls.items():
             parts = urlsplit(base)
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ValueError(f"{source}_base_url must be an absolute http(s) URL, got {base!r}")
+        for name in ("max_page_bytes", "max_robots_bytes", "deadline_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
 
     @property
     def base_urls(self) -> dict[str, str]:
@@ -99,6 +108,8 @@ class WebFetcher(Closing):
                 self._http = PoliteHttp(
                     user_agent=self.config.user_agent,
                     rate_limit_per_s=self.config.rate_limit_per_s,
+                    deadline_s=self.config.deadline_s,
+                    max_body_bytes=self.config.max_page_bytes,
                     retry=RetryPolicy(),
                 )
             return self._http
@@ -113,7 +124,9 @@ class WebFetcher(Closing):
         robots_url = f"{root}/robots.txt"
         parser = RobotFileParser(robots_url)
         try:
-            answer = self.http.get(robots_url, accept_statuses=_ROBOTS_ACCEPTED)
+            answer = self.http.get(
+                robots_url, accept_statuses=_ROBOTS_ACCEPTED, max_body_bytes=self.config.max_robots_bytes
+            )
         except HttpError as exc:
             logger.warning("%s unavailable (%s): treating %s as disallowed", robots_url, exc, root)
             parser.disallow_all = True
@@ -129,13 +142,21 @@ class WebFetcher(Closing):
         """Whether the site's robots.txt lets our User-Agent fetch ``url`` (reads robots.txt once per host)."""
         return self._robots_for(url).can_fetch(self.http.user_agent, url)
 
+    def _check_redirect(self, source: str, target: str) -> None:
+        """Refuse a (same-origin) redirect to a path robots.txt disallows; the target is not requested."""
+        if not self.allowed(target):
+            logger.warning("robots.txt disallows %s (redirected from %s): not followed", target, source)
+            raise RobotsRefused(target, f"robots.txt disallows it (redirect from {source})")
+
     def fetch(self, url: str, page_url: str | None = None) -> FetchedPage:
         """GET ``url`` of an enabled source, unless robots.txt disallows it.
 
         The source is the one whose base URL ``url`` is under. ``fetch(source, url)`` is accepted
         too: the source named must then be the URL's. Raises ValueError for a URL under no source,
         :class:`SourceDisabled` (before any request) for a disabled source, :class:`RobotsRefused`
-        (the URL is never requested) and the polite layer's HttpError for a failed request.
+        (the URL, or the path a redirect leads to, is never requested) and the polite layer's
+        HttpError for a failed request (HttpRedirectRefused for a redirect off the page's origin,
+        HttpBodyTooLarge for a page over ``max_page_bytes``).
         """
         named = None
         if page_url is not None:
@@ -148,7 +169,9 @@ class WebFetcher(Closing):
         if not self.allowed(url):
             logger.warning("robots.txt disallows %s for %r: not fetched", url, self.http.user_agent)
             raise RobotsRefused(url)
-        answer = self.http.get(url)
+        answer = self.http.get(
+            url, max_body_bytes=self.config.max_page_bytes, redirect_guard=self._check_redirect
+        )
         return FetchedPage(
             url=url,
             status=answer.status,

@@ -24,6 +24,11 @@ _COURSE_NUMBER = re.compile(r"^\s*(\d+)")
 _REUNION = re.compile(r"\(R(\d+)\)")
 _START = re.compile(r"(\d{1,2})h(\d{2})")
 _NON_RUNNERS = re.compile(r"non[- ]?partants?\s*:\s*((?:\d+(?:\s*(?:[-,/]|et)\s*)?)+)", re.IGNORECASE)
+# An amount in euros ("80\ufffd000 €") and a stake ("1 €", "0,50 €"). Each may only start where a run
+# of its characters starts (the lookbehind): otherwise a long digit run not followed by "€" is
+# scanned again from each of its digits, which is quadratic. The match is the same as without it.
+_PRIZE = re.compile(r"(?<![\d \ufffd\u202f])[ \ufffd\u202f]*(\d[\d \ufffd\u202f]*)\s?€")
+_STAKE = re.compile(r"(?<![\d,])([\d,]+)\s*€")
 _SEPARATORS = str.maketrans({" ": None, "\xa0": None, "\u202f": None, "\ufffd": None, "€": None, ",": "."})
 _DISCIPLINES = (
     ("attel", "ATTELE"),
@@ -101,7 +106,7 @@ def _race_info(
         start = datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
     discipline = next((d for d in map(_discipline, lines) if d is not None), None)
     distance = re.search(r"\b(\d{3,4})\s?m\b", text)
-    prize = re.search(r"(\d[\d \ufffd\u202f]*)\s?€", text)
+    prize = _PRIZE.search(text)
     return (
         start,
         discipline,
@@ -119,6 +124,15 @@ def _title(soup: BeautifulSoup) -> tuple[str | None, int | None]:
     number = _COURSE_NUMBER.match(text)
     name = text.split("-", 1)[1].strip() if "-" in text else text
     return name or None, int(number.group(1)) if number else None
+
+
+def _tight_dashes(text: str) -> str:
+    r"""``"7 - 1 - 5"`` -> ``"7-1-5"``: the blanks around each dash removed, other blanks kept (what
+    ``re.sub(r"\s*-\s*", "-", text)`` does, without rescanning a long blank run from each position)."""
+    parts = text.split("-")
+    if len(parts) == 1:
+        return text
+    return "-".join([parts[0].rstrip(), *(p.strip() for p in parts[1:-1]), parts[-1].lstrip()])
 
 
 def _declared_non_runners(soup: BeautifulSoup) -> tuple[int, ...]:
@@ -242,11 +256,11 @@ def _dividends(section_id: str, block: Tag, page: str) -> list[WebDividend]:
     stake_node = block.find(string=re.compile(r"pour"))
     stake = 1.0
     if stake_node is not None:
-        stake_match = re.search(r"([\d,]+)\s*€", stake_node.parent.get_text(" ", strip=True))
+        stake_match = _STAKE.search(stake_node.parent.get_text(" ", strip=True))
         stake = (_amount(stake_match.group(1)) if stake_match else None) or 1.0
     # Combined bets (tiercé, quarté, quinté, 2sur4, multi) show one combination above their rows.
     shared = block.select_one("span[id]")
-    shared_combination = re.sub(r"\s*-\s*", "-", shared.get_text(" ", strip=True)) if shared else None
+    shared_combination = _tight_dashes(shared.get_text(" ", strip=True)) if shared else None
     out = []
     for row in block.select("tr"):
         cells = row.find_all("td", recursive=False)

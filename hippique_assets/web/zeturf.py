@@ -20,7 +20,12 @@ from hippique_assets.web.models import WebRunner, ZeturfCourse
 PARIS = ZoneInfo("Europe/Paris")
 _RACE_HREF = re.compile(r"/course/(\d{4}-\d{2}-\d{2})/R(\d+)C(\d+)")
 _COTES = re.compile(r"cotesInfos\s*:\s*")
-_NON_RUNNERS = re.compile(r"non[- ]?partants?\s*(?:\(s\))?\s*:\s*((?:\d+(?:\s*-\s*)?)+)", re.IGNORECASE)
+# "Non-partant (s) : 12 - 4". The spaces before the colon belong to one \s* only: two optional
+# runs side by side would try every split of a long blank run, which is quadratic.
+_NON_RUNNERS = re.compile(r"non[- ]?partants?\s*(?:\(s\)\s*)?:\s*((?:\d+(?:\s*-\s*)?)+)", re.IGNORECASE)
+# A date ending the title; found from the date itself, the blanks before it are then stripped
+# (a leading \s* would rescan a long blank run from each of its positions).
+_TRAILING_DATE = re.compile(r"\d{2}/\d{2}/\d{4}\s*$")
 _DISCIPLINES = {
     "attelé": "ATTELE",
     "monté": "MONTE",
@@ -56,7 +61,8 @@ def _cotes(text: str) -> dict[str, dict]:
         return {}
     try:
         data, _ = json.JSONDecoder().raw_decode(text, match.end())
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
+        # Broken JSON, an integer too long to convert, or nesting too deep: the table is read instead.
         return {}
     if not isinstance(data, dict):
         return {}
@@ -84,6 +90,12 @@ def _infos(text: str) -> tuple[str | None, int | None, float | None]:
     distance = next((int(p[:-1]) for p in parts if re.fullmatch(r"\d+m", p)), None)
     prize = next((float(re.sub(r"\D", "", p)) for p in parts if re.fullmatch(r"[\d\s\u202f]+€", p)), None)
     return discipline, distance, prize
+
+
+def _without_trailing_date(title: str) -> str:
+    """``"MARSEILLE VIVAUX 18/01/2026"`` -> ``"MARSEILLE VIVAUX"``; unchanged without a date at the end."""
+    match = _TRAILING_DATE.search(title)
+    return title[: match.start()].rstrip() if match else title
 
 
 def _text_or_none(node: Tag | None, attribute: str | None = None) -> str | None:
@@ -140,9 +152,9 @@ def parse_zeturf_course(content: bytes, source: str, content_type: str | None = 
         raise WebParseError(source, f"R/C in the race link {link.get('href')!r}")
     race_date, reunion, course = date.fromisoformat(match.group(1)), int(match.group(2)), int(match.group(3))
     title = _need(soup.select_one("h1.nom-course"), source, "the page title (h1.nom-course)")
-    hippodrome = _text_or_none(title.select_one(".nom-hippodrome-et-drapeau > span")) or re.sub(
-        r"\s*\d{2}/\d{2}/\d{4}\s*$", "", title.get_text(" ", strip=True)
-    )
+    hippodrome = _text_or_none(
+        title.select_one(".nom-hippodrome-et-drapeau > span")
+    ) or _without_trailing_date(title.get_text(" ", strip=True))
     stamp = details.select_one(".heure-course [data-timestamp]")
     start = None
     if stamp is not None:

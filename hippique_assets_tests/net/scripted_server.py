@@ -8,6 +8,7 @@ so tests can check attempts, headers, rate limits and concurrency from the serve
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -24,7 +25,10 @@ class Reply:
 
     ``delay_s`` waits before answering (to provoke client time-outs or overlap requests).
     ``content_length`` declares a length other than the body's: a larger one makes the connection
-    close before the announced body is complete.
+    close before the announced body is complete. ``chunked`` sends the body in chunked transfer
+    encoding (no Content-Length, so the client learns its size only by reading it). ``drip_s``
+    sends the body one byte at a time, ``drip_s`` apart; with ``drip_head`` the status line and
+    headers too (a server slow from its very first byte).
     """
 
     status: int = 200
@@ -32,6 +36,9 @@ class Reply:
     headers: Mapping[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     content_length: int | None = None
+    chunked: bool = False
+    drip_s: float = 0.0
+    drip_head: bool = False
 
 
 def json_reply(payload: Any, status: int = 200, **kwargs: Any) -> Reply:
@@ -153,6 +160,11 @@ def _handler_for(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def handle(self) -> None:
+            # The client may drop the connection mid-answer (a refused body): nothing left to serve.
+            with contextlib.suppress(ConnectionResetError):
+                super().handle()
+
         def do_GET(self) -> None:
             reply = server._arrive(self.path, dict(self.headers.items()))
             try:
@@ -169,21 +181,44 @@ def _handler_for(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
-            if reply.status != 204:
+            if reply.status != 204 and reply.chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            elif reply.status != 204:
                 length = len(reply.body) if reply.content_length is None else reply.content_length
                 self.send_header("Content-Length", str(length))
                 if length != len(reply.body):
                     self.send_header("Connection", "close")
                     self.close_connection = True
-            self.end_headers()
+            if reply.drip_head:
+                self._headers_buffer.append(b"\r\n")
+                head, self._headers_buffer = b"".join(self._headers_buffer), []
+                self._write(head, reply.drip_s)
+            else:
+                self.end_headers()
             if reply.status != 204:
-                self.wfile.write(reply.body)
+                body = _chunked(reply.body) if reply.chunked else reply.body
+                self._write(body, reply.drip_s)
             self.wfile.flush()
+
+        def _write(self, data: bytes, drip_s: float) -> None:
+            if not drip_s:
+                self.wfile.write(data)
+                return
+            for index in range(len(data)):
+                self.wfile.write(data[index : index + 1])
+                self.wfile.flush()
+                time.sleep(drip_s)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # keep test output clean
 
     return Handler
+
+
+def _chunked(body: bytes, size: int = 16_384) -> bytes:
+    """``body`` in HTTP/1.1 chunked transfer encoding."""
+    chunks = [body[i : i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks) + b"0\r\n\r\n"
 
 
 class SleepRecorder:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import time
+import zlib
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -11,14 +13,20 @@ from hippique_assets.net.polite import DEFAULT_USER_AGENT, RetryPolicy
 from hippique_assets.pmu.client import (
     BODY_TRIES,
     DEFAULT_BASE_URL,
+    DEFAULT_MAX_BODY_MB,
     FetchResult,
+    PmuBodyTooLarge,
     PmuClient,
     PmuError,
     PmuHttpError,
     PmuMalformedResponse,
+    PmuRedirectRefused,
     PmuTransportError,
+    parse_max_body_mb,
 )
-from hippique_assets.pmu.paths import participants_path, programme_path, rapports_path
+from hippique_assets.pmu.landing import land
+from hippique_assets.pmu.paths import participants_path, performances_path, programme_path, rapports_path
+from hippique_assets.storage.files import LocalFileStore
 from hippique_assets_tests.net.scripted_server import Reply, ScriptedServer, SleepRecorder, json_reply
 
 DAY = date(2026, 3, 23)
@@ -266,3 +274,170 @@ def test_paths_and_base_urls_are_checked(server: ScriptedServer, sleeps: SleepRe
         PmuClient(concurrency=0)
     with PmuClient() as live:
         assert live.base_url == DEFAULT_BASE_URL
+
+
+# Bounded answers: body size per endpoint, deadline per attempt, redirects within the API's origin.
+
+
+def gzip_of_zeros(size: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    return packer.compress(bytes(size)) + packer.flush()
+
+
+def test_default_body_limits_leave_room_over_the_largest_captures(pmu_samples: Path) -> None:
+    with PmuClient() as client:
+        limits = {
+            endpoint: client.body_limit(path)
+            for endpoint, path in [
+                ("programme", programme_path(DAY)),
+                ("reunion", "/programme/23032026/R1"),
+                ("participants", participants_path(DAY, 1, 1)),
+                ("performances", performances_path(DAY, 1, 1)),
+                ("rapports", rapports_path(DAY, 1, 1)),
+                ("default", "/somewhere/else"),
+            ]
+        }
+    assert limits == {name: round(mb * 2**20) for name, mb in DEFAULT_MAX_BODY_MB.items()}
+    largest = {
+        "programme": "programme_*.json",
+        "participants": "participants_*.json",
+        "reunion": "reunion_*.json",
+    }
+    for endpoint, pattern in largest.items():
+        biggest = max(p.stat().st_size for p in pmu_samples.glob(pattern))
+        assert limits[endpoint] >= 10 * biggest, endpoint
+
+
+def test_oversize_body_is_a_pmu_error_naming_url_and_limit_and_not_retried(
+    server: ScriptedServer, sleeps: SleepRecorder
+) -> None:
+    server.script(api(programme_path(DAY)), [json_reply({"programme": {"pad": "x" * 20_000}})])
+    with make_client(server, sleeps, max_body_mb={"programme": 0.01}) as client:
+        with pytest.raises(PmuBodyTooLarge) as caught:
+            client.programme(DAY)
+        assert client.stats.requests == 1
+    url = server.url + api(programme_path(DAY))
+    error = caught.value
+    assert isinstance(error, PmuError)
+    assert (error.url, error.limit_bytes, error.attempts) == (url, 10486, 1)
+    assert url in str(error) and "exceeded the body limit of 10486 bytes" in str(error)
+    assert server.hits(api(programme_path(DAY))) == 1
+    assert sleeps.delays == []
+
+
+def test_gzip_body_is_limited_after_decompression(server: ScriptedServer, sleeps: SleepRecorder) -> None:
+    path = participants_path(DAY, 1, 2)
+    bomb = gzip_of_zeros(16 * 2**20)
+    server.script(
+        api(path), [Reply(200, bomb, {"Content-Encoding": "gzip", "Content-Type": "application/json"})]
+    )
+    with make_client(server, sleeps, max_body_mb=1) as client, pytest.raises(PmuBodyTooLarge) as caught:
+        client.participants(DAY, 1, 2)
+    assert len(bomb) < 2**20 / 10
+    assert 2**20 < caught.value.received <= 2**20 + 64 * 1024
+    assert "read" in str(caught.value)
+
+
+def test_limits_are_per_endpoint(server: ScriptedServer, sleeps: SleepRecorder) -> None:
+    body = {"participants": [{"nom": "X" * 5000}]}
+    server.script(api(participants_path(DAY, 1, 1)), [json_reply(body)])
+    server.script(api(programme_path(DAY)), [json_reply({"programme": {"nom": "X" * 5000}})])
+    with make_client(server, sleeps, max_body_mb={"participants": 0.001}) as client:
+        assert client.programme(DAY).payload == {"programme": {"nom": "X" * 5000}}
+        with pytest.raises(PmuBodyTooLarge):
+            client.participants(DAY, 1, 1)
+
+
+def test_fetch_many_keeps_the_others_when_one_body_is_too_large(
+    server: ScriptedServer, sleeps: SleepRecorder
+) -> None:
+    paths = [participants_path(DAY, 6, c) for c in range(1, 4)]
+    for course, path in enumerate(paths, start=1):
+        server.script(api(path), [json_reply({"course": course})])
+    server.script(api(paths[1]), [json_reply({"pad": "x" * 5000})])
+    client = make_client(server, sleeps, max_body_mb={"participants": 0.001})
+    with client, pytest.raises(PmuBodyTooLarge) as caught:
+        client.fetch_many(paths)
+    outcomes = caught.value.results  # type: ignore[attr-defined]
+    assert [o.payload if isinstance(o, FetchResult) else type(o) for o in outcomes] == [
+        {"course": 1},
+        PmuBodyTooLarge,
+        {"course": 3},
+    ]
+    assert [server.hits(api(p)) for p in paths] == [1, 1, 1]
+
+
+def test_landing_records_an_oversize_body_as_a_failed_request(
+    server: ScriptedServer, sleeps: SleepRecorder, tmp_path: Path
+) -> None:
+    paths = [participants_path(DAY, 7, 1), participants_path(DAY, 7, 2)]
+    server.script(api(paths[0]), [json_reply({"participants": []})])
+    server.script(api(paths[1]), [json_reply({"participants": [{"nom": "x" * 5000}]})])
+    store = LocalFileStore(tmp_path)
+    with make_client(server, sleeps, max_body_mb={"participants": 0.001}) as client:
+        manifest = land(client, store, "participants", paths, DAY.isoformat())
+    assert [r.path for r in manifest.failed] == [paths[1]]
+    assert "exceeded the body limit" in (manifest.failed[0].error or "")
+    assert [r.path for r in manifest.with_data] == [paths[0]]
+
+
+def test_dripping_answer_is_cut_at_the_deadline_and_retried(
+    server: ScriptedServer, sleeps: SleepRecorder
+) -> None:
+    server.script(api(programme_path(DAY)), [Reply(200, b'{"programme": {}}' * 10, drip_s=0.05)])
+    retry = RetryPolicy(max_attempts=2, jitter_s=0.0)
+    started = time.monotonic()
+    client = make_client(server, sleeps, retry=retry, deadline_s=0.3)
+    with client, pytest.raises(PmuTransportError) as caught:
+        client.programme(DAY)
+    assert caught.value.attempts == 2 and "deadline of 0.3 s passed" in caught.value.reason
+    assert 0.55 <= time.monotonic() - started < 1.5
+    assert sleeps.delays == [1.0]
+
+
+def test_same_origin_redirect_is_followed_and_others_refused(
+    server: ScriptedServer, sleeps: SleepRecorder
+) -> None:
+    moved, away = participants_path(DAY, 8, 1), participants_path(DAY, 8, 2)
+    server.script(api(moved), [Reply(301, headers={"Location": "/rest/client/62" + moved})])
+    server.script("/rest/client/62" + moved, [json_reply({"participants": []})])
+    with ScriptedServer() as other:
+        server.script(api(away), [Reply(302, headers={"Location": other.url_for("/x")})])
+        with make_client(server, sleeps) as client:
+            assert client.participants(DAY, 8, 1).payload == {"participants": []}
+            with pytest.raises(PmuRedirectRefused) as caught:
+                client.participants(DAY, 8, 2)
+        assert other.requests == []
+    error = caught.value
+    assert (error.url, error.location) == (server.url + api(away), other.url_for("/x"))
+    assert server.url + api(away) in str(error) and other.url_for("/x") in str(error)
+    assert server.hits(api(away)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", {}),
+        ("32", dict.fromkeys(DEFAULT_MAX_BODY_MB, 32.0)),
+        ("programme=48, performances=64", {"programme": 48.0, "performances": 64.0}),
+        ("8,programme=32", {**dict.fromkeys(DEFAULT_MAX_BODY_MB, 8.0), "programme": 32.0}),
+        ("0.5", dict.fromkeys(DEFAULT_MAX_BODY_MB, 0.5)),
+    ],
+)
+def test_max_body_mb_one_line_form(text: str, expected: dict[str, float]) -> None:
+    assert parse_max_body_mb(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("big", "not MB"),
+        ("programme=0", "> 0"),
+        ("odds=3", "unknown endpoint"),
+        ("-1", "> 0"),
+        ("nan", "> 0"),
+    ],
+)
+def test_max_body_mb_one_line_form_errors(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_max_body_mb(text)

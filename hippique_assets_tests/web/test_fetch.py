@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from hippique_assets.net.errors import HttpStatusError
+from hippique_assets.net.errors import HttpBodyTooLarge, HttpRedirectRefused, HttpStatusError
 from hippique_assets.net.polite import PoliteHttp, RetryPolicy
 from hippique_assets.web.errors import RobotsRefused, SourceDisabled
 from hippique_assets.web.fetch import WebFetcher, WebSourcesConfig
@@ -25,7 +25,10 @@ class _Site(ThreadingHTTPServer):
         self.requests: list[str] = []
         self.agents: list[str] = []
         self.robots_status = 200
+        self.robots_body = ROBOTS
         self.busy_left = 0  # how many 429 answers /busy still gives
+        self.redirects: dict[str, str] = {}  # path -> Location of a 302
+        self.bodies: dict[str, bytes] = {}  # path -> body other than PAGE
 
     @property
     def base(self) -> str:
@@ -40,7 +43,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.agents.append(self.headers.get("User-Agent", ""))
         headers = {"Content-Type": "text/html; charset=utf-8"}
         if self.path == "/robots.txt":
-            status, body, headers = self.server.robots_status, ROBOTS, {"Content-Type": "text/plain"}
+            status, body, headers = (
+                self.server.robots_status,
+                self.server.robots_body,
+                {"Content-Type": "text/plain"},
+            )
+        elif self.path in self.server.redirects:
+            status, body, headers = 302, b"", {"Location": self.server.redirects[self.path]}
+        elif self.path in self.server.bodies:
+            status, body = 200, self.server.bodies[self.path]
         elif self.path.endswith("/busy") and self.server.busy_left > 0:
             self.server.busy_left -= 1
             status, body, headers = 429, b"slow down", {"Retry-After": "3"}
@@ -177,3 +188,68 @@ def test_config_validation():
         WebSourcesConfig(zeturf_base_url="zeturf.fr")
     with pytest.raises(ValueError, match="unknown web source 'pmu'"):
         config.enabled("pmu")
+
+
+def test_same_site_redirect_to_an_allowed_path_is_followed(site, sleeps):
+    site.redirects["/moved"] = "/public/page"
+    with _fetcher(site, sleeps, geny=True) as fetcher:
+        page = fetcher.fetch(f"{site.base}/moved")
+    assert (page.url, page.status, page.content) == (f"{site.base}/moved", 200, PAGE)
+    assert site.requests == ["/robots.txt", "/moved", "/public/page"]
+
+
+def test_redirect_to_a_disallowed_path_is_refused_and_never_requested(site, sleeps, caplog):
+    site.redirects["/moved"] = "/private/x"
+    with (
+        _fetcher(site, sleeps, geny=True) as fetcher,
+        caplog.at_level(logging.WARNING, "hippique_assets.web"),
+        pytest.raises(RobotsRefused) as refused,
+    ):
+        fetcher.fetch(f"{site.base}/moved")
+    assert refused.value.url == f"{site.base}/private/x"
+    assert f"redirect from {site.base}/moved" in str(refused.value)
+    assert site.requests == ["/robots.txt", "/moved"]
+    assert any("/private/x" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http://127.0.0.2:{port}/public/page", "https://127.0.0.1:{port}/public/page", "http://127.0.0.1:1/x"],
+)
+def test_redirect_off_the_site_is_refused(site, sleeps, target):
+    location = target.format(port=site.server_address[1])
+    site.redirects["/moved"] = location
+    with _fetcher(site, sleeps, geny=True) as fetcher, pytest.raises(HttpRedirectRefused) as refused:
+        fetcher.fetch(f"{site.base}/moved")
+    assert (refused.value.source, refused.value.location) == (f"{site.base}/moved", location)
+    assert site.requests == ["/robots.txt", "/moved"]
+
+
+def test_page_over_its_limit_is_refused(site, sleeps):
+    site.bodies["/public/huge"] = b"<html>" + b" " * 4096 + b"</html>"
+    config = WebSourcesConfig(geny_base_url=site.base, geny=True, max_page_bytes=4096)
+    http = PoliteHttp(
+        user_agent=USER_AGENT, rate_limit_per_s=0, retry=RetryPolicy(max_attempts=2, jitter_s=0)
+    )
+    with WebFetcher(config, http) as fetcher, pytest.raises(HttpBodyTooLarge, match="limit of 4096 bytes"):
+        fetcher.fetch(f"{site.base}/public/huge")
+    assert site.requests == ["/robots.txt", "/public/huge"]
+
+
+def test_robots_over_its_limit_forbids_everything(site, sleeps):
+    site.robots_body = b"User-agent: *\nAllow: /\n" + b"#" * 2048
+    config = WebSourcesConfig(geny_base_url=site.base, geny=True, max_robots_bytes=1024)
+    http = PoliteHttp(
+        user_agent=USER_AGENT, rate_limit_per_s=0, retry=RetryPolicy(max_attempts=2, jitter_s=0)
+    )
+    with WebFetcher(config, http) as fetcher, pytest.raises(RobotsRefused):
+        fetcher.fetch(f"{site.base}/public/page")
+    assert site.requests == ["/robots.txt"]
+
+
+def test_fetcher_limits_and_deadline_reach_its_client():
+    config = WebSourcesConfig(max_page_bytes=1234, deadline_s=7.5)
+    with WebFetcher(config) as fetcher:
+        assert (fetcher.http.max_body_bytes, fetcher.http.deadline_s) == (1234, 7.5)
+    with pytest.raises(ValueError, match="deadline_s"):
+        WebSourcesConfig(deadline_s=0)
