@@ -50,6 +50,7 @@ from hippique_assets.storage.postgres import (
     qualified,
     quote_ident,
     quote_literal,
+    redact,
 )
 from hippique_assets.storage.tables import (
     WriteMode,
@@ -362,7 +363,9 @@ def _adbc_pool(url: str) -> QueuePool:
         try:
             return adbc.connect(url)
         except Exception as exc:
-            raise ConnectionError(f"cannot connect to Postgres at {mask_url(url)}: {exc}") from exc
+            raise ConnectionError(
+                f"cannot connect to Postgres at {mask_url(url)}: {redact(str(exc), url)}"
+            ) from None
 
     return new_pool(connect)
 
@@ -495,8 +498,8 @@ def write_frame(
                 raise TableNotFoundError(_missing_table(table, url)) from exc
             raise BulkWriteError(
                 f"writing {arrow.num_rows} rows to {table.fullname} ({mode}) at {mask_url(url)} "
-                f"failed and was rolled back, the table is unchanged: {exc}"
-            ) from exc
+                f"failed and was rolled back, the table is unchanged: {redact(str(exc), url)}"
+            ) from None
     return WriteStats(arrow.num_rows, time.perf_counter() - started, mode, table.fullname, deleted)
 
 

@@ -109,7 +109,7 @@ def build_run_failure_alerts(settings: Settings) -> SensorDefinition:
     ) -> None:
         run = context.dagster_run
         now = clock.now()
-        step, message = first_failure(context)
+        step, message = first_failure(context, postgres.get_url())
         alert = run_failed_alert(
             _day_of(dict(run.tags), now.astimezone(PARIS).date()),
             run.job_name,

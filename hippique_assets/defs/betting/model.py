@@ -42,6 +42,7 @@ from hippique_assets.analysis.snapshots import (
     read_capture_file,
 )
 from hippique_assets.betting import plots
+from hippique_assets.betting.safe_text import csv_bytes
 from hippique_assets.defs.betting.resources import MODEL_PATH, AnalysisResource
 from hippique_assets.defs.table_assets import table_metadata
 from hippique_assets.pmu.tables import ODDS_SNAPSHOTS, PARTICIPANTS
@@ -334,7 +335,7 @@ def backtest_report(
     name = f"reports/backtest-{start.isoformat()}-{end.isoformat()}-{config.mode}-{config.odds_source}"
     uri = files.write_bytes(f"{name}.md", text.encode(), "text/markdown")
     if not report.races.empty:
-        files.write_bytes(f"{name}-races.csv", report.races.to_csv(index=False).encode(), "text/csv")
+        files.write_bytes(f"{name}-races.csv", csv_bytes(report.races), "text/csv")
     context.log.info(f"backtest {start} .. {end} ({config.mode}): {report.races_scored} races scored; {uri}")
     for note in report.notes:
         context.log.warning(note)

@@ -51,7 +51,7 @@ from hippique_assets.racing.results import RACE_RESULTS
 from hippique_assets.racing.tables import RACE_PLAN
 from hippique_assets.settings import Settings, load_settings
 from hippique_assets.storage.embedded import EmbeddedPostgresError
-from hippique_assets.storage.postgres import PostgresResource
+from hippique_assets.storage.postgres import PostgresResource, redact
 
 PLAN_WINDOW_SQL = (
     f"select race_key, start_utc, cancelled from {RACE_PLAN.fullname} "
@@ -318,9 +318,15 @@ def build_ledger_sensor(settings: Settings) -> SensorDefinition:
     return day_ledger
 
 
-def first_failure(context: RunFailureSensorContext) -> tuple[str, str]:
+def first_failure(context: RunFailureSensorContext, secret_url: str | None = None) -> tuple[str, str]:
     """The first failed step and what went wrong in it; the run's own message when no step failed
-    (a run that never started, one the run launcher refused)."""
+    (a run that never started, one the run launcher refused). With ``secret_url`` (the tables'
+    connection URL), nothing of its password survives in the message, whatever the error said."""
+    step, message = _failure(context)
+    return step, redact(message, secret_url) if secret_url else message
+
+
+def _failure(context: RunFailureSensorContext) -> tuple[str, str]:
     events = context.get_step_failure_events()
     if events:
         error = events[0].step_failure_data.error
@@ -345,7 +351,7 @@ def build_run_failure_sensor(settings: Settings) -> SensorDefinition:
         context: RunFailureSensorContext, postgres: PostgresResource, clock: ClockResource
     ) -> None:
         run = context.dagster_run
-        step, message = first_failure(context)
+        step, message = first_failure(context, postgres.get_url())
         context.instance.add_run_tags(
             run.run_id, {"hippique/failed_step": step, "hippique/failure": message[:200]}
         )
