@@ -81,5 +81,7 @@ def build_resources(settings: Settings | None = None) -> dict[str, Any]:
         "files_io_manager": FilesIOManager(files=files),
         "clock": ClockResource(spec=settings.clock),
         "analysis": AnalysisResource(config_path=settings.analysis_config),
-        "web": WebSourcesResource(zeturf=settings.web_zeturf, geny=settings.web_geny),
+        "web": WebSourcesResource(
+            zeturf=settings.web_zeturf, geny=settings.web_geny, deadline_s=settings.request_deadline_s
+        ),
     }
