@@ -32,10 +32,14 @@ RUN uv sync --locked --no-dev --no-editable --no-cache
 
 FROM python:3.11-slim
 
+# DAGSTER_DISABLE_TELEMETRY: `hippique serve` sets it for the program it becomes; here it also covers
+# Dagster programs started otherwise (the Helm chart's commands, `docker exec ... dagster`). Without
+# it the webserver and the daemon upload $DAGSTER_HOME/logs, whatever dagster.yaml says.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
     DAGSTER_HOME=/opt/dagster/home \
+    DAGSTER_DISABLE_TELEMETRY=1 \
     HIPPIQUE_ENV=prod
 
 RUN useradd --create-home --uid 10001 hippique

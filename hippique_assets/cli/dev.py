@@ -32,6 +32,11 @@ REPLAY_MISSING = (
 )
 
 
+def dev_log_path(home: str | Path) -> Path:
+    """Where ``hippique dev`` keeps the output of ``dagster dev``: ``$HIPPIQUE_HOME/logs/dagster-dev.log``."""
+    return Path(home).resolve() / "logs" / "dagster-dev.log"
+
+
 def interrupt_on_sigterm() -> None:
     """Make SIGTERM behave like Ctrl-C, so that ``finally`` blocks stop what this process started."""
 
@@ -81,10 +86,12 @@ def dev(port: int, seed: int) -> None:
     else:
         click.echo(f"PMU      : {settings.pmu_base_url}")
     workspace = write_module_workspace(dagster_home / "workspace.yaml")
+    # Not under $DAGSTER_HOME/logs: that folder is the cache of Dagster's telemetry upload, which
+    # moves it aside whole wherever a webserver or daemon runs on this instance with telemetry on.
     ui = ManagedProcess(
         "dagster dev",
         [executable("dagster"), "dev", "-w", str(workspace), "-h", "127.0.0.1", "-p", str(port)],
-        dagster_home / "logs" / "dagster-dev.log",
+        dev_log_path(settings.home),
         env=env,
     )
     try:

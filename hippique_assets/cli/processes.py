@@ -4,7 +4,8 @@ The commands that need a running Dagster (``hippique dev``, ``hippique day``) an
 check the deployed path start the real programs through :class:`ManagedProcess`: each runs in a
 session of its own with the default signal handlers (a process started from a script may inherit
 SIGINT ignored), its output goes to a log file, and :meth:`ManagedProcess.stop` ends the whole
-process group (a code server's run workers included) whatever state it is in.
+process group (a code server's run workers included) whatever state it is in. Every one of them
+runs with Dagster's telemetry off (:func:`~hippique_assets.deploy.roles.dagster_environ`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from hippique_assets.deploy.roles import DEFINITIONS_MODULE, LOCATION_NAME, code_server_argv, webserver_argv
+from hippique_assets.deploy.roles import (
+    DEFINITIONS_MODULE,
+    LOCATION_NAME,
+    code_server_argv,
+    dagster_environ,
+    webserver_argv,
+)
 
 
 class ProcessError(RuntimeError):
@@ -47,7 +54,8 @@ def executable(name: str) -> str:
 
 
 class ManagedProcess:
-    """One child process (and its process group), logged to ``log_path``."""
+    """One child process (and its process group), logged to ``log_path``; ``env`` (default: this
+    process's environment) is passed through :func:`dagster_environ`."""
 
     def __init__(
         self,
@@ -61,7 +69,7 @@ class ManagedProcess:
         self.name = name
         self.args = list(args)
         self.log_path = log_path
-        self.env = dict(env) if env is not None else None
+        self.env = dagster_environ(os.environ if env is None else env)
         self.cwd = cwd
         self.popen: subprocess.Popen[bytes] | None = None
 

@@ -32,8 +32,10 @@ def _fail(prefix: str, message: str) -> None:
 
 
 def _exec(argv: list[str]) -> None:
-    """Replace this process with ``argv`` (its program looked up beside this Python, then on PATH)."""
+    """Replace this process with ``argv`` (its program looked up beside this Python, then on PATH),
+    in this environment with Dagster's telemetry off."""
     from hippique_assets.cli.processes import ProcessError, executable, restore_default_signals
+    from hippique_assets.deploy.roles import dagster_environ
 
     try:
         path = executable(argv[0])
@@ -42,7 +44,7 @@ def _exec(argv: list[str]) -> None:
     restore_default_signals()
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(path, [path, *argv[1:]])
+    os.execve(path, [path, *argv[1:]], dagster_environ(os.environ))
 
 
 def _migrate_tables(environ: Mapping[str, str]) -> None:

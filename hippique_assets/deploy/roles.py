@@ -37,6 +37,11 @@ DEFAULT_CODE_SERVER_PORT = 4000
 DEFAULT_WEBSERVER_PORT = 3000
 DEFAULT_WORKSPACE = "workspace.yaml"
 
+# Set in the environment of every Dagster program the product starts. The webserver and the daemon
+# otherwise run Dagster's telemetry upload, which ``telemetry: enabled: false`` in dagster.yaml does
+# not stop: it moves $DAGSTER_HOME/logs aside (the logs kept there with it) and posts the files.
+DAGSTER_CHILD_VARIABLES = {"DAGSTER_DISABLE_TELEMETRY": "1"}
+
 # The platform's own settings that a role loading the code cannot do without (HIPPIQUE_ENV=prod has
 # no embedded Postgres and no local folder), with what they are for.
 PRODUCT_VARIABLES = {
@@ -49,6 +54,11 @@ ROLE_PRODUCT_VARIABLES = {
     WEBSERVER: (),
     DAEMON: (),
 }
+
+
+def dagster_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment of a Dagster program started by the product: ``environ`` with telemetry off."""
+    return {**environ, **DAGSTER_CHILD_VARIABLES}
 
 
 class RoleError(ValueError):

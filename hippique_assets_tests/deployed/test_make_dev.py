@@ -1,10 +1,12 @@
 """``make dev`` as a newcomer uses it: the UI loads the code location, a backfill launched from the UI
-ingests days from the generated world, the instance's limits hold one run per race and phase, and
-Ctrl-C leaves no process behind (the embedded Postgres included)."""
+ingests days from the generated world, the instance's limits hold one run per race and phase,
+Ctrl-C leaves no process behind (the embedded Postgres included), the log the banner names is there
+afterwards and Dagster's telemetry upload never ran."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 from datetime import date
@@ -52,11 +54,18 @@ def dev(tmp_path_factory):
     )
     server = ReplayServer(GeneratedSource(seed=7), faults=faults).start()
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "HIPPIQUE_PG_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DAGSTER_HOME", "HIPPIQUE_PG_URL", "DAGSTER_DISABLE_TELEMETRY")
+    }
     env.update(HIPPIQUE_HOME=str(home), HIPPIQUE_PMU_BASE_URL=server.base_url, HIPPIQUE_RATE_LIMIT="0")
     process = ManagedProcess(
         "hippique dev", [executable("hippique"), "dev", "--port", str(port)], home / "make-dev.log", env=env
-    ).start()
+    )
+    # Started as from a shell: `hippique dev` must turn telemetry off for what it starts by itself.
+    del process.env["DAGSTER_DISABLE_TELEMETRY"]
+    process.start()
     try:
         wait_for_port(process, port, timeout_s=180)
         yield DagsterUi(port), process, home
@@ -126,3 +135,18 @@ def test_ctrl_c_stops_everything_it_started(dev):
     except subprocess.TimeoutExpired:
         pytest.fail(f"hippique dev did not stop on Ctrl-C:\n{process.tail()}")
     assert processes_mentioning(str(home)) == []
+
+
+def test_the_log_is_where_the_banner_says_and_nothing_was_uploaded(dev):
+    _, process, home = dev
+    assert process.popen is not None and process.popen.poll() is not None, "runs after the Ctrl-C test"
+    banner = re.search(r"^Instance : (\S+) \(log (\S+)\)$", process.log_path.read_text(), re.M)
+    assert banner, process.tail()
+    dagster_home, log = Path(banner.group(1)), Path(banner.group(2))
+    assert log.is_file() and log.stat().st_size > 0, log
+    assert "Serving dagster-webserver" in log.read_text(errors="replace")
+    # The upload (webserver and daemon) starts by creating $DAGSTER_HOME/.logs_queue, then renames
+    # $DAGSTER_HOME/logs to it before posting the files: neither step may have happened.
+    assert dagster_home == (home / "dagster_home").resolve()
+    assert not (dagster_home / ".logs_queue").exists()
+    assert sorted(p.name for p in dagster_home.iterdir() if p.name.startswith(".logs")) == []
