@@ -10,10 +10,16 @@ from sqlalchemy import ARRAY, Boolean, Column, Date, Double, Integer, Text
 
 from hippique_assets.storage.tables import EUROS, TIMESTAMPTZ, References, declare_table
 
-_RACE_KEY = Column("race_key", Text, nullable=False, comment="Race partition key, e.g. 2026-03-23-R1C4")
-_DAY = Column("race_date", Date, nullable=False, comment="Racing day (Europe/Paris)")
-_REUNION = Column("reunion", Integer, nullable=False)
-_COURSE = Column("course", Integer, nullable=False)
+_RACE_KEY = Column(
+    "race_key", Text, nullable=False, comment="Race partition key, day-R-C, e.g. 2026-03-23-R1C4"
+)
+_DAY = Column("race_date", Date, nullable=False, comment="Racing day, Europe/Paris")
+_REUNION = Column(
+    "reunion", Integer, nullable=False, comment="Reunion number of the day, the R of R1C4 (numOfficiel)"
+)
+_COURSE = Column(
+    "course", Integer, nullable=False, comment="Race number within the reunion, the C of R1C4 (numOrdre)"
+)
 
 RUNNER_ANALYSIS = declare_table(
     schema="betting",
@@ -24,25 +30,36 @@ RUNNER_ANALYSIS = declare_table(
         _DAY,
         _REUNION,
         _COURSE,
-        Column("number", Integer, nullable=False),
-        Column("horse_id", Text),
-        Column("odds_h30", Double, comment="Direct odds at H-30 (null when missing)"),
-        Column("odds_h5", Double, comment="Direct odds at H-5"),
-        Column("p_market", Double, nullable=False, comment="Overround removed"),
+        Column("number", Integer, nullable=False, comment="Runner number on the saddle cloth (numPmu)"),
+        Column("horse_id", Text, comment="Horse identifier, key of pmu.horses"),
+        Column("odds_h30", Double, comment="Live win odds at H-30, for 1 euro (null when missing)"),
+        Column("odds_h5", Double, comment="Live win odds at H-5, for 1 euro"),
+        Column(
+            "p_market",
+            Double,
+            nullable=False,
+            comment="Win probability implied by the H-5 odds, overround removed",
+        ),
         Column("p_finale", Double, nullable=False, comment="Final win probability"),
         Column("p_place", Double, comment="Probability of a paid place"),
-        Column("ev_win", Double, comment="EV per euro of a simple gagnant bet"),
+        Column("ev_win", Double, comment="Expected value per euro of a simple gagnant (win) bet"),
         Column("jockey", Double, comment="Log-scale contribution of the jockey factor"),
-        Column("trainer", Double),
-        Column("form", Double),
-        Column("chrono", Double),
-        Column("drift", Double),
-        Column("drift_available", Boolean, nullable=False),
-        Column("method", Text, nullable=False, comment="model:<version> or factors"),
-        Column("config_version", Text, nullable=False),
-        Column("analysed_at", TIMESTAMPTZ, nullable=False),
-        Column("odds_ref", Double, comment="Reference odds known at H-5"),
-        Column("payout_win", Double, comment="Expected simple-gagnant payout at post time"),
+        Column("trainer", Double, comment="Log-scale contribution of the trainer factor"),
+        Column("form", Double, comment="Log-scale contribution of the form (musique) factor"),
+        Column("chrono", Double, comment="Log-scale contribution of the time (best reduction) factor"),
+        Column("drift", Double, comment="Log-scale contribution of the odds drift factor"),
+        Column(
+            "drift_available", Boolean, nullable=False, comment="H-30 odds were there to measure the drift"
+        ),
+        Column(
+            "method", Text, nullable=False, comment="How p_finale was computed: model:<version> or factors"
+        ),
+        Column("config_version", Text, nullable=False, comment="Version of the analysis config used"),
+        Column("analysed_at", TIMESTAMPTZ, nullable=False, comment="When the runner was analysed"),
+        Column("odds_ref", Double, comment="Reference (morning) odds known at H-5, for 1 euro"),
+        Column(
+            "payout_win", Double, comment="Expected simple gagnant (win) payout at post time, euros per euro"
+        ),
         Column("x_market_logit", Double, comment="Model input: log p_market"),
         Column("x_drift_logit", Double, comment="Model input: log(odds H-30 / odds H-5)"),
         Column("x_reference_logit", Double, comment="Model input: log p_ref - log p_direct"),
@@ -66,16 +83,22 @@ DECISIONS = declare_table(
         _DAY,
         _REUNION,
         _COURSE,
-        Column("abstained", Boolean, nullable=False),
-        Column("reason", Text),
-        Column("n_candidates", Integer, nullable=False),
-        Column("n_tickets", Integer, nullable=False),
-        Column("stake_eur", EUROS, nullable=False),
-        Column("expected_return_eur", EUROS, nullable=False),
-        Column("drift_available", Boolean, nullable=False),
-        Column("config_version", Text, nullable=False),
-        Column("decided_at", TIMESTAMPTZ, nullable=False),
-        Column("odds_source", Text, comment="h5 (live snapshot), capture (recorded), final_proxy"),
+        Column("abstained", Boolean, nullable=False, comment="No ticket was placed on the race"),
+        Column("reason", Text, comment="Why the race was abstained from, or how it was bet"),
+        Column("n_candidates", Integer, nullable=False, comment="Number of bets considered"),
+        Column("n_tickets", Integer, nullable=False, comment="Number of tickets placed"),
+        Column("stake_eur", EUROS, nullable=False, comment="Total stake on the race, euros"),
+        Column("expected_return_eur", EUROS, nullable=False, comment="Expected return of the tickets, euros"),
+        Column(
+            "drift_available", Boolean, nullable=False, comment="H-30 odds were there to measure the drift"
+        ),
+        Column("config_version", Text, nullable=False, comment="Version of the analysis config used"),
+        Column("decided_at", TIMESTAMPTZ, nullable=False, comment="When the decision was made"),
+        Column(
+            "odds_source",
+            Text,
+            comment="Odds decided on: h5 (live snapshot), capture (recorded), final_proxy",
+        ),
         Column("h5_captured_at", TIMESTAMPTZ, comment="When the H-5 odds decided on were captured"),
         Column("h30_captured_at", TIMESTAMPTZ, comment="When the H-30 odds were captured"),
         Column("edge_evidence", Text, comment="Out-of-sample gain over the market behind the rule"),
@@ -93,16 +116,18 @@ TICKETS = declare_table(
         _DAY,
         _REUNION,
         _COURSE,
-        Column("bet_type", Text, nullable=False),
-        Column("combination", Text, nullable=False, comment="Numbers ascending, e.g. 3-7"),
-        Column("numbers", ARRAY(Integer), nullable=False),
-        Column("probability", Double, nullable=False),
-        Column("market_probability", Double),
-        Column("payout_estimate", Double, nullable=False, comment="Euros per euro"),
+        Column("bet_type", Text, nullable=False, comment="Bet type, e.g. SIMPLE_GAGNANT (typePari)"),
+        Column("combination", Text, nullable=False, comment="Runner numbers ascending, e.g. 3-7"),
+        Column("numbers", ARRAY(Integer), nullable=False, comment="Runner numbers of the combination"),
+        Column("probability", Double, nullable=False, comment="Probability that the ticket wins"),
+        Column(
+            "market_probability", Double, comment="Probability that the ticket wins, by the market odds alone"
+        ),
+        Column("payout_estimate", Double, nullable=False, comment="Estimated payout, euros per euro staked"),
         Column("ev", Double, nullable=False, comment="Expected value per euro staked"),
-        Column("stake_eur", EUROS, nullable=False),
-        Column("config_version", Text, nullable=False),
-        Column("decided_at", TIMESTAMPTZ, nullable=False),
+        Column("stake_eur", EUROS, nullable=False, comment="Stake, euros"),
+        Column("config_version", Text, nullable=False, comment="Version of the analysis config used"),
+        Column("decided_at", TIMESTAMPTZ, nullable=False, comment="When the ticket was decided"),
     ),
     primary_key=("race_key", "bet_type", "combination"),
     partition_column="race_key",
@@ -118,15 +143,15 @@ SETTLEMENTS = declare_table(
         _DAY,
         _REUNION,
         _COURSE,
-        Column("bet_type", Text, nullable=False),
-        Column("combination", Text, nullable=False),
-        Column("stake_eur", EUROS, nullable=False),
+        Column("bet_type", Text, nullable=False, comment="Bet type, e.g. SIMPLE_GAGNANT (typePari)"),
+        Column("combination", Text, nullable=False, comment="Runner numbers ascending, e.g. 3-7"),
+        Column("stake_eur", EUROS, nullable=False, comment="Stake, euros"),
         Column("outcome", Text, nullable=False, comment="won, lost or refunded"),
-        Column("dividend_per_eur", EUROS),
-        Column("return_eur", EUROS, nullable=False),
-        Column("profit_eur", EUROS, nullable=False),
-        Column("official", Boolean, nullable=False),
-        Column("settled_at", TIMESTAMPTZ, nullable=False),
+        Column("dividend_per_eur", EUROS, comment="Dividend for a 1 euro stake, euros (dividendePourUnEuro)"),
+        Column("return_eur", EUROS, nullable=False, comment="Amount returned, euros"),
+        Column("profit_eur", EUROS, nullable=False, comment="Return minus stake, euros"),
+        Column("official", Boolean, nullable=False, comment="Settled on the official PMU dividends"),
+        Column("settled_at", TIMESTAMPTZ, nullable=False, comment="When the ticket was settled"),
     ),
     primary_key=("race_key", "bet_type", "combination"),
     partition_column="race_key",
@@ -148,20 +173,27 @@ LEDGER = declare_table(
         _RACE_KEY,
         _REUNION,
         _COURSE,
-        Column("abstained", Boolean, nullable=False),
-        Column("reason", Text),
-        Column("n_tickets", Integer, nullable=False),
-        Column("n_won", Integer, nullable=False),
-        Column("stake_eur", EUROS, nullable=False),
-        Column("expected_return_eur", EUROS, nullable=False),
-        Column("return_eur", EUROS, nullable=False),
-        Column("profit_eur", EUROS, nullable=False),
-        Column("roi", Double, comment="profit / stake; null without stake"),
-        Column("settled", Boolean, nullable=False),
+        Column("abstained", Boolean, nullable=False, comment="No ticket was placed on the race"),
+        Column("reason", Text, comment="Why the race was abstained from, or how it was bet"),
+        Column("n_tickets", Integer, nullable=False, comment="Number of tickets placed"),
+        Column("n_won", Integer, nullable=False, comment="Number of winning tickets"),
+        Column("stake_eur", EUROS, nullable=False, comment="Total stake, euros"),
+        Column(
+            "expected_return_eur",
+            EUROS,
+            nullable=False,
+            comment="Expected return of the tickets at H-5, euros",
+        ),
+        Column("return_eur", EUROS, nullable=False, comment="Amount returned, euros"),
+        Column("profit_eur", EUROS, nullable=False, comment="Return minus stake, euros"),
+        Column("roi", Double, comment="Return on investment: profit / stake; null without stake"),
+        Column(
+            "settled", Boolean, nullable=False, comment="The race's result is known and its tickets settled"
+        ),
         Column("brier", Double, comment="Brier score of p_finale against the arrival"),
-        Column("log_loss", Double),
-        Column("market_brier", Double),
-        Column("market_log_loss", Double),
+        Column("log_loss", Double, comment="Log loss of p_finale against the winner"),
+        Column("market_brier", Double, comment="Brier score of p_market against the arrival"),
+        Column("market_log_loss", Double, comment="Log loss of p_market against the winner"),
     ),
     primary_key=("race_date", "race_key"),
     partition_column="race_date",
