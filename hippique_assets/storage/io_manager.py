@@ -14,20 +14,34 @@ Dagster maps to the input; a per-race asset reading a daily table (typically thr
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from dagster import ConfigurableIOManager, InputContext, MetadataValue, OutputContext, ResourceDependency
+from dagster import (
+    ConfigurableIOManager,
+    DagsterInvariantViolationError,
+    InputContext,
+    MetadataValue,
+    OutputContext,
+    ResourceDependency,
+)
 from sqlalchemy import Table
 
 from hippique_assets.catalog import get_table
 from hippique_assets.racing.keys import parse_race_key
-from hippique_assets.storage.bulk import read_frame, write_frame
+from hippique_assets.storage.bulk import WriteStats, read_frame, write_frame
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.storage.tables import kind_of, partition_column, write_mode
 
+if TYPE_CHECKING:
+    from dagster._core.execution.context.system import StepExecutionContext
+
 TABLE_KEY = "hippique/table"
 """Asset/output metadata key naming the table, e.g. ``"pmu.races"``."""
+
+DAY_COLUMN_KEY = "hippique/day_column"
+"""Asset/output metadata key naming the column that dates a row of a table without a partition
+column (``pmu.horses``: ``last_seen``): a run over several days counts each day's rows by it."""
 
 PREVIEW_ROWS = 5
 PREVIEW_COLUMNS = 12
@@ -105,7 +119,11 @@ class PostgresPandasIOManager(ConfigurableIOManager):
     postgres: ResourceDependency[PostgresResource]
 
     def handle_output(self, context: OutputContext, obj: pd.DataFrame | None) -> None:
-        """Write ``obj`` for the run's partitions and record rows, table, timing and a preview."""
+        """Write ``obj`` for the run's partitions and record rows, table, timing and a preview.
+
+        A run over several partitions (a backfill chunk) records each partition's own rows and
+        preview on that partition's materialization; the write's time is the run's (``run_seconds``).
+        """
         what = _describe(context)
         if obj is None:
             context.log.info(f"{what}: no frame returned (None), nothing written")
@@ -122,16 +140,34 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             f"{what}: {stats.mode} {stats.rows} rows into {stats.table} in {stats.seconds:.3f} s"
             + (f" (replaced {stats.deleted})" if stats.deleted else "")
         )
-        metadata: dict[str, Any] = {
-            "table": MetadataValue.text(stats.table),
-            "rows": MetadataValue.int(stats.rows),
-            "seconds": MetadataValue.float(round(stats.seconds, 4)),
-            "write_mode": MetadataValue.text(stats.mode),
-            "dagster/row_count": MetadataValue.int(stats.rows),
-        }
-        if "preview" not in (context.output_metadata or {}):
-            metadata["preview"] = MetadataValue.md(frame_preview(obj))
-        context.add_output_metadata(metadata)
+        keys = list(context.asset_partition_keys) if context.has_asset_partitions else []
+        step = _step_context(context)
+        if len(keys) <= 1:
+            metadata: dict[str, Any] = {
+                "table": MetadataValue.text(stats.table),
+                "rows": MetadataValue.int(stats.rows),
+                "seconds": MetadataValue.float(round(stats.seconds, 4)),
+                "write_mode": MetadataValue.text(stats.mode),
+                "dagster/row_count": MetadataValue.int(stats.rows),
+            }
+            if not _has_preview(context, step, keys[0] if keys else None):
+                metadata["preview"] = MetadataValue.md(frame_preview(obj))
+            context.add_output_metadata(metadata)
+            return
+        # Output metadata lands on every partition's materialization: only what is the run's.
+        context.add_output_metadata(_run_metadata(stats))
+        by_key = rows_by_partition(spec, obj, keys, context.definition_metadata)
+        if step is None or by_key is None:
+            context.log.debug(f"{what}: no per-partition row counts (no step context or no day column)")
+            return
+        for key, rows in by_key.items():
+            per_key: dict[str, Any] = {
+                "rows": MetadataValue.int(len(rows)),
+                "dagster/row_count": MetadataValue.int(len(rows)),
+            }
+            if not _has_preview(context, step, key):
+                per_key["preview"] = MetadataValue.md(frame_preview(rows))
+            step.add_asset_metadata(per_key, asset_key=context.asset_key, partition_key=key)
 
     @staticmethod
     def _output_partitions(context: OutputContext, spec: Table, what: str) -> list[Any] | None:
@@ -177,6 +213,53 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         ):
             return [race_day]
         return partition_values_for_keys(spec, keys, what=what)
+
+
+def rows_by_partition(
+    spec: Table, frame: pd.DataFrame, keys: Sequence[str], definition_metadata: Mapping[str, Any] | None
+) -> dict[str, pd.DataFrame] | None:
+    """``frame``'s rows of each partition key, dated by the table's partition column (or, for a
+    table without one, the column named by ``hippique/day_column``); None when no column dates them.
+    """
+    raw = (definition_metadata or {}).get(DAY_COLUMN_KEY)
+    column = partition_column(spec) or getattr(raw, "value", raw)
+    if not isinstance(column, str) or column not in frame.columns:
+        return None
+    if kind_of(spec, column).base == "date":
+        labels = pd.to_datetime(frame[column], errors="coerce").dt.strftime("%Y-%m-%d")
+    else:
+        labels = frame[column].astype("string")
+    return {key: frame[(labels == key).fillna(False).to_numpy(dtype=bool)] for key in keys}
+
+
+def _run_metadata(stats: WriteStats) -> dict[str, Any]:
+    """What a write over several partitions records about the whole run, labelled as the run's."""
+    return {
+        "table": MetadataValue.text(stats.table),
+        "write_mode": MetadataValue.text(stats.mode),
+        "run_rows": MetadataValue.int(stats.rows),
+        "run_seconds": MetadataValue.float(round(stats.seconds, 4)),
+    }
+
+
+def _step_context(context: OutputContext) -> "StepExecutionContext | None":
+    """The step writing the output, whose asset metadata Dagster puts on each partition's
+    materialization (``OutputContext`` has no per-partition metadata of its own)."""
+    try:
+        return context.step_context
+    except DagsterInvariantViolationError:
+        return None
+
+
+def _has_preview(context: OutputContext, step: "StepExecutionContext | None", key: str | None) -> bool:
+    """Whether the asset gave its own preview: on its output, for the run, or for partition ``key``."""
+    if "preview" in (context.output_metadata or {}):
+        return True
+    if step is None or not context.has_asset_key:
+        return False
+    return any(
+        "preview" in (step.get_asset_metadata(context.asset_key, scope) or {}) for scope in {None, key}
+    )
 
 
 def _describe(context: InputContext | OutputContext) -> str:

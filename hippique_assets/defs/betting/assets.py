@@ -248,16 +248,30 @@ def day_ledgers(
 def ticket_ledger(context: AssetExecutionContext, postgres: PostgresResource) -> pd.DataFrame:
     """The day's ledger: per race stakes, returns, ROI, and Brier score and log-loss of p_finale and
     of the market against the arrival."""
-    ledgers, analyses, results = [], [], []
-    for ledger, analysis, result in day_ledgers(postgres, partition_days(context)):
-        ledgers.append(ledger)
-        analyses.append(analysis)
-        results.append(result)
+    ledgers = []
+    days = partition_days(context)
+    for day, (day_ledger, analysis, result) in zip(days, day_ledgers(postgres, days), strict=True):
+        ledgers.append(day_ledger)
+        # Each day's own summary and plots: a run over several days would show its totals on each.
+        context.add_asset_metadata(
+            _ledger_metadata(day_ledger, analysis, result), partition_key=day.isoformat()
+        )
     ledger = pd.concat(ledgers, ignore_index=True) if any(not f.empty for f in ledgers) else ledgers[0]
-    analysis = pd.concat(analyses, ignore_index=True)
-    result = pd.concat(results, ignore_index=True)
     summary = ledger_logic.summarize_day(ledger)
-    metadata = {"summary": MetadataValue.md(ledger_logic.summary_markdown(summary)), "races": len(ledger)}
+    context.log.info(
+        f"{len(ledgers)} day(s): {summary.races} races, stake {summary.stake_eur:.2f}, "
+        f"return {summary.return_eur:.2f} EUR"
+    )
+    return ledger
+
+
+def _ledger_metadata(ledger: pd.DataFrame, analysis: pd.DataFrame, result: pd.DataFrame) -> dict[str, object]:
+    """A day's ledger summary, its cumulative ROI and the calibration of its analyses."""
+    summary = ledger_logic.summarize_day(ledger)
+    metadata: dict[str, object] = {
+        "summary": MetadataValue.md(ledger_logic.summary_markdown(summary)),
+        "races": len(ledger),
+    }
     if not ledger.empty:
         metadata["cumulative_roi"] = MetadataValue.md(
             plots.markdown_image(plots.cumulative_roi_png(ledger), "ROI")
@@ -270,12 +284,7 @@ def ticket_ledger(context: AssetExecutionContext, postgres: PostgresResource) ->
                 plots.calibration_png(analysis["p_finale"].tolist(), won.tolist()), "calibration"
             )
         )
-    context.log.info(
-        f"{len(ledgers)} day(s): {summary.races} races, stake {summary.stake_eur:.2f}, "
-        f"return {summary.return_eur:.2f} EUR"
-    )
-    context.add_output_metadata(metadata)
-    return ledger
+    return metadata
 
 
 @asset(
@@ -291,7 +300,6 @@ def betting_workbook(
     """The day's Excel workbook (Planning, ROI prévisionnel, ROI observé, Suivi, keyed by date, R, C)
     and the tickets as JSON and CSV, written to the files store (local folder or GCS)."""
     files_of: dict[date, dict[str, str]] = {}
-    total_bytes = total_tickets = 0
     days = partition_days(context)
     plans, tickets_of, settlements_of, ledgers = (
         _rows_by_day(postgres, spec.fullname, days) for spec in (RACE_PLAN, TICKETS, SETTLEMENTS, LEDGER)
@@ -311,19 +319,18 @@ def betting_workbook(
                 f"{base}/tickets.json", safe_text.json_bytes(tickets), "application/json"
             ),
         }
-        total_bytes += len(data)
-        total_tickets += len(tickets)
+        context.add_asset_metadata(
+            {"bytes": len(data), "tickets": len(tickets)}, partition_key=day.isoformat()
+        )
         context.log.info(
             f"{day}: workbook with {len(plan)} races and {len(tickets)} tickets at {written['workbook']}"
         )
-    return MaterializeResult(
-        metadata={**_file_links(files_of), "bytes": total_bytes, "tickets": total_tickets}
-    )
+    return MaterializeResult(metadata=_file_links(files_of))
 
 
 def _file_links(files_of: dict[date, dict[str, str]]) -> dict[str, MetadataValue]:
-    """Links to a day's files; for a run over several days (whose metadata every day of the range
-    shows), a table naming each day's files."""
+    """Links to a day's files; for a run over several days, a table naming each day's files (shown
+    on every day of the range; the bytes and tickets are each day's own)."""
     if len(files_of) == 1:
         [written] = files_of.values()
         return {

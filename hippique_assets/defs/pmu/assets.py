@@ -81,6 +81,25 @@ def _run_ids(context: AssetExecutionContext) -> tuple[str, str]:
     return run.run_id, run.root_run_id or run.run_id
 
 
+def _day_rows(frame: pd.DataFrame, day: date, column: str = "race_date") -> pd.DataFrame:
+    """The rows of ``frame`` dated ``day`` in ``column``."""
+    if frame.empty:
+        return frame
+    return frame[(pd.to_datetime(frame[column]).dt.date == day).to_numpy(dtype=bool)]
+
+
+def _add_day_metadata(
+    context: AssetExecutionContext,
+    asset: str | AssetKey,
+    days: Sequence[date],
+    metadata_of: Callable[[date], dict[str, object]],
+) -> None:
+    """Each day's own figures on that day's materialization: a run over several days (a backfill
+    chunk) would otherwise show its totals on every day."""
+    for day in days:
+        context.add_asset_metadata(metadata_of(day), asset_key=asset, partition_key=day.isoformat())
+
+
 def _landing_metadata(manifests: Sequence[Manifest]) -> dict[str, MetadataValue]:
     statuses: dict[str, int] = defaultdict(int)
     for manifest in manifests:
@@ -138,30 +157,31 @@ def _land_days(
 ) -> MaterializeResult:
     store = files.store()
     run_id, root_run_id = _run_ids(context)
-    manifests = []
+    manifests: dict[date, Manifest] = {}
     started = monotonic()
     with pmu.client() as client:
         for day, paths in paths_by_day.items():
-            manifests.append(
-                land(
-                    client,
-                    store,
-                    endpoint,
-                    paths,
-                    day.isoformat(),
-                    not_final_on_404=not_final_on_404,
-                    progress=_progress(context, f"{endpoint} {day}"),
-                    run_id=run_id,
-                    root_run_id=root_run_id,
-                )
+            manifests[day] = land(
+                client,
+                store,
+                endpoint,
+                paths,
+                day.isoformat(),
+                not_final_on_404=not_final_on_404,
+                progress=_progress(context, f"{endpoint} {day}"),
+                run_id=run_id,
+                root_run_id=root_run_id,
             )
-    _report_failures(context, endpoint, manifests)
-    requests = sum(len(m.requests) for m in manifests)
+    _report_failures(context, endpoint, list(manifests.values()))
+    requests = sum(len(m.requests) for m in manifests.values())
     context.log.info(
         f"{endpoint}: {requests} requests for {len(manifests)} day(s) in {monotonic() - started:.1f} s, "
-        f"{sum(len(m.failed) for m in manifests)} failed"
+        f"{sum(len(m.failed) for m in manifests.values())} failed"
     )
-    return MaterializeResult(metadata=_landing_metadata(manifests))
+    _add_day_metadata(
+        context, context.assets_def.key, list(manifests), lambda d: _landing_metadata([manifests[d]])
+    )
+    return MaterializeResult()
 
 
 _INGEST = dict(partitions_def=daily_partitions, backfill_policy=DAILY_BACKFILL)
@@ -238,13 +258,16 @@ def _parse_days(
     endpoint: str,
     tables_out: tuple[Table, ...],
     add_payload: Callable[[Batch, date, object, object], None],
-) -> tuple[Batch, dict[Table, pd.DataFrame], list[date]]:
+) -> tuple[Batch, dict[Table, pd.DataFrame], list[date], dict[date, int]]:
     """Parse every landed payload of ``endpoint`` for ``days`` into one frame per table; units that
-    are stored but missing from the new answers keep their stored rows."""
+    are stored but missing from the new answers keep their stored rows. Also gives the days with
+    data, and the payloads parsed per day."""
     store = files.store()
     batch = Batch(endpoint, tables_out)
     with_data: list[date] = []
+    payloads: dict[date, int] = {}
     for day in days:
+        before = batch.payloads
         manifest = read_manifest(store, day.isoformat(), endpoint)
         if manifest.with_data:
             with_data.append(day)
@@ -254,23 +277,34 @@ def _parse_days(
                 batch.reject(day, key, problem)
                 continue
             add_payload(batch, day, path, payload)
+        payloads[day] = batch.payloads - before
     frames = batch.frames(days[0])
     kept = _keep_stored(postgres, batch, frames, days)
     _save_rejections(files, batch, days)
     _save_kept(files, batch.endpoint, kept, days)
-    return batch, frames, with_data
+    return batch, frames, with_data, payloads
 
 
-def _rejection_note(context: AssetExecutionContext, batch: Batch) -> dict[str, MetadataValue]:
+def _rejection_note(
+    context: AssetExecutionContext, batch: Batch, payloads: Mapping[date, int]
+) -> Callable[[date], dict[str, MetadataValue]]:
+    """Log the run's rejections; give each day's rejected rows and parsed payloads."""
     if batch.rejections:
         context.log.warning(
             f"{batch.endpoint}: {len(batch.rejections)} race(s) or row(s) rejected:\n"
             + "\n".join(r.line() for r in batch.rejections[:20])
         )
-    return {
-        "rejected": MetadataValue.int(len(batch.rejections)),
-        "payloads": MetadataValue.int(batch.payloads),
-    }
+    rejected: dict[date, int] = defaultdict(int)
+    for rejection in batch.rejections:
+        rejected[rejection.race_date] += 1
+
+    def note(day: date) -> dict[str, MetadataValue]:
+        return {
+            "rejected": MetadataValue.int(rejected[day]),
+            "payloads": MetadataValue.int(payloads.get(day, 0)),
+        }
+
+    return note
 
 
 @multi_asset(
@@ -295,15 +329,24 @@ def programme(context: AssetExecutionContext, files: FilesResource, postgres: Po
             for error in errors:
                 batch.reject(day, None, str(error))
 
-    batch, frames, with_data = _parse_days(
+    batch, frames, with_data, payloads = _parse_days(
         files, postgres, days, "programme", (tables.REUNIONS, tables.RACES), add
     )
     reunions, races = frames[tables.REUNIONS], frames[tables.RACES]
     context.log.info(f"programme: {len(reunions)} reunions and {len(races)} races over {len(days)} day(s)")
-    note = _rejection_note(context, batch)
-    yield Output(reunions, output_name="reunions", metadata={"reunions": len(reunions), **note})
+    note = _rejection_note(context, batch, payloads)
+    _add_day_metadata(
+        context, "reunions", days, lambda d: {"reunions": len(_day_rows(reunions, d)), **note(d)}
+    )
+    yield Output(reunions, output_name="reunions")
     yield from table_check_results(postgres, "reunions", tables.REUNIONS, days, days_with_data=with_data)
-    yield Output(races, output_name="races", metadata={"races": len(races), "preview": _preview(races)})
+    _add_day_metadata(
+        context,
+        "races",
+        days,
+        lambda d: {"races": len(_day_rows(races, d)), "preview": _preview(_day_rows(races, d))},
+    )
+    yield Output(races, output_name="races")
     yield from table_check_results(postgres, "races", tables.RACES, days, days_with_data=with_data)
 
 
@@ -371,6 +414,7 @@ def _add_race(rows_of: Callable) -> Callable[[Batch, date, object, object], None
             group=TABLE_GROUP,
             typed=True,
             description="Horses seen on any day, keyed by PMU idCheval (or a derived key).",
+            day_column="last_seen",
         ),
     },
     deps=[raw_participants],
@@ -391,7 +435,7 @@ def participants(
 ) -> Iterator:
     """Parse the landed participants into ``pmu.participants`` and upsert ``pmu.horses``."""
     days = partition_days(context)
-    batch, frames, with_data = _parse_days(
+    batch, frames, with_data, payloads = _parse_days(
         files,
         postgres,
         days,
@@ -402,14 +446,22 @@ def participants(
     runners = frames[tables.PARTICIPANTS]
     horses = frames[tables.HORSES].drop_duplicates(subset=list(primary_key(tables.HORSES)), keep="last")
     context.log.info(f"participants: {len(runners)} runners, {len(horses)} horses over {len(days)} day(s)")
-    note = _rejection_note(context, batch)
-    yield Output(horses, output_name="horses", metadata={"horses": len(horses)})
+    note = _rejection_note(context, batch, payloads)
+    # A horse seen on several days of the run is one row, dated (and counted) by its last day.
+    _add_day_metadata(context, "horses", days, lambda d: {"horses": len(_day_rows(horses, d, "last_seen"))})
+    yield Output(horses, output_name="horses")
     yield from table_check_results(postgres, "horses", tables.HORSES, days, scope_column="last_seen")
-    yield Output(
-        runners,
-        output_name="participants",
-        metadata={"runners": len(runners), "preview": _preview(runners), **note},
+    _add_day_metadata(
+        context,
+        "participants",
+        days,
+        lambda d: {
+            "runners": len(_day_rows(runners, d)),
+            "preview": _preview(_day_rows(runners, d)),
+            **note(d),
+        },
     )
+    yield Output(runners, output_name="participants")
     yield from table_check_results(
         postgres, "participants", tables.PARTICIPANTS, days, days_with_data=with_data
     )
@@ -427,7 +479,7 @@ def participants(
     group_name=TABLE_GROUP,
     deps=[raw_performances],
     io_manager_key=PG_IO_MANAGER,
-    metadata=table_metadata(tables.PERFORMANCES),
+    metadata=table_metadata(tables.PERFORMANCES, day_column="last_seen_date"),
     dagster_type=frame_type(tables.PERFORMANCES),
     kinds={"postgres", "pandas"},
     check_specs=table_check_specs("performances", tables.PERFORMANCES, non_empty=False),
@@ -454,15 +506,22 @@ def performances(
         key = race_key(day, reunion, course)
         batch.add(day, key, performances_rows, payload, day, reunion, course, horse_ids=ids_by_race.get(key))
 
-    batch, frames, _ = _parse_days(files, postgres, days, "performances", (tables.PERFORMANCES,), add)
+    batch, frames, _, payloads = _parse_days(
+        files, postgres, days, "performances", (tables.PERFORMANCES,), add
+    )
     frame = frames[tables.PERFORMANCES].drop_duplicates(
         subset=list(primary_key(tables.PERFORMANCES)), keep="last"
     )
     context.log.info(f"performances: {len(frame)} past races of {frame['horse_id'].nunique()} horses")
-    yield Output(
-        frame,
-        metadata={"past_races": len(frame), "preview": _preview(frame), **_rejection_note(context, batch)},
-    )
+    note = _rejection_note(context, batch, payloads)
+
+    def day_metadata(day: date) -> dict[str, object]:
+        # A past race listed on several days of the run is one row, dated by its last day.
+        rows = _day_rows(frame, day, "last_seen_date")
+        return {"past_races": len(rows), "preview": _preview(rows), **note(day)}
+
+    _add_day_metadata(context, "performances", days, day_metadata)
+    yield Output(frame)
     yield from table_check_results(
         postgres, "performances", tables.PERFORMANCES, days, scope_column="last_seen_date"
     )
@@ -490,14 +549,17 @@ def performances(
 def rapports(context: AssetExecutionContext, files: FilesResource, postgres: PostgresResource) -> Iterator:
     """Parse the landed rapports-definitifs into ``pmu.bets`` and ``pmu.dividends`` (euros)."""
     days = partition_days(context)
-    batch, frames, with_data = _parse_days(
+    batch, frames, with_data, payloads = _parse_days(
         files, postgres, days, "rapports", (tables.BETS, tables.DIVIDENDS), _add_race(rapports_rows)
     )
     bets, dividends = frames[tables.BETS], frames[tables.DIVIDENDS]
     context.log.info(f"rapports: {len(bets)} bets, {len(dividends)} dividends over {len(days)} day(s)")
-    yield Output(bets, output_name="bets", metadata={"bets": len(bets), **_rejection_note(context, batch)})
+    note = _rejection_note(context, batch, payloads)
+    _add_day_metadata(context, "bets", days, lambda d: {"bets": len(_day_rows(bets, d)), **note(d)})
+    yield Output(bets, output_name="bets")
     yield from table_check_results(postgres, "bets", tables.BETS, days, days_with_data=with_data)
-    yield Output(dividends, output_name="dividends", metadata={"preview": _preview(dividends)})
+    _add_day_metadata(context, "dividends", days, lambda d: {"preview": _preview(_day_rows(dividends, d))})
+    yield Output(dividends, output_name="dividends")
     yield from table_check_results(postgres, "dividends", tables.DIVIDENDS, days, days_with_data=with_data)
 
 
@@ -550,15 +612,18 @@ def ingest_gaps(context: AssetExecutionContext, files: FilesResource, races: pd.
     )
     transient = gaps[gaps["kind"].map(is_transient).astype(bool)] if not gaps.empty else gaps
     permanent = gaps[~gaps.index.isin(transient.index)]
-    yield Output(
-        gaps,
-        metadata={
-            "gaps": len(gaps),
-            "transient": len(transient),
-            "permanent": len(permanent),
-            "by_kind": MetadataValue.json(gaps["kind"].value_counts().to_dict()),
-        },
-    )
+
+    def day_metadata(day: date) -> dict[str, object]:
+        today = _day_rows(gaps, day)
+        return {
+            "gaps": len(today),
+            "transient": len(_day_rows(transient, day)),
+            "permanent": len(_day_rows(permanent, day)),
+            "by_kind": MetadataValue.json(today["kind"].value_counts().to_dict()),
+        }
+
+    _add_day_metadata(context, "ingest_gaps", days, day_metadata)
+    yield Output(gaps)
     yield _gap_check("day_complete", transient, AssetCheckSeverity.ERROR)
     yield _gap_check("values_valid", permanent, AssetCheckSeverity.WARN)
     if not permanent.empty:

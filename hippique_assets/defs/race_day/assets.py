@@ -114,20 +114,26 @@ def race_plan(
     context.log.info(
         f"plan of {len(days)} day(s): {len(plan)} races ({cancelled} cancelled), {len(new_keys)} new race partitions"
     )
-    preview = plan[["race_key", "start_paris_time", "hippodrome", "discipline", "status"]].head(60)
-    set_aside = sum(len(g.set_aside) for g in gated.values())
-    yield Output(
-        plan,
-        metadata={
-            "races": len(plan),
-            "cancelled": cancelled,
-            "new_partitions": len(new_keys),
-            "set_aside": set_aside,
-            "kept_from_previous_plan": sum(len(g.kept) + len(g.lost) for g in gated.values()),
-            "refused_days": MetadataValue.json([d.isoformat() for d, g in gated.items() if g.refused]),
-            "plan": MetadataValue.md(preview.to_markdown(index=False) if not plan.empty else "_no races_"),
-        },
-    )
+    new = set(new_keys)
+    for day, day_plan in zip(days, plans, strict=True):
+        # Each day's own figures: a run over several days would otherwise show its totals on each.
+        gate = gated.get(day)
+        preview = day_plan[["race_key", "start_paris_time", "hippodrome", "discipline", "status"]].head(60)
+        context.add_asset_metadata(
+            {
+                "races": len(day_plan),
+                "cancelled": int(day_plan["cancelled"].sum()) if not day_plan.empty else 0,
+                "new_partitions": sum(str(k) in new for k in day_plan["race_key"]),
+                "set_aside": len(gate.set_aside) if gate else 0,
+                "kept_from_previous_plan": len(gate.kept) + len(gate.lost) if gate else 0,
+                "refused_days": MetadataValue.json([day.isoformat()] if gate and gate.refused else []),
+                "plan": MetadataValue.md(
+                    preview.to_markdown(index=False) if not day_plan.empty else "_no races_"
+                ),
+            },
+            partition_key=day.isoformat(),
+        )
+    yield Output(plan)
     yield AssetCheckResult(
         check_name="web_sources_agree",
         passed=not disagreements,
