@@ -55,6 +55,9 @@ def build_race_plan(
         return pd.DataFrame({c: pd.Series(dtype="object") for c in column_names(RACE_PLAN)})
     frame = races.copy()
     frame = frame[pd.to_datetime(frame["race_date"]).dt.date == day]
+    if "race_date" in reunions.columns:
+        # Reunion numbers restart every day: a multi-day run must not give a race another day's venue.
+        reunions = reunions[pd.to_datetime(reunions["race_date"]).dt.date == day]
     venue = reunions[["reunion", "hippodrome_name", "country_code"]].drop_duplicates("reunion")
     frame = frame.merge(venue, on="reunion", how="left")
     start = _utc(frame["start_utc"])

@@ -216,3 +216,18 @@ def test_a_plan_above_the_cap_is_refused_whole():
     assert list(gated.plan["race_key"]) == ["2026-03-23-R1C1"]
     assert gated.refused == "12 races for 2026-03-23, above the cap of 10: the previous plan stays"
     assert gated.problems["within_caps"] == [gated.refused]
+
+
+def test_each_day_takes_its_own_reunions_venue():
+    days = [date(2026, 3, 21), date(2026, 3, 22)]
+    races = pd.concat(
+        [_races(d, [(3, 5, datetime(d.year, d.month, d.day, 14, 0, tzinfo=UTC), "PROGRAMMEE")]) for d in days]
+    )
+    reunions = pd.DataFrame(
+        [
+            {"race_date": days[0], "reunion": 3, "hippodrome_name": "TOULOUSE", "country_code": "FRA"},
+            {"race_date": days[1], "reunion": 3, "hippodrome_name": "CARPENTRAS", "country_code": "FRA"},
+        ]
+    )
+    venues = [build_race_plan(races, reunions, d, planned_at=PLANNED_AT)["hippodrome"].iloc[0] for d in days]
+    assert venues == ["TOULOUSE", "CARPENTRAS"]
