@@ -198,6 +198,11 @@ def _empty(phase: str, due: pd.Timestamp | None, problem: str) -> PhaseOdds:
     return PhaseOdds(phase, due, None, empty, empty, frozenset(), "none", problem)
 
 
+def _aware(instant: datetime | pd.Timestamp) -> pd.Timestamp:
+    stamp = pd.Timestamp(instant)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+
+
 def phase_odds(
     snapshots: pd.DataFrame, start_utc: datetime | pd.Timestamp | None, phase: str, max_age_min: float
 ) -> PhaseOdds:
@@ -212,6 +217,9 @@ def phase_odds(
     if snapshots.empty:
         return _empty(phase, due, f"no odds snapshot stored before {phase.upper()}")
     own = snapshots[snapshots["phase"] == phase]
+    if start_utc is not None and not own.empty:
+        # A phase snapshot captured once the race was off holds post-race odds: never decide on it.
+        own = own[pd.to_datetime(own["captured_at"], utc=True) < _aware(start_utc)]
     if not own.empty:
         instant = own["captured_at"].max()
         source = phase

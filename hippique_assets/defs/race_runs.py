@@ -13,8 +13,9 @@ from datetime import datetime
 
 from dagster import AssetExecutionContext, Failure
 
+from hippique_assets.pmu.tables import RACES
 from hippique_assets.racing.race_clock import START_DEADLINE, PhaseRun, too_late_to_start
-from hippique_assets.racing.tables import MISSED_RUNS
+from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.storage.postgres import PostgresResource
 
 PHASE_TAG = "hippique/phase"
@@ -26,6 +27,8 @@ RACE_PHASE_TAG = "hippique/race_phase"
 # H-5 runs (tickets) first of all, then the H-30 snapshots, then the results (6 hours of grace).
 PRIORITY_TAG = "dagster/priority"
 RACE_RUN_PRIORITY = {"h5": "30", "h30": "20", "result": "10"}
+
+PHASE_LABEL = {"h30": "H-30", "h5": "H-5", "result": "H+15"}
 
 NOT_FIRED = "not_fired"
 STARTED_LATE = "started_late"
@@ -77,6 +80,42 @@ def refuse_late_start(
         f"as {STARTED_LATE}",
         allow_retries=False,
     )
+
+
+def race_start(postgres: PostgresResource, race_key: str) -> datetime | None:
+    """The race's start instant as the plan (or else the programme) stores it; None when unknown."""
+    frame = postgres.query_frame(
+        f"select start_utc from {RACE_PLAN.fullname} where race_key = %s and start_utc is not null "
+        f"union all select start_utc from {RACES.fullname} where race_key = %s and start_utc is not null",
+        (race_key, race_key),
+    )
+    return frame["start_utc"].iloc[0].to_pydatetime() if not frame.empty else None
+
+
+def refuse_after_the_off(
+    context: AssetExecutionContext, phase: str, now: datetime, postgres: PostgresResource
+) -> None:
+    """Fail a snapshot run launched by hand (no due tag) for a race that is off, or whose start is
+    unknown: odds read then are post-race odds, and stored as this race's H-30 or H-5 snapshot they
+    would leak into the model's and the backtest's history. Race clock runs are checked by
+    :func:`refuse_late_start`."""
+    if context.run.tags.get(DUE_TAG) is not None:
+        return
+    race = context.partition_key
+    start = race_start(postgres, race)
+    if start is None:
+        raise Failure(
+            f"{race} {phase}: no start time is stored for this race (racing.race_plan, pmu.races), so a "
+            "snapshot taken now could hold post-race odds; nothing is stored. Build the day's plan first.",
+            allow_retries=False,
+        )
+    if now >= start:
+        raise Failure(
+            f"{race} {phase}: the race started at {start:%Y-%m-%d %H:%M}Z; a snapshot taken now "
+            f"({now:%Y-%m-%d %H:%M}Z) would store post-race odds as its {PHASE_LABEL[phase]} odds, so nothing is "
+            "stored. Its stored snapshots are kept; a backtest replays its decision from them.",
+            allow_retries=False,
+        )
 
 
 def record_failed_snapshot(

@@ -69,6 +69,18 @@ def test_the_live_snapshot_of_the_phase_comes_first():
     assert h5.non_runners == frozenset({3}) and h5.age_min < 0
 
 
+def test_a_phase_snapshot_taken_once_the_race_was_off_is_never_decided_on():
+    snapshots = _frame(
+        _rows(CAPTURE_PHASE, 8, [2.2, 3.8, 8.5]),
+        # An H-5 run launched by hand long after the race: final odds under the h5 label.
+        _rows("h5", -60 * 24 * 30, [1.5, 6.0, 30.0]),
+    )
+    h5 = phase_odds(snapshots, START, "h5", max_age_min=20)
+    assert h5.source == CAPTURE_PHASE and h5.odds.to_dict() == {1: 2.2, 2: 3.8, 3: 8.5}
+    only_late = _frame(_rows("h5", -1, [1.5, 6.0, 30.0]))
+    assert not phase_odds(only_late, START, "h5", max_age_min=20).available
+
+
 def test_a_stale_capture_is_not_used():
     snapshots = _frame(_rows(CAPTURE_PHASE, 90, [2.0, 4.0]))
     h5 = phase_odds(snapshots, START, "h5", max_age_min=20)

@@ -1,5 +1,6 @@
 """A race clock H-5 run that only starts once the race is off takes nothing and is recorded missed;
-one that starts late but before the off goes on; a run launched by hand is never refused for its time.
+one that starts late but before the off goes on; a run launched by hand is not refused for the race clock's
+windows, but stores nothing once the race is off (or when its start is unknown).
 The failure sensor records a failed race clock snapshot run missed, keeping an earlier reason."""
 
 from __future__ import annotations
@@ -95,11 +96,47 @@ def test_an_h5_run_starting_before_the_off_goes_on_to_the_api(fresh_pg_url, tmp_
     assert postgres.query_frame(f"select count(*) as n from {MISSED_RUNS.fullname}")["n"].iloc[0] == 0
 
 
+def _plan_start(postgres: PostgresResource, start: datetime) -> None:
+    postgres.execute(
+        "insert into racing.race_plan (race_date, race_key, reunion, course, start_utc, cancelled, "
+        "start_source, identity_source, planned_at) values (%s, %s, 1, 1, %s, false, 'pmu', 'pmu', %s)",
+        (start.date(), RACE, start, start - timedelta(hours=4)),
+    )
+
+
 def test_a_snapshot_launched_by_hand_is_not_refused_for_its_time(fresh_pg_url, tmp_path):
     postgres = PostgresResource(url=fresh_pg_url)
     result = _run_h5(postgres, tmp_path, DUE + timedelta(days=3), {})
     assert "nothing is taken" not in _failure_message(result)
     assert postgres.query_frame(f"select count(*) as n from {MISSED_RUNS.fullname}")["n"].iloc[0] == 0
+
+
+def test_a_snapshot_launched_by_hand_for_a_race_that_is_off_stores_nothing(fresh_pg_url, tmp_path):
+    postgres = PostgresResource(url=fresh_pg_url)
+    _plan_start(postgres, DUE + timedelta(minutes=5))
+    result = _run_h5(postgres, tmp_path, datetime(2026, 12, 4, 10, 0, tzinfo=UTC), {})
+    assert not result.success
+    message = _failure_message(result)
+    assert f"{RACE} h5: the race started at 2026-03-23 13:50Z; a snapshot taken now" in message
+    assert "as its H-5 odds, so nothing is stored" in message and "\n" not in message.strip()
+    assert postgres.query_frame(f"select count(*) as n from {ODDS_SNAPSHOTS.fullname}")["n"].iloc[0] == 0
+    assert postgres.query_frame(f"select count(*) as n from {MISSED_RUNS.fullname}")["n"].iloc[0] == 0
+
+
+def test_a_snapshot_launched_by_hand_for_an_unknown_start_stores_nothing(fresh_pg_url, tmp_path):
+    postgres = PostgresResource(url=fresh_pg_url)
+    result = _run_h5(postgres, tmp_path, DUE, {})
+    assert "no start time is stored for this race" in _failure_message(result)
+    assert postgres.query_frame(f"select count(*) as n from {ODDS_SNAPSHOTS.fullname}")["n"].iloc[0] == 0
+
+
+def test_a_snapshot_launched_by_hand_before_the_off_goes_on(fresh_pg_url, tmp_path):
+    postgres = PostgresResource(url=fresh_pg_url)
+    _plan_start(postgres, DUE + timedelta(minutes=5))
+    result = _run_h5(postgres, tmp_path, DUE + timedelta(minutes=2), {})
+    # It reaches the API (nothing listens there in this test).
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert "connection refused" in failure.step_failure_data.error.cause.message.lower()
 
 
 RACE_CLOCK_TAGS = {DUE_TAG: DUE.isoformat(), PHASE_TAG: "h5", RACE_TAG: RACE}

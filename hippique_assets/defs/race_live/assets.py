@@ -27,7 +27,7 @@ from hippique_assets.analysis.market import check_market
 from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import race_partitions
-from hippique_assets.defs.race_runs import refuse_late_start
+from hippique_assets.defs.race_runs import refuse_after_the_off, refuse_late_start
 from hippique_assets.defs.resources import PMU_LIVE_POOL, PmuApiResource
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.pmu import parsers, tables
@@ -66,6 +66,7 @@ def take_snapshot(
     race = parse_race_key(context.partition_key)
     captured_at = clock.now()
     refuse_late_start(context, phase, captured_at, postgres, clock.run_key_suffix)
+    refuse_after_the_off(context, phase, captured_at, postgres)
     with pmu.client() as client:
         answer = client.participants(race.race_date, race.reunion, race.course)
     if answer.payload is None:
@@ -150,7 +151,8 @@ def odds_snapshot_h30(
     """Odds of every runner 30 minutes before the start, appended to ``pmu.odds_snapshots``.
 
     A run of the race clock that starts once H-5 is due fails instead (kept in
-    ``racing.missed_runs``)."""
+    ``racing.missed_runs``). A run launched by hand for a race that is off (or whose start is not
+    stored) stores nothing: post-race odds never enter the history as a pre-race snapshot."""
     yield from snapshot_events(context, take_snapshot(context, "h30", pmu, files, clock, postgres), analysis)
 
 
@@ -166,7 +168,9 @@ def odds_snapshot_h5(
     """Odds of every runner 5 minutes before the start: the input of the H-5 analysis.
 
     A run of the race clock that starts once the race is off fails instead, before any odds are
-    read or tickets placed (kept in ``racing.missed_runs``)."""
+    read or tickets placed (kept in ``racing.missed_runs``). A run launched by hand for a race that
+    is off (or whose start is not stored) stores nothing and says so in one line: post-race odds
+    never enter the history as an H-5 snapshot."""
     yield from snapshot_events(context, take_snapshot(context, "h5", pmu, files, clock, postgres), analysis)
 
 
