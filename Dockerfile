@@ -8,7 +8,11 @@
 # It holds the product alone, installed exactly as uv.lock says: not hippique-replay (replay/), not
 # the embedded PostgreSQL (the `embedded` extra), not the test tools (the `dev` extra).
 
-FROM python:3.11-slim AS build
+# The base image: the official one; where it cannot be pulled, a stand-in of the same layout
+# (deploy/image/make-base.sh, used by the suite's image test).
+ARG BASE_IMAGE=python:3.11-slim
+
+FROM ${BASE_IMAGE} AS build
 
 ENV UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \
@@ -30,7 +34,7 @@ COPY hippique_assets ./hippique_assets
 RUN uv sync --locked --no-dev --no-editable --no-cache
 
 
-FROM python:3.11-slim
+FROM ${BASE_IMAGE}
 
 # DAGSTER_DISABLE_TELEMETRY: `hippique serve` sets it for the program it becomes; here it also covers
 # Dagster programs started otherwise (the Helm chart's commands, `docker exec ... dagster`). Without
@@ -51,7 +55,10 @@ COPY deploy/workspace.yaml ./workspace.yaml
 # Production instance: Postgres storage (DAGSTER_PG_*), queue limits, run monitoring and retries,
 # tick retention, compute logs in GCS (DAGSTER_COMPUTE_LOGS_*).
 COPY deploy/dagster.yaml "$DAGSTER_HOME"/dagster.yaml
-RUN chown -R hippique "$DAGSTER_HOME"
+# The configuration is root's and read-only for the runtime user (it could otherwise point the
+# instance elsewhere); Dagster writes only under storage/ and logs/ of its home.
+RUN chmod 0444 "$DAGSTER_HOME"/dagster.yaml workspace.yaml \
+    && install -d -o hippique -g hippique "$DAGSTER_HOME"/storage "$DAGSTER_HOME"/logs
 USER hippique
 
 # Code server, webserver.
@@ -61,4 +68,7 @@ STOPSIGNAL SIGINT
 # The role's own check: gRPC health of the code server, /server_info of the webserver, the daemon's
 # heartbeats in the instance storage (`hippique health` reads the role `hippique serve` recorded).
 HEALTHCHECK --interval=30s --timeout=20s --start-period=90s --retries=3 CMD ["hippique", "health"]
-CMD ["hippique", "serve", "webserver"]
+# No role by default: the command names one (`hippique serve webserver`, ...), and the code server and
+# the webserver listen on all interfaces only when HIPPIQUE_LISTEN_HOST says so (loopback otherwise),
+# so a bare `docker run -p 3000:3000 IMAGE` publishes no unauthenticated UI.
+CMD ["hippique", "serve", "--help"]
