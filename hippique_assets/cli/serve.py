@@ -4,7 +4,9 @@
 with the Dagster program (``exec``), which thus receives the container's signals directly:
 
 - ``code-server``: ``dagster code-server start`` serving ``hippique_assets.definitions`` over gRPC;
-- ``webserver``: ``dagster-webserver`` on the workspace that points at the code server;
+- ``webserver``: ``dagster-webserver`` on the workspace that points at the code server; with
+  ``--read-only``, the analysts' UI (lineage, materializations, metadata, plots; no launch, cancel
+  or wipe);
 - ``daemon``: ``dagster-daemon run`` on the same workspace;
 - ``migrate``: the tables' migrations (``hippique db upgrade``), then ``dagster instance migrate``.
 
@@ -67,12 +69,17 @@ def _migrate_tables(environ: Mapping[str, str]) -> None:
 
 @click.command()
 @click.argument("role", type=click.Choice(ROLES))
-def serve(role: str) -> None:
+@click.option(
+    "--read-only",
+    is_flag=True,
+    help="Webserver only: a UI that shows everything and can launch, cancel or change nothing.",
+)
+def serve(role: str, read_only: bool) -> None:
     """Run the image as ROLE: code-server, webserver, daemon, or migrate (one-shot deploy step)."""
     environ = os.environ
     try:
         check_role(role, environ)
-        argv = program(role, environ)
+        argv = program(role, environ, read_only=read_only)
         if role == MIGRATE:
             _migrate_tables(environ)
         else:

@@ -32,7 +32,9 @@ SERVICES = (CODE_SERVER, WEBSERVER, DAEMON)
 LOCATION_NAME = "hippique_assets"
 DEFINITIONS_MODULE = "hippique_assets.definitions"
 
-DEFAULT_LISTEN_HOST = "0.0.0.0"
+# Loopback unless told otherwise: a container started without HIPPIQUE_LISTEN_HOST (a bare
+# `docker run -p 3000:3000`) publishes nothing; compose and the chart choose all interfaces explicitly.
+DEFAULT_LISTEN_HOST = "127.0.0.1"
 DEFAULT_CODE_SERVER_PORT = 4000
 DEFAULT_WEBSERVER_PORT = 3000
 DEFAULT_WORKSPACE = "workspace.yaml"
@@ -135,6 +137,7 @@ def check_role(role: str, environ: Mapping[str, str]) -> None:
     for requirement in requirements(role, environ):
         if not environ.get(requirement.name, "").strip():
             raise RoleError(f"{requirement.name} is not set (read by {requirement.source})")
+    check_secrets(role, environ)
     if role in (CODE_SERVER, MIGRATE):
         from hippique_assets.settings import SettingsError, load_settings
 
@@ -142,6 +145,80 @@ def check_role(role: str, environ: Mapping[str, str]) -> None:
             load_settings(environ)
         except SettingsError as exc:
             raise RoleError(str(exc)) from None
+
+
+# Secrets each role reads: a placeholder, an empty or a known-weak value is refused at start.
+PASSWORD_VARIABLES = ("DAGSTER_PG_PASSWORD",)
+URL_PASSWORD_VARIABLES = {CODE_SERVER: ("HIPPIQUE_PG_URL",), MIGRATE: ("HIPPIQUE_PG_URL",)}
+OPTIONAL_SECRET_VARIABLES = {CODE_SERVER: ("HIPPIQUE_ALERT_SMTP_PASSWORD",)}
+MIN_PASSWORD_LENGTH = 12
+PLACEHOLDER_MARKS = (
+    "change-me",
+    "changeme",
+    "change_me",
+    "replace-me",
+    "replaceme",
+    "your-password",
+    "placeholder",
+)
+KNOWN_WEAK = frozenset(
+    {
+        "password", "passw0rd", "postgres", "admin", "root", "secret", "dagster", "hippique", "test",
+        "guest", "default", "letmein", "qwerty", "123456", "12345678", "123456789", "1234567890",
+    }
+)  # fmt: skip
+
+
+def weak_secret(value: str, *, min_length: int = MIN_PASSWORD_LENGTH) -> str | None:
+    """Why ``value`` is not a usable password, or None."""
+    lowered = value.strip().lower()
+    if not lowered:
+        return "is empty"
+    if any(mark in lowered for mark in PLACEHOLDER_MARKS) or (
+        lowered.startswith("<") and lowered.endswith(">")
+    ):
+        return "is still the placeholder of .env.example"
+    if lowered in KNOWN_WEAK:
+        return "is a well-known password"
+    if len(value) < min_length:
+        return f"is shorter than {min_length} characters"
+    return None
+
+
+def check_secrets(role: str, environ: Mapping[str, str]) -> None:
+    """RoleError naming the first secret of ``role`` that is a placeholder, empty or weak.
+
+    A database URL without a password is accepted (certificate or IAM authentication); one with an
+    empty or weak password is not."""
+    hint = "set a real one, e.g. `openssl rand -hex 24`"
+    for name in PASSWORD_VARIABLES:
+        if (why := weak_secret(environ.get(name, ""))) is not None:
+            raise RoleError(f"{name} {why}: {hint}")
+    for name in URL_PASSWORD_VARIABLES.get(role, ()):
+        password = _url_password(environ.get(name, ""))
+        if password is not None and (why := weak_secret(password)) is not None:
+            raise RoleError(f"the password in {name} {why}: {hint}")
+    for name in OPTIONAL_SECRET_VARIABLES.get(role, ()):
+        value = environ.get(name, "")
+        # The relay's own rules decide the length; only placeholders and well-known values are refused.
+        if value and (why := weak_secret(value, min_length=1)) is not None:
+            raise RoleError(f"{name} {why}: {hint}")
+
+
+def _url_password(url: str) -> str | None:
+    """The password of a ``scheme://user:password@host/db`` URL ('' when empty), None without one."""
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if "@" not in parts.netloc:
+        return None
+    userinfo = parts.netloc.rpartition("@")[0]
+    if ":" not in userinfo:
+        return None
+    return unquote(userinfo.partition(":")[2])
 
 
 def port(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -158,7 +235,7 @@ def port(environ: Mapping[str, str], name: str, default: int) -> int:
 
 
 def listen_host(environ: Mapping[str, str]) -> str:
-    """Address the code server and the webserver listen on (all interfaces in a container)."""
+    """Address the code server and the webserver listen on (``HIPPIQUE_LISTEN_HOST``, default loopback)."""
     return environ.get("HIPPIQUE_LISTEN_HOST", "").strip() or DEFAULT_LISTEN_HOST
 
 
@@ -200,14 +277,21 @@ def webserver_argv(host: str, port: int, workspace: Path) -> list[str]:
     return ["dagster-webserver", "-h", host, "-p", str(port), "-w", str(workspace)]
 
 
-def program(role: str, environ: Mapping[str, str]) -> list[str]:
-    """The Dagster program of a service role (program name first, as looked up on PATH)."""
+def program(role: str, environ: Mapping[str, str], *, read_only: bool = False) -> list[str]:
+    """The Dagster program of a service role (program name first, as looked up on PATH).
+
+    ``read_only`` (webserver only): the analysts' UI, which shows everything and refuses every
+    mutation (launch, cancel, wipe, schedules and sensors on or off)."""
+    if read_only and role != WEBSERVER:
+        raise RoleError(f"--read-only is for the webserver, not the {role}")
     if role == CODE_SERVER:
         return code_server_argv(listen_host(environ), code_server_port(environ))
     if role == WEBSERVER:
         args = webserver_argv(listen_host(environ), webserver_port(environ), workspace_path(environ))
         prefix = webserver_path_prefix(environ)
-        return [*args, "--path-prefix", prefix] if prefix else args
+        if prefix:
+            args += ["--path-prefix", prefix]
+        return [*args, "--read-only"] if read_only else args
     if role == DAEMON:
         return ["dagster-daemon", "run", "-w", str(workspace_path(environ))]
     if role == MIGRATE:

@@ -36,7 +36,11 @@ def test_the_dockerfile_builds_one_image_whose_command_picks_the_role():
     text = (REPO / "Dockerfile").read_text()
     assert len(re.findall(r"^FROM ", text, re.M)) == 2
     assert re.search(r"^USER hippique$", text, re.M)
-    assert 'CMD ["hippique", "serve", "webserver"]' in text
+    # No listening UI by default: the command must name the role.
+    assert 'CMD ["hippique", "serve", "--help"]' in text
+    # The configuration is not the runtime user's to change.
+    assert "chown -R hippique" not in text
+    assert re.search(r'chmod 0444 "\$DAGSTER_HOME"/dagster.yaml workspace.yaml', text)
     assert re.search(r'^HEALTHCHECK .*CMD \["hippique", "health"\]$', text, re.M)
     assert "STOPSIGNAL SIGINT" in text
     # Every file the final image copies from the context is let in by .dockerignore.
@@ -52,9 +56,10 @@ def test_the_dockerfile_builds_one_image_whose_command_picks_the_role():
 
 def test_compose_runs_each_role_of_the_image_in_order(compose):
     services = compose["services"]
-    assert set(services) == {"postgres", "migrate", *SERVICES, "gcs-emulator"}
+    assert set(services) == {"postgres", "migrate", *SERVICES, "webserver-read-only", "gcs-emulator"}
     for role in ROLES:
         assert services[role]["command"] == ["hippique", "serve", role]
+    assert services["webserver-read-only"]["command"] == ["hippique", "serve", "webserver", "--read-only"]
     for role in SERVICES:
         assert services[role]["healthcheck"]["test"] == ["CMD", "hippique", "health", role]
         assert services[role]["stop_signal"] == "SIGINT"
@@ -62,7 +67,7 @@ def test_compose_runs_each_role_of_the_image_in_order(compose):
     assert services["code-server"]["depends_on"] == {
         "migrate": {"condition": "service_completed_successfully"}
     }
-    for role in ("webserver", "daemon"):
+    for role in ("webserver", "webserver-read-only", "daemon"):
         assert services[role]["depends_on"] == {"code-server": {"condition": "service_healthy"}}
     # The emulator only on demand, and at the version the tests use.
     assert services["gcs-emulator"]["profiles"] == ["emulator"]
@@ -168,7 +173,9 @@ def test_the_helm_values_repeat_the_production_instance_settings():
     assert values["runLauncher"]["type"] == "K8sRunLauncher"
     [deployment] = values["dagster-user-deployments"]["deployments"]
     # The chart starts `dagster code-server start -h 0.0.0.0 -p PORT` with these: the VM's program.
-    vm = program(CODE_SERVER, {"DAGSTER_CODE_SERVER_PORT": str(deployment["port"])})
+    vm = program(
+        CODE_SERVER, {"DAGSTER_CODE_SERVER_PORT": str(deployment["port"]), "HIPPIQUE_LISTEN_HOST": "0.0.0.0"}
+    )
     assert ["dagster", "code-server", "start", *deployment["codeServerArgs"]] == [
         a for a in vm if a not in ("-h", "0.0.0.0", "-p", str(deployment["port"]))
     ]
@@ -178,3 +185,75 @@ def test_the_helm_values_repeat_the_production_instance_settings():
     # Nothing secret in the values: passwords come from Kubernetes secrets.
     assert "postgresqlPassword" not in values["postgresql"]
     assert values["generatePostgresqlPasswordSecret"] is False
+
+
+def test_each_service_receives_only_the_secrets_of_its_role(compose):
+    services = compose["services"]
+    for name, service in services.items():
+        assert "env_file" not in service, name
+
+    def secrets(name: str) -> set[str]:
+        env = services[name].get("environment", {})
+        text = " ".join(f"{k}={v}" for k, v in env.items())
+        return {
+            s
+            for s in (
+                "POSTGRES_PASSWORD",
+                "HIPPIQUE_DB_PASSWORD",
+                "HIPPIQUE_PG_URL",
+                "DAGSTER_PG_PASSWORD",
+                "HIPPIQUE_ALERT_SMTP_PASSWORD",
+                "HIPPIQUE_ALERT_WEBHOOK_URL",
+            )
+            if s in text
+        }
+
+    assert secrets("code-server") == {
+        "HIPPIQUE_DB_PASSWORD",
+        "HIPPIQUE_PG_URL",
+        "DAGSTER_PG_PASSWORD",
+        "HIPPIQUE_ALERT_SMTP_PASSWORD",
+        "HIPPIQUE_ALERT_WEBHOOK_URL",
+    }
+    assert secrets("migrate") == {"HIPPIQUE_DB_PASSWORD", "HIPPIQUE_PG_URL", "DAGSTER_PG_PASSWORD"}
+    for role in ("webserver", "webserver-read-only", "daemon"):
+        assert secrets(role) == {"DAGSTER_PG_PASSWORD"}, role
+    # The superuser's password is postgres's alone.
+    assert [n for n in services if "POSTGRES_PASSWORD" in secrets(n)] == ["postgres"]
+    # Listening on all interfaces is the compose file's explicit choice, inside the stack's network.
+    for role in ("code-server", "webserver", "webserver-read-only"):
+        assert services[role]["environment"]["HIPPIQUE_LISTEN_HOST"] == "0.0.0.0"
+    assert services["webserver-read-only"]["ports"] == [
+        "${WEBSERVER_READ_ONLY_PUBLISH:-127.0.0.1:3001}:${DAGSTER_WEBSERVER_PORT:-3000}"
+    ]
+
+
+def test_helm_verifies_the_database_server_and_limits_who_reaches_what():
+    values = yaml.safe_load((REPO / "deploy" / "helm" / "values.yaml").read_text())
+    params = values["postgresql"]["postgresqlParams"]
+    assert params["sslmode"] == "verify-full"
+    ca = params["sslrootcert"]
+    [deployment] = values["dagster-user-deployments"]["deployments"]
+    launcher = values["runLauncher"]["config"]["k8sRunLauncher"]
+    for pod in (values["dagsterWebserver"], values["dagsterDaemon"], deployment, launcher):
+        [mount] = pod["volumeMounts"]
+        assert ca.startswith(mount["mountPath"] + "/") and mount["readOnly"] is True
+        [volume] = pod["volumes"]
+        assert volume["secret"]["secretName"] == "cloudsql-server-ca"
+    assert values["dagsterWebserver"]["enableReadOnly"] is True
+    policies = {
+        doc["metadata"]["name"]: doc["spec"]
+        for doc in yaml.safe_load_all((REPO / "deploy" / "helm" / "networkpolicy.yaml").read_text())
+    }
+    code = policies["hippique-code-server"]
+    assert code["podSelector"] == {"matchLabels": deployment["labels"]}
+    [rule] = code["ingress"]
+    [peer] = rule["from"]
+    [expression] = peer["podSelector"]["matchExpressions"]
+    assert set(expression["values"]) == {"dagster-webserver", "dagster-webserver-read-only", "dagster-daemon"}
+    assert rule["ports"] == [{"protocol": "TCP", "port": deployment["port"]}]
+    web = policies["hippique-webservers"]
+    [rule] = web["ingress"]
+    assert {p["ipBlock"]["cidr"] for p in rule["from"]} == {"35.191.0.0/16", "130.211.0.0/22"}
+    assert rule["ports"] == [{"protocol": "TCP", "port": values["dagsterWebserver"]["service"]["port"]}]
+    assert policies["hippique-default-deny-ingress"] == {"podSelector": {}, "policyTypes": ["Ingress"]}

@@ -42,6 +42,9 @@ SERVE_OPTIONS = [
 ]
 
 
+STRONG = "3f9c0e7d1a2b4c5d6e7f8091a2b3c4d5"
+
+
 @pytest.fixture
 def complete_env(tmp_path: Path) -> dict[str, str]:
     """Everything every role needs, with the production instance configuration in DAGSTER_HOME."""
@@ -54,7 +57,7 @@ def complete_env(tmp_path: Path) -> dict[str, str]:
         "DAGSTER_PG_HOST": "127.0.0.1",
         "DAGSTER_PG_PORT": "5432",
         "DAGSTER_PG_USER": "dagster",
-        "DAGSTER_PG_PASSWORD": "secret",
+        "DAGSTER_PG_PASSWORD": STRONG,
         "DAGSTER_PG_DB": "dagster",
         "DAGSTER_COMPUTE_LOGS_BUCKET": "bucket",
         "DAGSTER_COMPUTE_LOGS_PREFIX": "dagster/compute-logs",
@@ -124,7 +127,12 @@ def test_a_bad_setting_of_the_code_is_one_line(complete_env):
 
 
 def test_each_role_becomes_its_dagster_program(complete_env):
-    env = {**complete_env, "DAGSTER_WEBSERVER_PORT": "3100", "DAGSTER_WEBSERVER_PATH_PREFIX": "/dagster"}
+    env = {
+        **complete_env,
+        "DAGSTER_WEBSERVER_PORT": "3100",
+        "DAGSTER_WEBSERVER_PATH_PREFIX": "/dagster",
+        "HIPPIQUE_LISTEN_HOST": "0.0.0.0",
+    }
     assert program(CODE_SERVER, env) == [
         "dagster",
         "code-server",
@@ -149,6 +157,7 @@ def test_each_role_becomes_its_dagster_program(complete_env):
         "--path-prefix",
         "/dagster",
     ]
+    assert program(WEBSERVER, env, read_only=True)[-1] == "--read-only"
     assert program(DAEMON, env) == ["dagster-daemon", "run", "-w", str(PROD_WORKSPACE)]
     assert program(MIGRATE, env) == ["dagster", "instance", "migrate"]
     with pytest.raises(RoleError, match="DAGSTER_CODE_SERVER_PORT must be a port number"):
@@ -171,12 +180,12 @@ def test_serve_stops_at_once_with_one_line_naming_the_variable(complete_env, rol
 
 
 def test_serve_migrate_on_a_server_that_does_not_answer_is_one_line(complete_env):
-    url = f"postgresql://hippique:secret@127.0.0.1:{free_port()}/hippique"
+    url = f"postgresql://hippique:{STRONG}@127.0.0.1:{free_port()}/hippique"
     done = run_hippique(["serve", MIGRATE], {**complete_env, "HIPPIQUE_PG_URL": url})
     assert done.returncode == 2
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("hippique serve migrate: tables' migrations on ") and "failed: " in line
-    assert "secret" not in done.stderr and "Traceback" not in done.stderr
+    assert STRONG not in done.stderr and "Traceback" not in done.stderr
 
 
 def test_health_without_a_recorded_role_says_so_in_one_line(complete_env):
@@ -204,3 +213,52 @@ def test_every_variable_of_the_production_stack_is_documented(complete_env):
     example = ENV_EXAMPLE.read_text()
     assert sorted(n for n in names if f"| `{n}` |" not in readme) == []
     assert sorted(n for n in names if n not in example) == []
+
+
+def test_without_an_explicit_address_the_services_listen_on_loopback_only(complete_env):
+    assert program(CODE_SERVER, complete_env)[-4:-2] == ["-h", "127.0.0.1"]
+    assert program(WEBSERVER, complete_env)[1:3] == ["-h", "127.0.0.1"]
+
+
+def test_read_only_is_for_the_webserver_alone(complete_env):
+    with pytest.raises(RoleError, match="--read-only is for the webserver"):
+        program(DAEMON, complete_env, read_only=True)
+    done = run_hippique(["serve", DAEMON, "--read-only"], complete_env)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == "hippique serve daemon: --read-only is for the webserver, not the daemon"
+
+
+@pytest.mark.parametrize(
+    ("role", "name", "value", "why"),
+    [
+        (DAEMON, "DAGSTER_PG_PASSWORD", "change-me-dagster", "placeholder"),
+        (WEBSERVER, "DAGSTER_PG_PASSWORD", "postgres", "well-known"),
+        (WEBSERVER, "DAGSTER_PG_PASSWORD", "Short1!", "shorter than 12"),
+        (
+            CODE_SERVER,
+            "HIPPIQUE_PG_URL",
+            "postgresql://hippique:change-me-hippique@db:5432/hippique",
+            "placeholder",
+        ),
+        (MIGRATE, "HIPPIQUE_PG_URL", "postgresql://hippique:@db:5432/hippique", "empty"),
+        (CODE_SERVER, "HIPPIQUE_ALERT_SMTP_PASSWORD", "changeme", "placeholder"),
+    ],
+)
+def test_a_placeholder_empty_or_weak_password_is_refused_naming_the_variable(
+    complete_env, role, name, value, why
+):
+    with pytest.raises(RoleError, match=rf"{name} .*{why}"):
+        check_role(role, {**complete_env, name: value})
+
+
+def test_a_database_url_without_a_password_is_accepted(complete_env):
+    # Certificate or IAM authentication: no password to judge.
+    check_role(CODE_SERVER, {**complete_env, "HIPPIQUE_PG_URL": "postgresql://hippique@db:5432/hippique"})
+
+
+def test_serve_refuses_the_example_placeholder_in_one_line_without_the_value(complete_env):
+    done = run_hippique(["serve", DAEMON], {**complete_env, "DAGSTER_PG_PASSWORD": "change-me-dagster"})
+    assert done.returncode == 2 and done.stdout == ""
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("hippique serve daemon: DAGSTER_PG_PASSWORD is still the placeholder")
+    assert "change-me-dagster" not in line
