@@ -1,4 +1,5 @@
-"""The backtest report as markdown: scores, calibration, money, baseline, abstentions, skipped races."""
+"""The backtest report as markdown (scores, calibration, money, baseline, abstentions, skipped
+races), its headline figures as numbers and its cumulative profit over the days."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from hippique_assets.betting.ledger import reason_key
 
 if TYPE_CHECKING:
     from hippique_assets.analysis.backtest import BacktestReport
@@ -32,6 +35,70 @@ def _money_markdown(table: pd.DataFrame) -> str:
         ],
     ).drop(columns=["roi_ci_low", "roi_ci_high"])
     return shown.to_markdown(index=False)
+
+
+def _score(report: BacktestReport, prefix: str, column: str) -> float | None:
+    if report.scores.empty:
+        return None
+    rows = report.scores[report.scores["probabilities"].str.startswith(prefix)]
+    if rows.empty or pd.isna(rows[column].iloc[0]):
+        return None
+    return round(float(rows[column].iloc[0]), 4)
+
+
+def report_figures(report: BacktestReport) -> dict[str, int | float]:
+    """The report's headline figures as numbers: races, days, tickets, stake, return, profit, ROI
+    (settled tickets, all bet types), log-loss and Brier of p_finale and of the H-5 market (Shin),
+    and abstentions by reason (``abstained_<reason>``). A figure without a value is left out."""
+    figures: dict[str, int | float] = {
+        "races_in_range": len(report.races),
+        "races_scored": report.races_scored,
+        "days": report.days,
+        "tickets": int(report.total("tickets")),
+        "unsettled_tickets": int(report.total("unsettled")),
+        "stake_eur": round(report.total("stake_eur"), 2),
+        "return_eur": round(report.total("return_eur"), 2),
+    }
+    figures["profit_eur"] = round(figures["return_eur"] - figures["stake_eur"], 2)
+    if not report.by_bet_type.empty:
+        value = report.by_bet_type.loc[report.by_bet_type["bet_type"] == "all", "roi"].iloc[0]
+        if value is not None and pd.notna(value):
+            figures["roi"] = round(float(value), 4)
+    for name, prefix, column in (
+        ("model_log_loss", "p_finale", "log_loss"),
+        ("model_brier", "p_finale", "brier"),
+        ("market_log_loss", "market (Shin, H-5)", "log_loss"),
+        ("market_brier", "market (Shin, H-5)", "brier"),
+    ):
+        value = _score(report, prefix, column)
+        if value is not None:
+            figures[name] = value
+    if not report.abstentions.empty:
+        for reason, races in zip(report.abstentions["reason"], report.abstentions["races"], strict=True):
+            key = reason_key(None if reason == "-" else str(reason))
+            figures[key] = int(figures.get(key, 0)) + int(races)
+    return figures
+
+
+def cumulative_profit(report: BacktestReport) -> pd.DataFrame:
+    """Per scored day: profit, cumulative profit and drawdown from its running peak (EUR)."""
+    columns = ["day", "profit_eur", "cumulative_profit_eur", "drawdown_eur"]
+    per_day = report.per_day
+    if per_day.empty or "stake_eur" not in per_day:
+        return pd.DataFrame(columns=columns)
+    money = per_day[["day", "stake_eur", "return_eur"]].fillna(0.0).sort_values("day")
+    profit = money["return_eur"].astype(float) - money["stake_eur"].astype(float)
+    cumulative = profit.cumsum()
+    peak = cumulative.cummax().clip(lower=0.0)
+    return pd.DataFrame(
+        {
+            "day": money["day"].to_numpy(),
+            "profit_eur": profit.round(2).to_numpy(),
+            "cumulative_profit_eur": cumulative.round(2).to_numpy(),
+            "drawdown_eur": (cumulative - peak).round(2).to_numpy(),
+        },
+        columns=columns,
+    )
 
 
 def report_markdown(report: BacktestReport, *, with_days: bool = True) -> str:

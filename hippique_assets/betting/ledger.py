@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from hippique_assets.analysis.backtest import reason_category
 from hippique_assets.analysis.metrics import brier_score, log_loss, roi
 from hippique_assets.betting.tables import LEDGER
 from hippique_assets.storage.tables import column_names
@@ -225,3 +227,51 @@ def summary_markdown(summary: DaySummary) -> str:
             f"| log-loss p_finale / market | {_fmt(summary.log_loss)} / {_fmt(summary.market_log_loss)} |",
         ]
     )
+
+
+# The summary's numbers, as they are charted over days; scores stay out while no race has one.
+FIGURES = (
+    "races",
+    "bets_races",
+    "abstained",
+    "tickets",
+    "won",
+    "stake_eur",
+    "return_eur",
+    "profit_eur",
+    "roi",
+    "hit_rate",
+    "brier",
+    "log_loss",
+    "market_brier",
+    "market_log_loss",
+)
+
+
+def summary_figures(summary: DaySummary) -> dict[str, int | float]:
+    """The summary's numbers by name (ints for counts, floats for money, rates and scores); a
+    figure with no value (no stake, no scored race) is left out rather than charted as 0."""
+    values = asdict(summary)
+    figures: dict[str, int | float] = {}
+    for name in FIGURES:
+        value = values[name]
+        if value is None:
+            continue
+        figures[name] = value if isinstance(value, int) else round(float(value), 4)
+    return figures
+
+
+def reason_key(reason: str | None) -> str:
+    """A metadata key for an abstention reason: its stable part (see
+    :func:`~hippique_assets.analysis.backtest.reason_category`) in lower case with underscores."""
+    slug = re.sub(r"[^a-z0-9]+", "_", reason_category(reason).lower()).strip("_")
+    return f"abstained_{slug[:48] or 'unknown'}"
+
+
+def abstentions_by_reason(ledger: pd.DataFrame) -> dict[str, int]:
+    """Abstained races counted by reason, keyed by :func:`reason_key`, most frequent first."""
+    if ledger.empty:
+        return {}
+    reasons = ledger.loc[ledger["abstained"].astype(bool), "reason"]
+    counts = reasons.map(lambda r: reason_key(r if isinstance(r, str) else None)).value_counts()
+    return {str(key): int(count) for key, count in counts.items()}

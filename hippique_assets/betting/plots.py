@@ -1,4 +1,8 @@
-"""Plots for materialization metadata: cumulative ROI over the day's races, and calibration."""
+"""Plots for materialization metadata: cumulative ROI over the day's races, calibration, and the
+season view's cumulative profit with its drawdown, ROI by group and calibration by odds band.
+
+Every plot renders without data too: a titled image that says what is missing.
+"""
 
 from __future__ import annotations
 
@@ -18,23 +22,23 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _empty(fig: Figure, title: str) -> bytes:
+def _empty(fig: Figure, title: str, message: str = "no data") -> bytes:
     ax = fig.add_subplot()
-    ax.text(0.5, 0.5, "no data", ha="center", va="center")
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
     ax.set_title(title)
     ax.set_axis_off()
     return _png(fig)
 
 
-def cumulative_roi_png(ledger: pd.DataFrame) -> bytes:
+def cumulative_roi_png(ledger: pd.DataFrame, empty_message: str = "no race bet") -> bytes:
     """Cumulative profit / cumulative stake after each race bet, in start order (date, reunion, course).
 
-    Races without stake are skipped; without any bet the image says "no data".
+    Races without stake are skipped; without any bet the image says ``empty_message``.
     """
     fig = Figure(figsize=(6, 3))
     bets = ledger[ledger["stake_eur"].astype(float) > 0] if not ledger.empty else ledger
     if bets.empty:
-        return _empty(fig, "Cumulative ROI")
+        return _empty(fig, "Cumulative ROI", empty_message)
     ordered = bets.sort_values(["race_date", "reunion", "course"])
     stake = ordered["stake_eur"].astype(float).cumsum()
     profit = ordered["profit_eur"].astype(float).cumsum()
@@ -54,6 +58,7 @@ def calibration_png(
     *,
     reference: Sequence[float] | None = None,
     labels: tuple[str, str] = ("p_finale", "market"),
+    empty_message: str = "no runner with a known result",
 ) -> bytes:
     """Mean predicted probability against observed hit rate, in ``bins`` equal-count bins; with
     ``reference`` (e.g. the market's probabilities for the same runners) a second curve."""
@@ -66,7 +71,7 @@ def calibration_png(
     fig = Figure(figsize=(4, 4))
     table = calibration_table(p, won, bins)
     if table.empty:
-        return _empty(fig, "Calibration")
+        return _empty(fig, "Calibration", empty_message)
     ax = fig.add_subplot()
     ax.plot([0, 1], [0, 1], color="grey", lw=0.8)
     ax.plot(table["mean_p"], table["hit_rate"], marker="o", label=labels[0])
@@ -81,6 +86,67 @@ def calibration_png(
     ax.set_xlabel("predicted win probability")
     ax.set_ylabel("observed win rate")
     ax.set_title("Calibration")
+    return _png(fig)
+
+
+def cumulative_profit_png(daily: pd.DataFrame, empty_message: str = "no settled ticket") -> bytes:
+    """Cumulative profit per day (line) over its drawdown from the running peak (shaded), from a
+    frame with ``day``, ``cumulative_profit_eur`` and ``drawdown_eur``."""
+    fig = Figure(figsize=(7, 3.5))
+    if daily.empty:
+        return _empty(fig, "Cumulative profit", empty_message)
+    days = pd.to_datetime(daily["day"])
+    ax = fig.add_subplot()
+    ax.plot(days, daily["cumulative_profit_eur"].astype(float), marker="o", ms=3, label="cumulative profit")
+    ax.fill_between(
+        days, daily["drawdown_eur"].astype(float), 0, color="tab:red", alpha=0.25, label="drawdown"
+    )
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_ylabel("EUR")
+    ax.set_title("Cumulative profit and drawdown")
+    ax.legend(loc="upper left", fontsize=8)
+    fig.autofmt_xdate()
+    return _png(fig)
+
+
+def roi_bars_png(table: pd.DataFrame, label: str, title: str, empty_message: str = "no stake") -> bytes:
+    """ROI in percent of each row of ``table`` (columns ``label`` and ``roi``) as horizontal bars,
+    rows without ROI (no stake) left out."""
+    rows = table[table["roi"].notna()] if not table.empty else table
+    fig = Figure(figsize=(6, max(2.0, 0.35 * len(rows) + 1.2)))
+    if rows.empty:
+        return _empty(fig, title, empty_message)
+    values = rows["roi"].astype(float).to_numpy() * 100
+    ax = fig.add_subplot()
+    ax.barh(
+        [str(v) for v in rows[label]], values, color=["tab:green" if v >= 0 else "tab:red" for v in values]
+    )
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.invert_yaxis()
+    ax.set_xlabel("ROI (%)")
+    ax.set_title(title)
+    return _png(fig)
+
+
+def odds_band_calibration_png(
+    table: pd.DataFrame, empty_message: str = "no runner with a known result"
+) -> bytes:
+    """Per H-5 odds band: mean p_finale, mean market probability and observed win rate, from a frame
+    with ``band``, ``mean_p_finale``, ``mean_p_market`` and ``win_rate``."""
+    fig = Figure(figsize=(6, 3.5))
+    if table.empty:
+        return _empty(fig, "Calibration by odds band", empty_message)
+    ax = fig.add_subplot()
+    positions = range(len(table))
+    width = 0.27
+    ax.bar([x - width for x in positions], table["mean_p_finale"].astype(float), width, label="p_finale")
+    ax.bar(list(positions), table["mean_p_market"].astype(float), width, label="market")
+    ax.bar([x + width for x in positions], table["win_rate"].astype(float), width, label="observed")
+    ax.set_xticks(list(positions), [str(b) for b in table["band"]])
+    ax.set_xlabel("H-5 odds")
+    ax.set_ylabel("win probability")
+    ax.set_title("Calibration by odds band")
+    ax.legend(fontsize=8)
     return _png(fig)
 
 

@@ -69,6 +69,11 @@ RUNNER_ANALYSIS = declare_table(
         Column("x_form", Double, comment="Model input: musique form score"),
         Column("x_chrono", Double, comment="Model input: best reduction score"),
         Column("x_drift", Double, comment="Model input: drift score"),
+        Column(
+            "horse_name",
+            Text,
+            comment="Horse name beside its number, from pmu.participants (nom); null before revision 0010",
+        ),
     ),
     primary_key=("race_key", "number"),
     partition_column="race_key",
@@ -128,6 +133,12 @@ TICKETS = declare_table(
         Column("stake_eur", EUROS, nullable=False, comment="Stake, euros"),
         Column("config_version", Text, nullable=False, comment="Version of the analysis config used"),
         Column("decided_at", TIMESTAMPTZ, nullable=False, comment="When the ticket was decided"),
+        Column(
+            "horse_names",
+            Text,
+            comment="Runners of the combination as number and horse name, e.g. 3 JAZZY, 7 ULYSSE "
+            "(nom); null before revision 0010",
+        ),
     ),
     primary_key=("race_key", "bet_type", "combination"),
     partition_column="race_key",

@@ -1,8 +1,10 @@
-"""The day's Excel workbook: Planning, ROI prévisionnel, ROI observé, Suivi.
+"""The day's Excel workbook: Planning, ROI prévisionnel, ROI observé, Suivi, Graphiques.
 
 Every sheet starts with the race's identity (date, R, C) so rows of different days never collide.
 Excel has no time zones: instants are written as Paris wall-clock times. Text from the source is
 written as string cells, never as formulas (see :mod:`hippique_assets.betting.safe_text`).
+"Graphiques" holds native Excel charts (cumulative profit race by race, ROI by bet type) drawn on
+the small tables beside them, so they stay live if an analyst edits the figures.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -154,6 +157,7 @@ def _forecast_rows(tickets: pd.DataFrame) -> list[list[object]]:
                 *_key_values(t),
                 t["bet_type"],
                 t["combination"],
+                _text(t.get("horse_names")),
                 stake,
                 _number(t.get("probability")),
                 _number(t.get("payout_estimate")),
@@ -164,7 +168,30 @@ def _forecast_rows(tickets: pd.DataFrame) -> list[list[object]]:
     return rows
 
 
-def _observed_rows(settlements: pd.DataFrame) -> list[list[object]]:
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _names_of(tickets: pd.DataFrame) -> dict[tuple[str, str, str], str]:
+    """Each ticket's horse names by (race, bet type, combination), for the settled tickets' rows."""
+    if tickets.empty or "horse_names" not in tickets.columns:
+        return {}
+    return {
+        (str(k), str(b), str(c)): n
+        for k, b, c, n in zip(
+            tickets["race_key"],
+            tickets["bet_type"],
+            tickets["combination"],
+            tickets["horse_names"],
+            strict=True,
+        )
+        if isinstance(n, str) and n
+    }
+
+
+def _observed_rows(
+    settlements: pd.DataFrame, names: dict[tuple[str, str, str], str] | None = None
+) -> list[list[object]]:
     _require(
         "settlements",
         settlements,
@@ -177,6 +204,7 @@ def _observed_rows(settlements: pd.DataFrame) -> list[list[object]]:
                 *_key_values(s),
                 s["bet_type"],
                 s["combination"],
+                (names or {}).get((str(s["race_key"]), str(s["bet_type"]), str(s["combination"]))),
                 float(s["stake_eur"]),
                 s["outcome"],
                 _number(s.get("dividend_per_eur")),
@@ -221,6 +249,7 @@ FORECAST_HEADERS = [
     *KEY_HEADERS,
     "Pari",
     "Combinaison",
+    "Chevaux",
     "Mise",
     "Probabilité",
     "Rapport estimé",
@@ -231,6 +260,7 @@ OBSERVED_HEADERS = [
     *KEY_HEADERS,
     "Pari",
     "Combinaison",
+    "Chevaux",
     "Mise",
     "Résultat",
     "Rapport pour 1 €",
@@ -253,13 +283,108 @@ FOLLOW_HEADERS = [
 ]
 
 
+CHARTS_SHEET = "Graphiques"
+PROFIT_HEADERS = ["Course", "Gain", "Gain cumulé"]
+BET_TYPE_HEADERS = ["Pari", "Tickets", "Mise", "Retour", "ROI"]
+NO_PROFIT = "Aucun pari réglé ce jour : pas de courbe de gain cumulé."
+NO_BET_TYPE = "Aucun ticket réglé ce jour : pas de ROI par type de pari."
+
+
+def _put(sheet: Worksheet, row: int, column: int, value: object, fmt: str | None = None) -> None:
+    """One cell, written like :func:`_append` writes a row: text stays text."""
+    cell = sheet.cell(row=row, column=column, value=_cell(value))
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        cell.quotePrefix = is_formula_like(cell.value)
+    if fmt:
+        cell.number_format = fmt
+
+
+def _profit_rows(ledger: pd.DataFrame) -> list[list[object]]:
+    """Per settled race with a stake, in start order: R·C, its profit and the cumulative profit."""
+    if ledger.empty:
+        return []
+    settled = ledger["settled"].astype(bool) if "settled" in ledger.columns else True
+    bets = ledger[(ledger["stake_eur"].astype(float) > 0) & settled]
+    rows, cumulative = [], 0.0
+    for _, r in _sorted(bets).iterrows():
+        profit = float(r["profit_eur"])
+        cumulative = round(cumulative + profit, 2)
+        rows.append([f"R{int(r['reunion'])}C{int(r['course'])}", profit, cumulative])
+    return rows
+
+
+def _bet_type_rows(settlements: pd.DataFrame) -> list[list[object]]:
+    """Per bet type of the settled tickets: tickets, stake, return and ROI."""
+    if settlements.empty:
+        return []
+    rows = []
+    for bet_type, part in settlements.groupby("bet_type", sort=True):
+        stake = round(float(part["stake_eur"].astype(float).sum()), 2)
+        returned = round(float(part["return_eur"].astype(float).sum()), 2)
+        rows.append([bet_type, len(part), stake, returned, (returned - stake) / stake if stake else None])
+    return rows
+
+
+def _block(
+    sheet: Worksheet,
+    column: int,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    formats: Sequence[str | None],
+) -> None:
+    for offset, header in enumerate(headers):
+        _put(sheet, 1, column + offset, header)
+        sheet.cell(row=1, column=column + offset).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(column + offset)].width = max(12, len(header) + 2)
+    for index, row in enumerate(rows, start=2):
+        for offset, value in enumerate(row):
+            _put(sheet, index, column + offset, value, formats[offset])
+
+
+def _charts_sheet(book: Workbook, ledger: pd.DataFrame, settlements: pd.DataFrame) -> None:
+    """The "Graphiques" sheet: the two small tables and a native chart drawn on each (a line of the
+    cumulative profit, bars of the ROI by bet type); a table without rows gets a sentence instead."""
+    sheet = book.create_sheet(CHARTS_SHEET)
+    profit = _profit_rows(ledger)
+    _block(sheet, 1, PROFIT_HEADERS, profit, (None, MONEY, MONEY))
+    if profit:
+        line = LineChart()
+        line.title = "Gain cumulé (€)"
+        line.y_axis.title = "€"
+        line.x_axis.title = "Course"
+        line.height, line.width = 7.5, 16
+        line.add_data(Reference(sheet, min_col=3, min_row=1, max_row=len(profit) + 1), titles_from_data=True)
+        line.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=len(profit) + 1))
+        sheet.add_chart(line, "J2")
+    else:
+        _put(sheet, 2, 1, NO_PROFIT)
+    by_type = _bet_type_rows(settlements)
+    _block(sheet, 5, BET_TYPE_HEADERS, by_type, (None, None, MONEY, MONEY, PERCENT))
+    if by_type:
+        bars = BarChart()
+        bars.type = "bar"
+        bars.title = "ROI par type de pari"
+        bars.y_axis.number_format = PERCENT
+        bars.height, bars.width = 7.5, 16
+        bars.add_data(Reference(sheet, min_col=9, min_row=1, max_row=len(by_type) + 1), titles_from_data=True)
+        bars.set_categories(Reference(sheet, min_col=5, min_row=2, max_row=len(by_type) + 1))
+        sheet.add_chart(bars, "J18")
+    else:
+        _put(sheet, 2, 5, NO_BET_TYPE)
+    sheet.freeze_panes = "A2"
+
+
 def build_workbook(
     plan: pd.DataFrame, tickets: pd.DataFrame, settlements: pd.DataFrame, ledger: pd.DataFrame
 ) -> bytes:
-    """The day's workbook as ``.xlsx`` bytes: Planning, ROI prévisionnel, ROI observé, Suivi.
+    """The day's workbook as ``.xlsx`` bytes: Planning, ROI prévisionnel, ROI observé, Suivi and
+    Graphiques.
 
-    Every sheet starts with Date, R, C; "ROI observé" and "Suivi" end with a bold totals row, the
-    latter with the day's ROI. Empty inputs still give the four sheets with their headers.
+    Every table sheet starts with Date, R, C; "ROI observé" and "Suivi" end with a bold totals row,
+    the latter with the day's ROI. "Graphiques" charts the cumulative profit and the ROI by bet
+    type. Empty inputs still give every sheet with its headers; a chart without data is replaced
+    by a sentence saying so.
     """
     book = Workbook()
     book.remove(book.active)
@@ -281,7 +406,7 @@ def build_workbook(
         },
     )
 
-    observed = _observed_rows(settlements)
+    observed = _observed_rows(settlements, _names_of(tickets))
     stake = _column_sum(OBSERVED_HEADERS, observed, "Mise")
     returned = _column_sum(OBSERVED_HEADERS, observed, "Retour")
     _sheet(
@@ -313,6 +438,7 @@ def build_workbook(
             "ROI": (returned - stake) / stake if stake else None,
         },
     )
+    _charts_sheet(book, ledger, settlements)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -8,7 +8,15 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from hippique_assets.betting.ledger import LedgerInputError, race_ledger, summarize_day, summary_markdown
+from hippique_assets.betting.ledger import (
+    LedgerInputError,
+    abstentions_by_reason,
+    race_ledger,
+    reason_key,
+    summarize_day,
+    summary_figures,
+    summary_markdown,
+)
 from hippique_assets.betting.tables import LEDGER
 from hippique_assets.storage.tables import column_names
 
@@ -115,3 +123,22 @@ def test_empty_day_and_bad_input():
     decisions, tickets, settlements, analysis, results = _frames()
     with pytest.raises(LedgerInputError, match="tickets frame lacks columns \\['ev'\\]"):
         race_ledger(DAY, decisions, tickets.drop(columns="ev"), settlements, analysis, results)
+
+
+def test_figures_are_numbers_and_abstentions_are_counted_by_reason():
+    ledger = race_ledger(DAY, *_frames())
+    figures = summary_figures(summarize_day(ledger))
+    assert figures["races"] == 2 and isinstance(figures["races"], int)
+    assert (figures["stake_eur"], figures["return_eur"], figures["profit_eur"], figures["roi"]) == (
+        3.0,
+        4.5,
+        1.5,
+        0.5,
+    )
+    assert figures["brier"] == 0.72 and figures["market_brier"] == 0.5
+    assert abstentions_by_reason(ledger) == {"abstained_no_priced_runners": 1}
+    # No stake and no scored race: those figures are left out rather than charted as zero.
+    empty = summary_figures(summarize_day(race_ledger(DAY, *(pd.DataFrame() for _ in range(5)))))
+    assert empty["tickets"] == 0 and "roi" not in empty and "brier" not in empty
+    assert reason_key("no bet reaches min EV (best EV 0.12)") == "abstained_no_bet_reaches_min_ev"
+    assert reason_key(None) == "abstained_unknown"

@@ -28,13 +28,15 @@ HOSTILE = FORMULAS + CONTROLS + ROW_BREAKS + UNICODE
 
 
 def _frames(label: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """One race whose source strings (hippodrome, discipline, status, bet type, combination, outcome,
-    reason) all hold ``label``."""
+    """One race whose source strings (hippodrome, discipline, status, bet type, combination, horse
+    names, outcome, reason) all hold ``label``."""
     plan = pd.DataFrame(
         [{**KEY, "hippodrome": label, "discipline": label, "start_utc": None, "status": label}]
     )
     ticket = {**KEY, "bet_type": label, "combination": label, "stake_eur": 2.0}
-    tickets = pd.DataFrame([{**ticket, "probability": 0.2, "payout_estimate": 4.0, "ev": -0.2}])
+    tickets = pd.DataFrame(
+        [{**ticket, "probability": 0.2, "payout_estimate": 4.0, "ev": -0.2, "horse_names": label}]
+    )
     settlements = pd.DataFrame(
         [
             {
@@ -75,8 +77,9 @@ def test_hostile_labels_are_string_cells_in_the_workbook(label: str) -> None:
     cells = _cells(build_workbook(*_frames(label)))
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     written = [cell for cell in cells if cell.value == clean_text(label)]
-    # hippodrome, discipline, status; bet type and combination on two sheets; outcome; reason
-    assert len(written) == 9
+    # hippodrome, discipline, status; bet type, combination and horse names on two sheets; outcome;
+    # reason; the bet type again beside its ROI chart
+    assert len(written) == 12
     assert {cell.data_type for cell in written} == {"s"}
     assert all(cell.quotePrefix == is_formula_like(clean_text(label)) for cell in written)
 
@@ -92,8 +95,8 @@ def test_a_formula_label_keeps_its_exact_text_and_controls_are_dropped() -> None
 def test_negative_numbers_stay_numeric_cells() -> None:
     book = load_workbook(io.BytesIO(build_workbook(*_frames("-2+3"))))
     forecast, observed, follow = book["ROI prévisionnel"], book["ROI observé"], book["Suivi"]
-    assert (forecast["K1"].value, forecast["K2"].value, forecast["K2"].data_type) == ("EV", -0.2, "n")
-    assert (observed["L1"].value, observed["L2"].value, observed["L2"].data_type) == ("Gain", -2.0, "n")
+    assert (forecast["L1"].value, forecast["L2"].value, forecast["L2"].data_type) == ("EV", -0.2, "n")
+    assert (observed["M1"].value, observed["M2"].value, observed["M2"].data_type) == ("Gain", -2.0, "n")
     assert (follow["M1"].value, follow["M2"].value, follow["M2"].data_type) == ("Gain", -2.0, "n")
     assert (follow["N2"].value, follow["N2"].data_type) == (-1.0, "n")  # ROI
     assert observed["F2"].value == "-2+3" and observed["F2"].data_type == "s"

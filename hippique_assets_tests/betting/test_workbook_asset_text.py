@@ -113,7 +113,7 @@ def test_hostile_labels_from_the_tables_stay_text_in_every_file(fresh_pg_url: st
     assert {planning.cell(row=r, column=6).data_type for r in range(2, 2 + len(LABELS))} == {"s"}
     forecast = book["ROI prévisionnel"]
     assert [forecast.cell(row=r, column=6).value for r in range(2, 2 + len(LABELS))] == expected
-    assert {forecast.cell(row=r, column=11).value for r in range(2, 2 + len(LABELS))} == {-0.25}  # EV
+    assert {forecast.cell(row=r, column=12).value for r in range(2, 2 + len(LABELS))} == {-0.25}  # EV
 
     rows = list(csv.DictReader(io.StringIO((folder / "tickets.csv").read_text(), newline="")))
     assert [row["bet_type"] for row in rows] == [

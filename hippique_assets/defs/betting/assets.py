@@ -6,26 +6,30 @@ read their inputs from our own tables and write through the Postgres IO manager 
 """
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 from dagster import (
     AssetExecutionContext,
     AssetKey,
+    Config,
+    Failure,
     MaterializeResult,
     MetadataValue,
     Output,
     asset,
     multi_asset,
 )
+from pydantic import Field
+from sqlalchemy import Table
 
 from hippique_assets.analysis.history import race_inputs
 from hippique_assets.analysis.pipeline import analyse_race
 from hippique_assets.analysis.settlement import settle
 from hippique_assets.betting import ledger as ledger_logic
-from hippique_assets.betting import plots, safe_text, workbook
+from hippique_assets.betting import plots, safe_text, season, workbook
 from hippique_assets.betting.tables import DECISIONS, LEDGER, RUNNER_ANALYSIS, SETTLEMENTS, TICKETS
-from hippique_assets.defs.betting.model import CODE_VERSION
+from hippique_assets.defs.betting.model import CODE_VERSION, _day
 from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import (
@@ -53,6 +57,61 @@ def _race_frame(race_key: str, frame: pd.DataFrame, columns: list[str]) -> pd.Da
     race = parse_race_key(race_key)
     out = frame.assign(race_key=race_key, race_date=race.race_date, reunion=race.reunion, course=race.course)
     return out.reindex(columns=columns)
+
+
+def horse_names(postgres: PostgresResource, race_key: str) -> dict[int, str]:
+    """The race's horse names by runner number (``pmu.participants``), cleaned like exported text."""
+    frame = postgres.query_frame(
+        "select number, horse_name from pmu.participants where race_key = %s", (race_key,)
+    )
+    return (
+        {
+            int(number): safe_text.clean_text(name)
+            for number, name in zip(frame["number"], frame["horse_name"], strict=True)
+            if isinstance(name, str) and name
+        }
+        if not frame.empty
+        else {}
+    )
+
+
+def named_runners(numbers: object, names: dict[int, str]) -> str:
+    """``3 JAZZY, 7 ULYSSE``: each number of a combination beside its horse's name, when known."""
+    listed = [int(n) for n in numbers] if numbers is not None else []  # type: ignore[attr-defined]
+    return ", ".join(f"{n} {names[n]}" if n in names else str(n) for n in listed)
+
+
+def race_identity(postgres: PostgresResource, race_key: str) -> dict[str, str]:
+    """What a person reads a race by: hippodrome, race name, discipline and Paris start time, from
+    the race plan, plus one line joining them; empty when the race is not planned."""
+    if not postgres.table_exists(RACE_PLAN.fullname):
+        return {}
+    plan = postgres.query_frame(
+        f"select reunion, course, hippodrome, race_name, discipline, start_paris_time "
+        f"from {RACE_PLAN.fullname} where race_key = %s",
+        (race_key,),
+    )
+    if plan.empty:
+        return {}
+    row = plan.iloc[0]
+    identity = {
+        name: safe_text.clean_text(str(row[column]))
+        for name, column in (
+            ("hippodrome", "hippodrome"),
+            ("race_name", "race_name"),
+            ("discipline", "discipline"),
+            ("start_paris", "start_paris_time"),
+        )
+        if isinstance(row[column], str) and row[column]
+    }
+    parts = [
+        f"R{int(row['reunion'])}C{int(row['course'])}",
+        identity.get("start_paris"),
+        identity.get("hippodrome"),
+    ]
+    parts += [identity.get("race_name"), identity.get("discipline")]
+    identity["race"] = " · ".join(part for part in parts if part)
+    return identity
 
 
 @multi_asset(
@@ -106,9 +165,15 @@ def race_analysis_h5(
     result = analyse_race(inputs, config, model)
     now = clock.now()
     evidence = model.evidence if model is not None else None
+    names = horse_names(postgres, race_key)
+    identity = race_identity(postgres, race_key)
     runners = result.runners.assign(method=result.method, config_version=config.version, analysed_at=now)
+    if not runners.empty:
+        runners = runners.assign(horse_name=runners["number"].map(lambda n: names.get(int(n))))
     decision = result.decision
     tickets = decision.tickets.assign(config_version=config.version, decided_at=now)
+    if not tickets.empty:
+        tickets = tickets.assign(horse_names=tickets["numbers"].map(lambda n: named_runners(n, names)))
     stake = float(tickets["stake_eur"].sum()) if not tickets.empty else 0.0
     expected = float((tickets["stake_eur"] * (1 + tickets["ev"])).sum()) if not tickets.empty else 0.0
     decision_row = pd.DataFrame(
@@ -135,9 +200,12 @@ def race_analysis_h5(
     verdict = (
         f"abstain ({decision.reason})" if decision.abstained else f"{len(tickets)} tickets, {stake:.2f} EUR"
     )
+    if not decision.abstained:
+        backed = sorted({int(n) for numbers in tickets["numbers"] for n in numbers})
+        verdict += f" on {named_runners(backed, names)}"
     context.log.info(f"{race_key}: {len(runners)} priced runners, {result.method}, {verdict}")
     shown = (
-        runners[["number", "odds_h5", "payout_win", "p_market", "p_finale", "ev_win"]].round(3)
+        runners[["number", "horse_name", "odds_h5", "payout_win", "p_market", "p_finale", "ev_win"]].round(3)
         if not runners.empty
         else runners
     )
@@ -145,8 +213,10 @@ def race_analysis_h5(
         _race_frame(race_key, runners, column_names(RUNNER_ANALYSIS)),
         output_name="race_analysis_h5",
         metadata={
+            **identity,
             "method": result.method,
             "drift_available": result.drift_available,
+            "priced_runners": MetadataValue.int(len(runners)),
             "runners": MetadataValue.md(
                 shown.to_markdown(index=False) if not shown.empty else "_no priced runners_"
             ),
@@ -155,14 +225,21 @@ def race_analysis_h5(
     yield Output(
         _race_frame(race_key, decision_row, column_names(DECISIONS)),
         output_name="race_decision",
-        metadata={"decision": verdict},
+        metadata={**identity, "decision": safe_text.clean_text(verdict)},
     )
-    ticket_view = tickets[["bet_type", "combination", "stake_eur", "probability", "payout_estimate", "ev"]]
+    ticket_view = (
+        tickets[
+            ["bet_type", "combination", "horse_names", "stake_eur", "probability", "payout_estimate", "ev"]
+        ]
+        if not tickets.empty
+        else tickets
+    )
     yield Output(
         _race_frame(race_key, tickets, column_names(TICKETS)),
         output_name="race_tickets",
         metadata={
-            "stake_eur": round(stake, 2),
+            **identity,
+            "stake_eur": MetadataValue.float(round(stake, 2)),
             "tickets": MetadataValue.md(
                 ticket_view.round(3).to_markdown(index=False) if not tickets.empty else "_none_"
             ),
@@ -184,6 +261,7 @@ def ticket_settlement(
     """The race's tickets settled on the official dividends (``dividendePourUnEuro``); a ticket on a
     non-runner is refunded. Runs at H+15 after ``race_result``."""
     race_key = context.partition_key
+    context.add_output_metadata(race_identity(postgres, race_key))
     tickets = postgres.query_frame(f"select * from {TICKETS.fullname} where race_key = %s", (race_key,))
     result = postgres.query_frame(f"select * from {RACE_RESULTS.fullname} where race_key = %s", (race_key,))
     if result.empty:
@@ -205,15 +283,17 @@ def ticket_settlement(
     settled = settled.assign(official=bool(row["official"]), settled_at=clock.now())
     profit = float(settled["profit_eur"].sum())
     context.log.info(f"{race_key}: {len(settled)} tickets settled, profit {profit:+.2f} EUR")
+    shown = [
+        c
+        for c in ("bet_type", "combination", "horse_names", "stake_eur", "outcome", "return_eur")
+        if c in settled
+    ]
     context.add_output_metadata(
         {
-            "profit_eur": round(profit, 2),
-            "unsettled": len(unsettled),
-            "settlement": MetadataValue.md(
-                settled[["bet_type", "combination", "stake_eur", "outcome", "return_eur"]].to_markdown(
-                    index=False
-                )
-            ),
+            "profit_eur": MetadataValue.float(round(profit, 2)),
+            "stake_eur": MetadataValue.float(round(float(settled["stake_eur"].astype(float).sum()), 2)),
+            "unsettled": MetadataValue.int(len(unsettled)),
+            "settlement": MetadataValue.md(settled[shown].to_markdown(index=False)),
         }
     )
     return _race_frame(race_key, settled, column_names(SETTLEMENTS))
@@ -265,25 +345,39 @@ def ticket_ledger(context: AssetExecutionContext, postgres: PostgresResource) ->
     return ledger
 
 
+def _number(value: int | float) -> MetadataValue:
+    # Typed numbers, so the asset's Plots tab charts them over the days.
+    return MetadataValue.int(value) if isinstance(value, int) else MetadataValue.float(value)
+
+
 def _ledger_metadata(ledger: pd.DataFrame, analysis: pd.DataFrame, result: pd.DataFrame) -> dict[str, object]:
-    """A day's ledger summary, its cumulative ROI and the calibration of its analyses."""
+    """A day's ledger: its figures as numbers (stake, return, profit, ROI, tickets, scores of
+    p_finale and of the market, abstentions by reason), the summary, the cumulative ROI and the
+    calibration of its analyses."""
     summary = ledger_logic.summarize_day(ledger)
     metadata: dict[str, object] = {
         "summary": MetadataValue.md(ledger_logic.summary_markdown(summary)),
-        "races": len(ledger),
     }
-    if not ledger.empty:
-        metadata["cumulative_roi"] = MetadataValue.md(
-            plots.markdown_image(plots.cumulative_roi_png(ledger), "ROI")
-        )
+    figures = {
+        **ledger_logic.summary_figures(summary),
+        **ledger_logic.abstentions_by_reason(ledger),
+    }
+    metadata.update({name: _number(value) for name, value in figures.items()})
+    metadata["cumulative_roi"] = MetadataValue.md(
+        plots.markdown_image(plots.cumulative_roi_png(ledger, "no race bet on this day"), "ROI")
+    )
+    p_finale: list[float] = []
+    won: list[bool] = []
     if not analysis.empty and not result.empty:
         winners = result.set_index("race_key")["arrival_order"].map(lambda a: a[0] if a else None)
-        won = analysis["number"] == analysis["race_key"].map(winners)
-        metadata["calibration"] = MetadataValue.md(
-            plots.markdown_image(
-                plots.calibration_png(analysis["p_finale"].tolist(), won.tolist()), "calibration"
-            )
+        p_finale = analysis["p_finale"].astype(float).tolist()
+        won = (analysis["number"] == analysis["race_key"].map(winners)).tolist()
+    metadata["calibration"] = MetadataValue.md(
+        plots.markdown_image(
+            plots.calibration_png(p_finale, won, empty_message="no analysed race with a result on this day"),
+            "calibration",
         )
+    )
     return metadata
 
 
@@ -348,4 +442,96 @@ def _file_links(files_of: dict[date, dict[str, str]]) -> dict[str, MetadataValue
     }
 
 
-ANALYSIS_ASSETS = [race_analysis_h5, ticket_settlement, ticket_ledger, betting_workbook]
+class SeasonConfig(Config):
+    """The range of the season view: ``start`` .. ``end``, or the ``last_days`` up to ``end``."""
+
+    start: str | None = Field(
+        default=None, description="First racing day (YYYY-MM-DD); default: last_days before end"
+    )
+    end: str | None = Field(
+        default=None, description="Last racing day, inclusive (default: the ledger's last settled day)"
+    )
+    last_days: int = Field(default=30, ge=1, description="Days in the range when start is not given")
+
+
+def _rows_in_range(postgres: PostgresResource, spec: Table, start: date, end: date) -> pd.DataFrame:
+    """The rows of ``start`` .. ``end`` in ``spec``'s table; none when the table does not exist yet."""
+    if not postgres.table_exists(spec.fullname):
+        return pd.DataFrame(columns=column_names(spec))
+    return postgres.query_frame(
+        f"select * from {spec.fullname} where race_date between %s and %s", (start, end)
+    )
+
+
+def season_range(postgres: PostgresResource, config: SeasonConfig, today: date) -> tuple[date, date]:
+    """The configured range; without ``end``, the ledger's last settled day (else ``today``)."""
+    end = _day(config.end, "end")
+    if end is None:
+        end = today
+        if postgres.table_exists(LEDGER.fullname):
+            last = postgres.query_frame(f"select max(race_date) as day from {LEDGER.fullname} where settled")
+            if not last.empty and last["day"].iloc[0] is not None and not pd.isna(last["day"].iloc[0]):
+                end = pd.Timestamp(last["day"].iloc[0]).date()
+    start = _day(config.start, "start") or end - timedelta(days=config.last_days - 1)
+    if end < start:
+        raise Failure(f"the season's end {end} is before its start {start}")
+    return start, end
+
+
+@asset(
+    group_name=BETTING_GROUP,
+    kinds={"pandas", "file"},
+    deps=[AssetKey("ticket_ledger"), AssetKey("race_plan")],
+)
+def betting_season(
+    context: AssetExecutionContext,
+    config: SeasonConfig,
+    postgres: PostgresResource,
+    files: FilesResource,
+    clock: ClockResource,
+) -> MaterializeResult:
+    """The season view over a date range (default: the 30 days up to the ledger's last settled
+    day): cumulative profit and drawdown, ROI by bet type, by discipline and by hippodrome, and
+    calibration by H-5 odds band, on the settled races of ``betting.ledger``. Its figures are
+    numbers in the metadata (charted over materializations in the Plots tab); its plots and tables
+    open from the metadata, and the whole view is written as a markdown report to the files store.
+    A range without settled tickets says so and succeeds."""
+    start, end = season_range(postgres, config, clock.now().date())
+    view = season.season_view(
+        start,
+        end,
+        *(_rows_in_range(postgres, spec, start, end) for spec in (LEDGER, SETTLEMENTS, RUNNER_ANALYSIS)),
+        _rows_in_range(postgres, RACE_RESULTS, start, end),
+        _rows_in_range(postgres, RACE_PLAN, start, end),
+    )
+    uri = files.write_bytes(
+        f"reports/season-{start.isoformat()}-{end.isoformat()}.md",
+        season.report_markdown(view).encode(),
+        "text/markdown",
+    )
+    message = view.empty_message
+    if message is not None:
+        context.log.info(message)
+    figures = view.figures()
+    context.log.info(
+        f"season {view.range_text}: {figures['races']} settled races, {figures['tickets']} tickets, "
+        f"profit {figures['profit_eur']:+.2f} EUR; {uri}"
+    )
+    metadata: dict[str, object] = {
+        "range": view.range_text,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "summary": MetadataValue.md(season.summary_markdown(view)),
+    }
+    if message is not None:
+        metadata["empty"] = message
+    metadata.update({name: _number(value) for name, value in figures.items()})
+    for name, png in season.images(view).items():
+        metadata[name] = MetadataValue.md(plots.markdown_image(png, name.replace("_", " ")))
+    for name, table in season.tables_markdown(view).items():
+        metadata[f"table_{name}"] = MetadataValue.md(table)
+    metadata["report"] = MetadataValue.url(uri) if uri.startswith("gs://") else MetadataValue.path(uri)
+    return MaterializeResult(metadata=metadata)
+
+
+ANALYSIS_ASSETS = [race_analysis_h5, ticket_settlement, ticket_ledger, betting_workbook, betting_season]

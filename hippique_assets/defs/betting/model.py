@@ -35,6 +35,7 @@ from hippique_assets.analysis.backtest import (
 from hippique_assets.analysis.config import AnalysisConfig, ConfigError, load_config
 from hippique_assets.analysis.model import FittedModel, model_to_json
 from hippique_assets.analysis.pipeline import ODDS_SOURCES
+from hippique_assets.analysis.report import cumulative_profit, report_figures
 from hippique_assets.analysis.snapshots import (
     CAPTURE_PHASE,
     CaptureFileError,
@@ -247,44 +248,44 @@ def default_range(postgres: PostgresResource) -> tuple[date, date]:
     return listed[len(listed) - max(1, len(listed) // 3)], listed[-1]
 
 
+def _number(value: int | float) -> MetadataValue:
+    # Typed numbers, so the asset's Plots tab charts them over its materializations.
+    return MetadataValue.int(value) if isinstance(value, int) else MetadataValue.float(value)
+
+
 def report_metadata(report: BacktestReport) -> dict[str, object]:
-    """Materialization metadata of a backtest: headline figures, tables and the calibration plot."""
+    """Materialization metadata of a backtest: its figures as numbers (races, tickets, stake,
+    return, profit, ROI, log-loss and Brier of p_finale and of the market, abstentions by reason),
+    the scores table, and the cumulative profit and calibration plots."""
     meta: dict[str, object] = {
         "mode": report.mode,
         "odds_source": report.odds_source,
         "optimistic": report.optimistic,
-        "races_scored": report.races_scored,
-        "days": report.days,
-        "tickets": int(report.total("tickets")),
-        "unsettled_tickets": int(report.total("unsettled")),
     }
-    for name, key in (("model_log_loss", "p_finale"), ("market_log_loss", "market (Shin, H-5)")):
-        rows = (
-            report.scores[report.scores["probabilities"].str.startswith(key)]
-            if not report.scores.empty
-            else []
-        )
-        if len(rows):
-            meta[name] = round(float(rows["log_loss"].iloc[0]), 4)
+    meta.update({name: _number(value) for name, value in report_figures(report).items()})
     if not report.scores.empty:
         meta["scores"] = MetadataValue.md(report.scores.round(4).to_markdown(index=False))
-    if not report.by_bet_type.empty:
-        all_row = report.by_bet_type[report.by_bet_type["bet_type"] == "all"].iloc[0]
-        if all_row["roi"] is not None and pd.notna(all_row["roi"]):
-            meta["roi"] = round(float(all_row["roi"]), 4)
+    meta["cumulative_profit"] = MetadataValue.md(
+        plots.markdown_image(
+            plots.cumulative_profit_png(cumulative_profit(report), "no settled ticket in the range"),
+            "cumulative profit",
+        )
+    )
+    rows = pd.DataFrame(columns=["p_finale", "won", "p_market_shin"])
     if not report.scored.empty:
         single = report.scored.groupby("race_key")["won"].transform("sum") == 1
         rows = report.scored[single]
-        meta["calibration"] = MetadataValue.md(
-            plots.markdown_image(
-                plots.calibration_png(
-                    rows["p_finale"].tolist(),
-                    rows["won"].tolist(),
-                    reference=rows["p_market_shin"].tolist(),
-                ),
-                "calibration",
-            )
+    meta["calibration"] = MetadataValue.md(
+        plots.markdown_image(
+            plots.calibration_png(
+                rows["p_finale"].tolist(),
+                rows["won"].tolist(),
+                reference=rows["p_market_shin"].tolist(),
+                empty_message="no race scored in the range",
+            ),
+            "calibration",
         )
+    )
     if report.notes:
         meta["notes"] = " ".join(report.notes)
     return meta
