@@ -28,7 +28,18 @@ WORKDIR /src
 COPY pyproject.toml uv.lock README.md ./
 COPY replay/pyproject.toml replay/
 # Third-party dependencies first: this layer changes only with the lock.
-RUN uv sync --locked --no-dev --no-install-workspace --no-cache
+# Then what nothing imports at run time goes (the venv was 1,073 MB, see deploy/README.md): the Google
+# API discovery documents (110 MB; dagster-gcp's dataproc/bigquery clients, which the product does not
+# use, would fetch them), the test suites of the scientific libraries and pyarrow's C++ headers and
+# Cython sources; the libraries that remain are imported once to prove it.
+RUN uv sync --locked --no-dev --no-install-workspace --no-cache \
+    && cd /opt/venv/lib/python3.11/site-packages \
+    && rm -rf googleapiclient/discovery_cache/documents pyarrow/include pyarrow/src \
+        pandas/tests pyarrow/tests matplotlib/tests \
+    && find numpy scipy -type d -name tests -prune -exec rm -rf {} + \
+    && find pyarrow \( -name "*.pyx" -o -name "*.pxd" -o -name "*.pxi" -o -name "*.h" -o -name "*.cc" \) -delete \
+    && /opt/venv/bin/python -c "import pandas, pyarrow.parquet, scipy.stats, scipy.optimize, numpy, \
+matplotlib.pyplot, googleapiclient.discovery, dagster_gcp, dagster_k8s, adbc_driver_postgresql"
 COPY hippique_assets ./hippique_assets
 # The product as a regular (non-editable) package: the image needs no source tree.
 RUN uv sync --locked --no-dev --no-editable --no-cache
