@@ -14,7 +14,8 @@ the same warm-up round, and runs once per round in a rotating order, with its Da
 conversion timed; the tables are emptied, untimed, before every load. Ratios are computed per
 round and reported as min / median / max.
 
-Usage: ``.venv/bin/python benchmarks/bench_bulk_load.py [--rows 100000] [--rounds 5] [--pg-url URL]``
+Usage: ``.venv/bin/python benchmarks/bench_bulk_load.py [--rows 100000] [--rounds 5] [--pg-url URL] [--smoke]``
+(``--smoke``: 2,000 rows, one round, to check in CI that the script still runs).
 """
 
 import argparse
@@ -147,7 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds after one warm-up round")
     parser.add_argument("--pg-url", default=DEFAULT_URL, help="default: $HIPPIQUE_PG_URL or the local server")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the script still runs")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.rows, args.rounds = 2_000, 1
 
     url, n = args.pg_url, args.rows
     schema = f"bench_{uuid.uuid4().hex[:8]}"

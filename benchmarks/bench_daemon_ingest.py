@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_daemon_ingest.py                 # 3 rounds, machine's Postgres
     .venv/bin/python benchmarks/bench_daemon_ingest.py --rounds 5 --date 2026-03-23
+    .venv/bin/python benchmarks/bench_daemon_ingest.py --smoke      # one round of a two-race day (CI)
 
 Each round ingests one generated day twice, in turn: ``hippique ingest --date D`` (a process, as a
 user runs it), then a one-day backfill of ``ingest_day`` (``dagster job backfill``) that the
@@ -23,6 +24,7 @@ from pathlib import Path
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from figures import DONE, spread
 from scratch_db import scratch_database
+from worlds import generated_source
 
 from hippique_assets.cli.processes import (
     code_server,
@@ -34,7 +36,6 @@ from hippique_assets.cli.processes import (
 )
 from hippique_assets.defs.runner import ensure_dagster_home
 from hippique_replay.server import ReplayServer
-from hippique_replay.sources import GeneratedSource
 
 
 def latest_run(instance: DagsterInstance, day: str, after: datetime, backfill: bool, timeout_s: float = 600):
@@ -60,12 +61,18 @@ def main() -> None:
         "--admin-url",
         default=os.environ.get("HIPPIQUE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
     )
+    parser.add_argument("--races", type=int, default=None, help="keep only this many races a day")
+    parser.add_argument("--smoke", action="store_true", help="one round of a two-race day (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.rounds, args.races = 1, 2
+    first = date.fromisoformat(args.date)
+    days = [first + timedelta(days=n) for n in range(args.rounds)]
 
     with (
         scratch_database(args.admin_url) as url,
         tempfile.TemporaryDirectory() as tmp,
-        ReplayServer(GeneratedSource(seed=args.seed)) as server,
+        ReplayServer(generated_source(args.seed, days, args.races)) as server,
     ):
         home = Path(tmp)
         os.environ.update(
@@ -85,9 +92,8 @@ def main() -> None:
             workspace = write_grpc_workspace(dagster_home / "workspace.yaml", port)
             processes.append(daemon(workspace, home / "daemon.log", dict(os.environ)).start())
             rows = []
-            first = date.fromisoformat(args.date)
-            for n in range(args.rounds):
-                day = (first + timedelta(days=n)).isoformat()
+            for current in days:
+                day = current.isoformat()
                 before = datetime.now(UTC)
                 began = time.perf_counter()
                 subprocess.run(

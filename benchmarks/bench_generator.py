@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_generator.py                  # 10 timed days, 365 streamed
     .venv/bin/python benchmarks/bench_generator.py --days 5 --stream 30
+    .venv/bin/python benchmarks/bench_generator.py --smoke        # 2 days, 1 streamed (CI)
 
 A "full day" is every endpoint's body in its final state: the programme, each reunion, and the
 participants, past performances and rapports of every race, serialised to JSON. The first day of a
@@ -55,7 +56,10 @@ def main() -> None:
         "--stream", type=int, default=365, help="days generated in a row for the memory figure"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the script still runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.days, args.stream = 2, 1
 
     timings = []
     for offset in range(args.days):

@@ -3,6 +3,7 @@ with 20 days and then a year of synthetic history in the tables.
 
     .venv/bin/python benchmarks/bench_history_scale.py                 # 20 days, then 365
     .venv/bin/python benchmarks/bench_history_scale.py --days 365 --races 60 --repeat 7
+    .venv/bin/python benchmarks/bench_history_scale.py --smoke      # 20 then 22 days of 3 races (CI)
 
 The history is written straight into a throw-away database (60 races of 12 runners a day, 400
 jockeys, 500 trainers, 40,000 horses with their past races): what is measured is the queries and
@@ -197,7 +198,10 @@ def main() -> None:
         "--admin-url",
         default=os.environ.get("HIPPIQUE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
     )
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the script still runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.days, args.races, args.repeat = 22, 3, 1
     rng = np.random.default_rng(7)
     with scratch_database(args.admin_url) as url:
         migrate.upgrade(url)

@@ -2,15 +2,18 @@
 
     .venv/bin/python benchmarks/bench_sensor.py                       # machine's Postgres, 200 races
     .venv/bin/python benchmarks/bench_sensor.py --races 400 --past-days 365 --repeat 50
+    .venv/bin/python benchmarks/bench_sensor.py --smoke                # tiny sizes, seconds (CI)
 
 Each evaluation is a full sensor tick as the daemon runs it: the plan query, the due-phase logic,
-one run request per due phase. The plan is written to a throw-away database, dropped at the end.
+one run request per due phase. The plan is written to a throw-away database, brought to the latest migration first and dropped
+at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +27,7 @@ from hippique_assets.defs.race_day.automation import build_race_clock_sensor
 from hippique_assets.racing.plan import build_race_plan
 from hippique_assets.racing.tables import RACE_PLAN
 from hippique_assets.settings import load_settings
+from hippique_assets.storage import migrate
 from hippique_assets.storage.postgres import PostgresResource
 
 
@@ -54,13 +58,21 @@ def plan_for(day: date, races: int, first_start: datetime) -> pd.DataFrame:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--admin-url",
+        default=os.environ.get("HIPPIQUE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
     parser.add_argument("--races", type=int, default=200)
     parser.add_argument("--past-days", type=int, default=365, help="Past days of 60 races also in the table")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the script still runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.races, args.past_days, args.repeat = 20, 2, 2
 
     with scratch_database(args.admin_url) as url:
+        # The tables are created by the migrations, as `hippique db upgrade` does in a deploy.
+        migrate.upgrade(url)
         run(args, url)
 
 
