@@ -10,10 +10,11 @@ from datetime import date
 import click
 
 from hippique_assets.cli.options import DATE, day_range
+from hippique_assets.defs.partitions import DAILY_BACKFILL
 from hippique_assets.defs.pmu.assets import FETCH_TAG
 from hippique_assets.defs.pmu.jobs import ingestion_job
 from hippique_assets.defs.resources import build_resources
-from hippique_assets.defs.runner import PartitionOutcome, dagster_instance, run_job_partitions
+from hippique_assets.defs.runner import PartitionOutcome, dagster_instance, run_job_days
 from hippique_assets.inventory import format_summary, summarize_tables
 from hippique_assets.settings import Settings, load_settings
 from hippique_assets.storage.postgres import mask_url
@@ -30,10 +31,16 @@ def settings_with(base_url: str | None, rate_limit: float | None) -> Settings:
     return settings
 
 
+# Days per run: as many as a backfill chunk of the daily assets (their backfill policy).
+DAYS_PER_RUN = DAILY_BACKFILL.max_partitions_per_run or 1
+
+
 def _echo_outcome(outcome: PartitionOutcome) -> None:
     status = click.style("ok", fg="green") if outcome.success else click.style("FAILED", fg="red")
     rows = ", ".join(f"{name} {count}" for name, count in sorted(outcome.rows.items()))
     click.echo(f"{outcome.partition}  {status}  {outcome.seconds:6.1f} s  {rows}")
+    if outcome.retried_alone:
+        click.echo("    run again alone: its run over several days failed")
     if outcome.failed_checks:
         click.echo(f"    failed checks: {', '.join(outcome.failed_checks)}")
     if outcome.error:
@@ -41,19 +48,25 @@ def _echo_outcome(outcome: PartitionOutcome) -> None:
 
 
 def run_ingest(
-    days: list[date], settings: Settings, *, tags: dict[str, str] | None = None
+    days: list[date],
+    settings: Settings,
+    *,
+    tags: dict[str, str] | None = None,
+    days_per_run: int = DAYS_PER_RUN,
 ) -> tuple[list[PartitionOutcome], str]:
-    """Materialize the ingestion assets for each day; returns the outcomes and the Postgres URL used."""
+    """Materialize the ingestion assets for each day, ``days_per_run`` consecutive days per run (a
+    day of a failed run is run again alone); returns one outcome per day and the Postgres URL used."""
     instance = dagster_instance(settings.home)
     click.echo(
         f"Ingesting {len(days)} day(s) from {settings.pmu_base_url} "
         f"(rate limit {settings.rate_limit_per_s:g}/s, {settings.concurrency} at a time)"
     )
-    outcomes = run_job_partitions(
+    outcomes = run_job_days(
         ingestion_job.name,
         [d.isoformat() for d in days],
         settings,
         instance,
+        days_per_run=days_per_run,
         on_outcome=_echo_outcome,
         tags=tags,
     )
@@ -81,6 +94,13 @@ def print_summary(
     is_flag=True,
     help="Request only what the previous ingestion of each day missed (its failed requests, rapports not final).",
 )
+@click.option(
+    "--days-per-run",
+    type=click.IntRange(min=1),
+    default=DAYS_PER_RUN,
+    show_default=True,
+    help="Consecutive days loaded in one run (1: a run per day). A day of a failed run is run again alone.",
+)
 def ingest(
     start: date,
     end: date | None,
@@ -88,16 +108,21 @@ def ingest(
     rate_limit: float | None,
     checksums: bool,
     missing_only: bool,
+    days_per_run: int,
 ) -> None:
     """Fetch and load racing days into the pmu tables and the raw files."""
     days = day_range(start, end)
     settings = settings_with(base_url, rate_limit)
     began = time.perf_counter()
-    outcomes, pg_url = run_ingest(days, settings, tags={FETCH_TAG: "missing"} if missing_only else None)
+    outcomes, pg_url = run_ingest(
+        days, settings, tags={FETCH_TAG: "missing"} if missing_only else None, days_per_run=days_per_run
+    )
     print_summary(pg_url, days, checksums=checksums)
     failed = [o for o in outcomes if not o.success]
+    per_run = f" (runs of up to {days_per_run} days)" if len(days) > 1 and days_per_run > 1 else ""
     click.echo(
-        f"\n{len(outcomes) - len(failed)}/{len(outcomes)} day(s) loaded in {time.perf_counter() - began:.1f} s"
+        f"\n{len(outcomes) - len(failed)}/{len(outcomes)} day(s) loaded in "
+        f"{time.perf_counter() - began:.1f} s{per_run}"
     )
     if failed:
         click.echo(f"Failed: {', '.join(o.partition for o in failed)}", err=True)
