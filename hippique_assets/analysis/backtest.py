@@ -24,13 +24,14 @@ simple-gagnant dividend) and every report made with it says so.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
 from hippique_assets.analysis import factors
+from hippique_assets.analysis.abstentions import reason_category
 from hippique_assets.analysis.config import AnalysisConfig
 from hippique_assets.analysis.edge import EdgeEvidence, evidence_from_scores
 from hippique_assets.analysis.history import QueryRunner
@@ -53,6 +54,7 @@ from hippique_assets.analysis.pipeline import (
     prepare_race,
     score_race,
 )
+from hippique_assets.analysis.report import BacktestReport
 from hippique_assets.analysis.settlement import settle
 
 MODES = ("walk_forward", "stored", "factors")
@@ -403,62 +405,6 @@ def fit_live_model(
 # The backtest
 
 
-@dataclass
-class BacktestReport:
-    start: date
-    end: date
-    mode: str
-    odds_source: str
-    config_version: str
-    model_version: str | None = None
-    notes: list[str] = field(default_factory=list)
-    races: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per race of the range
-    scored: pd.DataFrame = field(default_factory=pd.DataFrame)  # runner rows of the scored races
-    scores: pd.DataFrame = field(default_factory=pd.DataFrame)
-    differences: pd.DataFrame = field(default_factory=pd.DataFrame)
-    # Same scores on the races whose final (or H-30) market is complete: title -> (scores, differences).
-    comparisons: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict)
-    calibration: pd.DataFrame = field(default_factory=pd.DataFrame)
-    calibration_errors: dict[str, float | None] = field(default_factory=dict)
-    tickets: pd.DataFrame = field(default_factory=pd.DataFrame)  # settled tickets
-    by_bet_type: pd.DataFrame = field(default_factory=pd.DataFrame)
-    favourite: pd.DataFrame = field(default_factory=pd.DataFrame)
-    abstentions: pd.DataFrame = field(default_factory=pd.DataFrame)
-    skipped: pd.DataFrame = field(default_factory=pd.DataFrame)
-    ev_rule: dict[str, float | int | None] = field(default_factory=dict)
-    per_day: pd.DataFrame = field(default_factory=pd.DataFrame)
-    last_coef: dict[str, float] = field(default_factory=dict)
-    last_evidence: EdgeEvidence | None = None
-    payout: PayoutModel | None = None
-
-    @property
-    def optimistic(self) -> bool:
-        return self.odds_source == "final_proxy"
-
-    @property
-    def days(self) -> int:
-        return int(self.scored["race_date"].nunique()) if not self.scored.empty else 0
-
-    @property
-    def races_scored(self) -> int:
-        return int(self.scored["race_key"].nunique()) if not self.scored.empty else 0
-
-    def score(self, name: str, column: str = "log_loss") -> float | None:
-        if self.scores.empty or name not in set(self.scores["probabilities"]):
-            return None
-        return float(self.scores.set_index("probabilities").loc[name, column])
-
-    def total(self, column: str) -> float:
-        if self.by_bet_type.empty:
-            return 0.0
-        return float(self.by_bet_type.loc[self.by_bet_type["bet_type"] == "all", column].sum())
-
-    def markdown(self, *, with_days: bool = True) -> str:
-        from hippique_assets.analysis.report import report_markdown
-
-        return report_markdown(self, with_days=with_days)
-
-
 def _settle_race(tickets: pd.DataFrame, dividends: pd.DataFrame, race_runs: pd.DataFrame) -> pd.DataFrame:
     if tickets.empty:
         return tickets.assign(outcome=[], dividend_per_eur=[], return_eur=[], profit_eur=[])
@@ -525,13 +471,6 @@ def _money_table(settled: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=columns)
-
-
-def reason_category(reason: str | None) -> str:
-    """The stable part of an abstention reason (before the figures), for counting."""
-    if not reason:
-        return "-"
-    return reason.split(":")[0].split(" (")[0].strip()
 
 
 def _final_market(race_runs: pd.DataFrame, starters: list[int], config: AnalysisConfig) -> np.ndarray | None:

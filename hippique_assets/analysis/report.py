@@ -1,17 +1,72 @@
-"""The backtest report as markdown (scores, calibration, money, baseline, abstentions, skipped
-races), its headline figures as numbers and its cumulative profit over the days."""
+"""The backtest report: what a backtest found (:class:`BacktestReport`), as markdown (scores,
+calibration, money, baseline, abstentions, skipped races), its headline figures as numbers and its
+cumulative profit over the days."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from hippique_assets.analysis.edge import EdgeEvidence
+from hippique_assets.analysis.payout import PayoutModel
 from hippique_assets.betting.ledger import reason_key
 
-if TYPE_CHECKING:
-    from hippique_assets.analysis.backtest import BacktestReport
+
+@dataclass
+class BacktestReport:
+    start: date
+    end: date
+    mode: str
+    odds_source: str
+    config_version: str
+    model_version: str | None = None
+    notes: list[str] = field(default_factory=list)
+    races: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per race of the range
+    scored: pd.DataFrame = field(default_factory=pd.DataFrame)  # runner rows of the scored races
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    differences: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Same scores on the races whose final (or H-30) market is complete: title -> (scores, differences).
+    comparisons: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict)
+    calibration: pd.DataFrame = field(default_factory=pd.DataFrame)
+    calibration_errors: dict[str, float | None] = field(default_factory=dict)
+    tickets: pd.DataFrame = field(default_factory=pd.DataFrame)  # settled tickets
+    by_bet_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+    favourite: pd.DataFrame = field(default_factory=pd.DataFrame)
+    abstentions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    skipped: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ev_rule: dict[str, float | int | None] = field(default_factory=dict)
+    per_day: pd.DataFrame = field(default_factory=pd.DataFrame)
+    last_coef: dict[str, float] = field(default_factory=dict)
+    last_evidence: EdgeEvidence | None = None
+    payout: PayoutModel | None = None
+
+    @property
+    def optimistic(self) -> bool:
+        return self.odds_source == "final_proxy"
+
+    @property
+    def days(self) -> int:
+        return int(self.scored["race_date"].nunique()) if not self.scored.empty else 0
+
+    @property
+    def races_scored(self) -> int:
+        return int(self.scored["race_key"].nunique()) if not self.scored.empty else 0
+
+    def score(self, name: str, column: str = "log_loss") -> float | None:
+        if self.scores.empty or name not in set(self.scores["probabilities"]):
+            return None
+        return float(self.scores.set_index("probabilities").loc[name, column])
+
+    def total(self, column: str) -> float:
+        if self.by_bet_type.empty:
+            return 0.0
+        return float(self.by_bet_type.loc[self.by_bet_type["bet_type"] == "all", column].sum())
+
+    def markdown(self, *, with_days: bool = True) -> str:
+        return report_markdown(self, with_days=with_days)
 
 
 def _fmt(value: object, pattern: str = "{:.4f}") -> str:

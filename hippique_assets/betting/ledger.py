@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from hippique_assets.analysis.backtest import reason_category
+from hippique_assets.analysis.abstentions import reason_category
 from hippique_assets.analysis.metrics import brier_score, log_loss, roi
 from hippique_assets.betting.tables import LEDGER
 from hippique_assets.storage.tables import column_names
@@ -263,7 +263,7 @@ def summary_figures(summary: DaySummary) -> dict[str, int | float]:
 
 def reason_key(reason: str | None) -> str:
     """A metadata key for an abstention reason: its stable part (see
-    :func:`~hippique_assets.analysis.backtest.reason_category`) in lower case with underscores."""
+    :func:`~hippique_assets.analysis.abstentions.reason_category`) in lower case with underscores."""
     slug = re.sub(r"[^a-z0-9]+", "_", reason_category(reason).lower()).strip("_")
     return f"abstained_{slug[:48] or 'unknown'}"
 

@@ -43,15 +43,8 @@ from adbc_driver_postgresql import dbapi as adbc
 from sqlalchemy import Table
 from sqlalchemy.pool import QueuePool
 
-from hippique_assets.storage.postgres import (
-    mask_url,
-    new_pool,
-    pooled,
-    qualified,
-    quote_ident,
-    quote_literal,
-    redact,
-)
+from hippique_assets.storage.connection import new_pool, pooled, qualified, quote_ident, quote_literal
+from hippique_assets.storage.masking import mask_url, redact
 from hippique_assets.storage.tables import (
     WriteMode,
     column_names,

@@ -20,6 +20,9 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.pool import NullPool
 
+from hippique_assets.storage.connection import connect
+from hippique_assets.storage.masking import mask_url
+
 VERSION_TABLE = "hippique_schema_version"
 LOCK_KEY = "hippique.migrations"
 
@@ -30,8 +33,6 @@ _done: set[str] = set()
 
 def engine_for(url: str) -> Engine:
     """An engine on ``url`` (a URL or a libpq keyword string) through psycopg2, session zone UTC."""
-    from hippique_assets.storage.postgres import connect
-
     return create_engine("postgresql+psycopg2://", creator=lambda: connect(url), poolclass=NullPool)
 
 
@@ -105,6 +106,4 @@ def upgrade_once(url: str) -> None:
 
 
 def _masked(url: str) -> str:
-    from hippique_assets.storage.postgres import mask_url
-
     return mask_url(url)

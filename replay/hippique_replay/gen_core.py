@@ -42,7 +42,7 @@ from hippique_replay.gen_catalog import (
     TROT,
     Racecourse,
 )
-from hippique_replay.world import World
+from hippique_replay.population import Population
 
 T_DAY = 101
 AVERAGE_FIELD = {TROT: 13.0, PLAT: 11.5, OBSTACLE: 11.0}
@@ -182,7 +182,7 @@ class _Draws:
         return lo + int(self.u() * (hi - lo + 1))
 
 
-def build_core(world: World, ordinal: int) -> DayCore:
+def build_core(world: Population, ordinal: int) -> DayCore:
     """The meetings, fields and outcomes of one day."""
     rng = np.random.default_rng([world.seed & 0xFFFFFFFF, world.seed >> 32, T_DAY, ordinal])
     draws = _Draws(rng)
@@ -212,7 +212,7 @@ def _split(n: int, lo: int, hi: int, draws: _Draws) -> list[int]:
     return sizes
 
 
-def _french_circuit(world: World, family: str) -> int:
+def _french_circuit(world: Population, family: str) -> int:
     for index, circuit in enumerate(world.circuits):
         if circuit.country == "FRA" and circuit.family == family:
             return index
@@ -243,7 +243,7 @@ def _quinte_family(supply: dict[str, int], draws: _Draws) -> str:
 
 
 def _meetings(
-    world: World, day: date, supply_by_circuit: np.ndarray, draws: _Draws
+    world: Population, day: date, supply_by_circuit: np.ndarray, draws: _Draws
 ) -> tuple[list[ReunionPlan], list[list[_RacePlan]]]:
     french = {family: _french_circuit(world, family) for family in (TROT, PLAT, OBSTACLE)}
     supply = {family: int(supply_by_circuit[c]) for family, c in french.items()}
@@ -361,7 +361,7 @@ def _pick_racecourse(options: tuple[Racecourse, ...], used: set[str], draws: _Dr
     return free[draws.int(0, len(free) - 1)]
 
 
-def _prizes(world: World, plan: ReunionPlan, races: list[_RacePlan], draws: _Draws) -> None:
+def _prizes(world: Population, plan: ReunionPlan, races: list[_RacePlan], draws: _Draws) -> None:
     for race in races:
         circuit = world.circuits[race.circuit]
         family = FAMILY_OF_DISCIPLINE[race.discipline]
@@ -382,7 +382,7 @@ def _prizes(world: World, plan: ReunionPlan, races: list[_RacePlan], draws: _Dra
         race.handicap = (race.quinte and family != TROT) or (family != TROT and draws.u() < 0.3)
 
 
-def _field_sizes(world: World, supply: np.ndarray, plans: list[list[_RacePlan]], draws: _Draws) -> None:
+def _field_sizes(world: Population, supply: np.ndarray, plans: list[list[_RacePlan]], draws: _Draws) -> None:
     by_circuit: dict[int, list[_RacePlan]] = {}
     for races in plans:
         for race in races:
@@ -438,7 +438,7 @@ for _code, _rates in INCIDENT_RATES.items():
 
 
 def _assemble(
-    world: World,
+    world: Population,
     ordinal: int,
     day: date,
     reunions: list[ReunionPlan],
@@ -601,7 +601,11 @@ def _assemble(
 
 
 def _distinct_riders(
-    world: World, rider: np.ndarray, run_race: np.ndarray, circuit_of: np.ndarray, rng: np.random.Generator
+    world: Population,
+    rider: np.ndarray,
+    run_race: np.ndarray,
+    circuit_of: np.ndarray,
+    rng: np.random.Generator,
 ) -> np.ndarray:
     """No rider twice in one race: a clash goes to another rider of the circuit."""
     for _ in range(50):

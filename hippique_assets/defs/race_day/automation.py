@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-import psycopg2
 from dagster import (
     AddDynamicPartitionsRequest,
     DefaultScheduleStatus,
@@ -50,8 +49,7 @@ from hippique_assets.racing.race_clock import LOOKAHEAD, LOOKBACK, Evaluation, P
 from hippique_assets.racing.results import RACE_RESULTS
 from hippique_assets.racing.tables import RACE_PLAN
 from hippique_assets.settings import Settings, load_settings
-from hippique_assets.storage.embedded import EmbeddedPostgresError
-from hippique_assets.storage.postgres import PostgresResource, redact
+from hippique_assets.storage.postgres import UNREACHABLE, PostgresResource, UndefinedTable, redact
 
 PLAN_WINDOW_SQL = (
     f"select race_key, start_utc, cancelled from {RACE_PLAN.fullname} "
@@ -83,15 +81,11 @@ class PostgresUnavailable(RuntimeError):
     """The tables cannot be read right now: a sensor skips its tick with this message."""
 
 
-# What a query raises when Postgres cannot be reached (as opposed to a wrong query).
-UNREACHABLE = (ConnectionError, EmbeddedPostgresError, psycopg2.OperationalError, psycopg2.InterfaceError)
-
-
 def _read(postgres: PostgresResource, sql: str, params: dict[str, Any]) -> pd.DataFrame | None:
     """A sensor's query; None when a table it reads does not exist yet."""
     try:
         return postgres.query_frame(sql, params)
-    except psycopg2.errors.UndefinedTable:
+    except UndefinedTable:
         return None
     except UNREACHABLE as exc:
         raise PostgresUnavailable(f"Postgres unreachable, tick skipped: {first_line(exc)}") from exc
