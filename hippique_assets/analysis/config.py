@@ -14,7 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-BET_TYPES = ("SIMPLE_GAGNANT", "SIMPLE_PLACE", "COUPLE_GAGNANT", "TRIO")
+from hippique_assets.analysis.bets import known as known_bet_types
+
+# The bet types the product knows (see hippique_assets.analysis.bets, where a new one is registered).
+BET_TYPES = known_bet_types()
 METHODS = ("proportional", "shin")
 # The factor scores, and what a fitted model may use: those scores and the market-derived columns.
 FACTOR_NAMES = ("jockey", "trainer", "form", "chrono", "drift")
@@ -175,8 +178,10 @@ def parse_config(raw: dict[str, Any], where: str = "config") -> AnalysisConfig:
     _check(isinstance(takeout, dict), where, "[bets.takeout] is missing")
     types = bets_raw.get("types")
     _check(isinstance(types, list) and bool(types), where, "bets.types must be a non-empty list")
-    bad = [t for t in types if t not in BET_TYPES]
-    _check(not bad, where, f"unknown bet types {bad}; known: {list(BET_TYPES)}")
+    # Read at parse time, so a type registered after this module was imported is accepted too.
+    known = known_bet_types()
+    bad = [t for t in types if t not in known]
+    _check(not bad, where, f"unknown bet types {bad}; known: {list(known)}")
     missing_takeout = [
         t for t in types if not isinstance(takeout.get(t), int | float) or not 0 <= takeout[t] < 1
     ]

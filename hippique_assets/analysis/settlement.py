@@ -3,9 +3,10 @@
 Rules (PMU's, as the rapports express them):
 - a simple bet on a non-runner is refunded;
 - a combination whose horses are all non-runners is refunded;
-- otherwise the ticket's running horses are matched, as a set, against the dividends of its bet type
-  whose combination holds the same numbers and the same non-runner marker (``5-NP`` pays the
-  "1 NP" dividend of a couplé with one non-runner); a dead heat publishes several rows, any matches;
+- otherwise the ticket's running horses are matched against the dividends of its bet type whose
+  combination holds the same numbers and the same non-runner marker (``5-NP`` pays the "1 NP"
+  dividend of a couplé with one non-runner): in the same order for an ordered bet, as a set
+  otherwise (:mod:`hippique_assets.analysis.bets`); a dead heat publishes several rows, any matches;
 - no match: lost;
 - no dividend at all for the ticket's bet type: unsettled (the data is missing, so the ticket is
   neither won nor lost; ``return_eur`` and ``profit_eur`` are left empty).
@@ -19,13 +20,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from hippique_assets.analysis.bets import Combination, is_ordered, settlement_key
+
 
 class SettlementError(ValueError):
     """Nothing official to settle on."""
 
 
-def _dividend_index(dividends: pd.DataFrame) -> dict[tuple[str, frozenset[int], bool], float]:
-    index: dict[tuple[str, frozenset[int], bool], float] = {}
+def _dividend_index(dividends: pd.DataFrame) -> dict[tuple[str, Combination, bool], float]:
+    index: dict[tuple[str, Combination, bool], float] = {}
     for bet_type, numbers, has_np, value in zip(
         dividends["bet_type"],
         dividends["combination_numbers"],
@@ -35,7 +38,7 @@ def _dividend_index(dividends: pd.DataFrame) -> dict[tuple[str, frozenset[int], 
     ):
         key = (
             str(bet_type),
-            frozenset(int(n) for n in (numbers if numbers is not None else [])),
+            settlement_key(is_ordered(str(bet_type)), numbers if numbers is not None else []),
             bool(has_np),
         )
         if value is not None and not pd.isna(value):
@@ -61,13 +64,14 @@ def settle(
     ):
         horses = [int(n) for n in numbers]
         stake = float(stake)
-        running = frozenset(h for h in horses if h not in scratched)
+        running = [h for h in horses if h not in scratched]
         if not running or (len(horses) == 1 and horses[0] in scratched):
             outcomes.append("refunded")
             paid.append(np.nan)
             returns.append(stake)
             continue
-        dividend = index.get((str(bet_type), running, len(running) < len(horses)))
+        key = settlement_key(is_ordered(str(bet_type)), running)
+        dividend = index.get((str(bet_type), key, len(key) < len(horses)))
         if dividend is None and str(bet_type) not in published:
             outcomes.append("unsettled")
             paid.append(np.nan)

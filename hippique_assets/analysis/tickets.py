@@ -1,9 +1,8 @@
 """From probabilities to tickets: EV per euro of each bet, gates, fractional Kelly stakes in a budget.
 
-Payouts before the race are estimates: for simple gagnant the payout expected at post time from
-the H-5 odds (:mod:`hippique_assets.analysis.payout`, passed in as ``odds``); for simple placé,
-couplé and trio (whose pools PMU does not show per combination) the fair payout of the *market's*
-probability after the pool's takeout, ``(1 - takeout) / p_market``, at least 1.10 for placé.
+Each configured bet type (:mod:`hippique_assets.analysis.bets`) says on how many runners it is
+offered, its combinations' probabilities and its payout estimated before the race; the simple
+gagnant's is the payout expected at post time from the H-5 odds, passed in as ``odds``.
 """
 
 from __future__ import annotations
@@ -13,12 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hippique_assets.analysis.combinations import (
-    couple_probabilities,
-    paid_places,
-    place_probabilities,
-    trio_probabilities,
-)
+from hippique_assets.analysis.bets import BetType, bet_type, known
 from hippique_assets.analysis.config import AnalysisConfig
 
 TICKET_COLUMNS = [
@@ -33,8 +27,6 @@ TICKET_COLUMNS = [
     "kelly_fraction_raw",
     "stake_eur",
 ]
-MIN_PLACE_PAYOUT = 1.10
-MIN_RUNNERS = {"SIMPLE_GAGNANT": 2, "SIMPLE_PLACE": 4, "COUPLE_GAGNANT": 4, "TRIO": 8}
 
 
 @dataclass
@@ -53,11 +45,12 @@ def kelly_fraction(probability: float, payout: float) -> float:
     return max(0.0, (probability * b - (1.0 - probability)) / b)
 
 
-def _candidate(bet_type: str, numbers: list[int], p: float, p_market: float, payout: float) -> dict:
+def _candidate(bet: BetType, numbers: list[int], p: float, p_market: float, payout: float) -> dict:
+    named = bet.combination(numbers)
     return {
-        "bet_type": bet_type,
-        "combination": "-".join(str(n) for n in sorted(numbers)),
-        "numbers": sorted(numbers),
+        "bet_type": bet.code,
+        "combination": "-".join(str(n) for n in named),
+        "numbers": named,
         "probability": p,
         "market_probability": p_market,
         "payout_estimate": payout,
@@ -75,24 +68,18 @@ def candidate_bets(runners: pd.DataFrame, config: AnalysisConfig) -> pd.DataFram
     numbers = runners["number"].astype(int).tolist()
     p = runners["p_finale"].to_numpy(dtype=float)
     q = runners["p_market"].to_numpy(dtype=float)
+    odds = runners["odds"].astype(float).tolist()
     takeout = config.bets.takeout
     rows: list[dict] = []
-    types = [t for t in config.bets.types if n >= MIN_RUNNERS[t]]
-    if "SIMPLE_GAGNANT" in types:
-        for i, odds in enumerate(runners["odds"].astype(float)):
-            rows.append(_candidate("SIMPLE_GAGNANT", [numbers[i]], p[i], q[i], float(odds)))
-    if "SIMPLE_PLACE" in types:
-        places = paid_places(n)
-        pp, qp = place_probabilities(p, places), place_probabilities(q, places)
-        for i in range(n):
-            payout = max(MIN_PLACE_PAYOUT, (1.0 - takeout["SIMPLE_PLACE"]) / qp[i])
-            rows.append(_candidate("SIMPLE_PLACE", [numbers[i]], pp[i], qp[i], payout))
-    for bet_type, combos in (("COUPLE_GAGNANT", couple_probabilities), ("TRIO", trio_probabilities)):
-        if bet_type in types:
-            mine, market = combos(p), combos(q)
-            for idx, prob in mine.items():
-                payout = (1.0 - takeout[bet_type]) / market[idx] if market[idx] > 0 else 0.0
-                rows.append(_candidate(bet_type, [numbers[i] for i in idx], prob, market[idx], payout))
+    # In the registry's order whatever the config's, so the candidates' order is stable.
+    configured = set(config.bets.types)
+    for bet in (bet_type(code) for code in known() if code in configured):
+        if n < bet.min_runners:
+            continue
+        mine, market = bet.probabilities(p), bet.probabilities(q)
+        for idx, prob in mine.items():
+            payout = bet.payout(market[idx], takeout[bet.code], odds[idx[0]])
+            rows.append(_candidate(bet, [numbers[i] for i in idx], prob, market[idx], payout))
     return pd.DataFrame(rows, columns=TICKET_COLUMNS[1:-1])
 
 

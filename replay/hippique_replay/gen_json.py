@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from hippique_assets.analysis.bets import COUPLE_GAGNANT, SIMPLE_GAGNANT, SIMPLE_PLACE, TRIO, BetType
 from hippique_assets.racing.keys import pmu_date
 from hippique_replay import gen_hash as hx
 from hippique_replay import gen_market as mk
@@ -207,14 +208,58 @@ def _pool_id(*parts: int) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 
 
-# (code, horses, complement, ordered, flexi, jackpot base or None, base stake, e-base stake)
-_BETS: dict[str, tuple[int, bool, bool, list[int] | None, int | None, int, int]] = {
-    "SIMPLE_GAGNANT": (1, False, False, None, 300, 200, 100),
-    "SIMPLE_PLACE": (1, False, False, None, 300, 200, 100),
-    "COUPLE_GAGNANT": (2, True, False, [50], None, 200, 100),
-    "COUPLE_PLACE": (2, True, False, [50], None, 200, 100),
-    "TRIO": (3, True, False, [50], None, 200, 100),
-    "QUINTE_PLUS": (5, True, True, [25, 50], None, 200, 200),
+class Offer(NamedTuple):
+    """How PMU offers a bet type on a race (the programme's ``paris``) and pays it (the rapports)."""
+
+    horses: int  # horses a ticket names
+    ordered: bool
+    complement: bool
+    flexi: tuple[int, ...] | None  # flexi percentages allowed
+    jackpot: int | None  # the jackpot's base stake, if it has one
+    base: int  # base stake in centimes
+    e_base: int  # base stake online
+    min_declared: int  # offered on races with at least this many declared runners
+    quinte_only: bool = False
+
+
+def _offer(bet: BetType, **terms: Any) -> Offer:
+    # The bet types the product bets on take what a ticket names from its own record.
+    return Offer(horses=bet.horses, ordered=bet.ordered, **terms)
+
+
+# In the programme's order.
+_BETS: dict[str, Offer] = {
+    "SIMPLE_GAGNANT": _offer(
+        SIMPLE_GAGNANT, complement=False, flexi=None, jackpot=300, base=200, e_base=100, min_declared=0
+    ),
+    "SIMPLE_PLACE": _offer(
+        SIMPLE_PLACE, complement=False, flexi=None, jackpot=300, base=200, e_base=100, min_declared=0
+    ),
+    "COUPLE_GAGNANT": _offer(
+        COUPLE_GAGNANT, complement=True, flexi=(50,), jackpot=None, base=200, e_base=100, min_declared=4
+    ),
+    "COUPLE_PLACE": Offer(
+        horses=2,
+        ordered=False,
+        complement=True,
+        flexi=(50,),
+        jackpot=None,
+        base=200,
+        e_base=100,
+        min_declared=8,
+    ),
+    "TRIO": _offer(TRIO, complement=True, flexi=(50,), jackpot=None, base=200, e_base=100, min_declared=8),
+    "QUINTE_PLUS": Offer(
+        horses=5,
+        ordered=True,
+        complement=True,
+        flexi=(25, 50),
+        jackpot=None,
+        base=200,
+        e_base=200,
+        min_declared=0,
+        quinte_only=True,
+    ),
 }
 
 
@@ -225,14 +270,11 @@ def paid_places(starters: int) -> int:
 
 def bet_types(n_declared: int, quinte: bool) -> list[str]:
     """Bets offered on a race (those the rapports can pay)."""
-    types = ["SIMPLE_GAGNANT", "SIMPLE_PLACE"]
-    if n_declared >= 4:
-        types.append("COUPLE_GAGNANT")
-    if n_declared >= 8:
-        types += ["COUPLE_PLACE", "TRIO"]
-    if quinte:
-        types.append("QUINTE_PLUS")
-    return types
+    return [
+        code
+        for code, offer in _BETS.items()
+        if n_declared >= offer.min_declared and (quinte or not offer.quinte_only)
+    ]
 
 
 def _paris(model: DayModel, race: int, on_sale: bool, paid: bool) -> list[dict[str, Any]]:
@@ -240,11 +282,12 @@ def _paris(model: DayModel, race: int, on_sale: bool, paid: bool) -> list[dict[s
     n = len(model.runners(race))
     out: list[dict[str, Any]] = []
     for code in bet_types(n, bool(core.race_quinte[race])):
-        horses, complement, ordered, flexi, jackpot, base, e_base = _BETS[code]
-        common = {"spotAutorise": True, "combine": True, "ordre": ordered}
+        offer = _BETS[code]
+        horses, flexi, jackpot = offer.horses, offer.flexi, offer.jackpot
+        common = {"spotAutorise": True, "combine": True, "ordre": offer.ordered}
         regular: dict[str, Any] = {
             "typePari": code,
-            "miseBase": base,
+            "miseBase": offer.base,
             "enVente": on_sale,
             "audience": "NATIONAL",
             "reportable": horses == 1,
@@ -255,7 +298,7 @@ def _paris(model: DayModel, race: int, on_sale: bool, paid: bool) -> list[dict[s
         online: dict[str, Any] = {
             "poolId": _pool_id(model.seed, T_POOL, model.ordinal, race, len(out)),
             "typePari": f"E_{code}",
-            "miseBase": e_base,
+            "miseBase": offer.e_base,
             "miseMax": 3_000_000,
             "enVente": on_sale,
             "audience": "NATIONAL",
@@ -268,7 +311,7 @@ def _paris(model: DayModel, race: int, on_sale: bool, paid: bool) -> list[dict[s
             if flexi is not None:
                 entry["valeursFlexiAutorisees"] = list(flexi)
             entry["nbChevauxReglementaire"] = horses
-            entry["complement"] = complement
+            entry["complement"] = offer.complement
             if jackpot is not None:
                 entry["infosJackpot"] = {
                     "miseBase": jackpot if entry is regular else jackpot // 2,
@@ -741,7 +784,7 @@ def rapports_body(model: DayModel, race: int) -> list[dict[str, Any]]:
             bets.append(
                 {
                     "typePari": code,
-                    "miseBase": _BETS[code][5],
+                    "miseBase": _BETS[code].base,
                     "rembourse": False,
                     "rapports": lines,
                     "audience": "NATIONAL",
@@ -751,7 +794,7 @@ def rapports_body(model: DayModel, race: int) -> list[dict[str, Any]]:
             )
 
     def winners(stake_share: float, code: str) -> float:
-        return round(float(pool[code] * stake_share / (_BETS[code][5] / 100)), 2)
+        return round(float(pool[code] * stake_share / (_BETS[code].base / 100)), 2)
 
     if not order:
         return []
@@ -892,7 +935,7 @@ def _quinte_lines(
         for members in ((0, 1, 2, 4), (0, 1, 3, 4), (0, 2, 3, 4), (1, 2, 3, 4))
     ]
     p_four_of_five = sum(mk.covered_by_top5_probability(p, subset) for subset in subsets)
-    base = _BETS["QUINTE_PLUS"][5]
+    base = _BETS["QUINTE_PLUS"].base
     unit = "PourUneMiseDeBase"
 
     def winners(prob: float) -> float:
