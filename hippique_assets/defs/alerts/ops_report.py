@@ -23,7 +23,12 @@ from hippique_assets.betting.tables import TICKETS
 from hippique_assets.defs.alerts.day_state import raise_alerts, read_table_facts
 from hippique_assets.defs.alerts.resources import NotificationsResource
 from hippique_assets.defs.clock_resource import ClockResource
-from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME, daily_partitions
+from hippique_assets.defs.partitions import (
+    DAILY_BACKFILL,
+    RACES_PARTITIONS_NAME,
+    daily_partitions,
+    partition_days,
+)
 from hippique_assets.defs.race_live.jobs import PHASE_JOBS
 from hippique_assets.defs.race_runs import DUE_TAG, RACE_TAG
 from hippique_assets.errors import first_line
@@ -113,6 +118,8 @@ def _metadata_value(value: int | float) -> MetadataValue:
 
 @asset(
     partitions_def=daily_partitions,
+    # As the ledger it follows in the ledger job: a backfill reports a month per run.
+    backfill_policy=DAILY_BACKFILL,
     group_name="race_day",
     kinds={"report"},
     deps=[AssetKey("ticket_ledger")],
@@ -131,19 +138,21 @@ def ops_report(
     Each figure is numeric metadata, so the Plots tab charts it over days. The summary is sent once
     per day as an ``info`` alert (``day_report``); a notification channel that fails never fails the
     report. Any past day can be reported from what is stored; a day without racing reports zeros."""
-    day = date.fromisoformat(context.partition_key)
     real_clock = clock.spec == "real"
-    report = read_day_report(postgres, context.instance, day, measure_latency=real_clock)
-    markdown = ops_figures.summary_markdown(report)
-    notified = _notify(context, postgres, notifications, report, clock)
-    context.log.info(f"{day}: {ops_figures.summary_title(report)}; {notified}")
-    return MaterializeResult(
-        metadata={
+    days = partition_days(context)
+    for day in days:
+        report = read_day_report(postgres, context.instance, day, measure_latency=real_clock)
+        notified = _notify(context, postgres, notifications, report, clock)
+        context.log.info(f"{day}: {ops_figures.summary_title(report)}; {notified}")
+        metadata = {
             **{name: _metadata_value(value) for name, value in ops_figures.numeric_figures(report).items()},
-            "summary": MetadataValue.md(markdown),
+            "summary": MetadataValue.md(ops_figures.summary_markdown(report)),
             "notification": MetadataValue.text(notified),
         }
-    )
+        if len(days) == 1:
+            return MaterializeResult(metadata=metadata)
+        context.add_asset_metadata(metadata, partition_key=day.isoformat())
+    return MaterializeResult()
 
 
 def _notify(

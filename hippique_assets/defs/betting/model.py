@@ -332,6 +332,15 @@ def backtest_report(
         )
     except (NoDataError, ValueError) as exc:
         raise Failure(str(exc)) from None
+    if report.races_scored == 0:
+        skipped = report.skipped
+        reasons = dict(zip(skipped["reason"], skipped["races"], strict=True)) if not skipped.empty else {}
+        raise Failure(
+            f"no race of {start} .. {end} could be decided ({len(report.races)} races stored; skipped: "
+            f"{reasons or 'none'}): load odds captures (hippique snapshots load), play race days, or "
+            "use odds_source final_proxy (optimistic)",
+            allow_retries=False,
+        )
     text = report.markdown()
     name = f"reports/backtest-{start.isoformat()}-{end.isoformat()}-{config.mode}-{config.odds_source}"
     uri = files.write_bytes(f"{name}.md", text.encode(), "text/markdown")
