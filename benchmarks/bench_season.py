@@ -244,15 +244,29 @@ def main() -> None:
     unknown = set(paths) - {"cli", "cli-daily", "daemon"}
     if unknown:
         parser.error(f"unknown path(s): {', '.join(sorted(unknown))}")
+    if args.races is not None and args.world == "recorded":
+        parser.error("--races needs --world generated")
     port = free_port()
-    world = [sys.executable, str(HERE / "worlds.py"), "--port", str(port), "--seed", str(args.seed)]
-    if args.races is not None:
-        world += ["--first", days[0].isoformat(), "--days", str(len(days)), "--races", str(args.races)]
     print(
-        f"days {days[0]} .. {days[-1]} (seed {args.seed}{f', {args.races} races a day' if args.races else ''})"
+        f"days {days[0]} .. {days[-1]} (seed {args.seed}, {args.world} world"
+        f"{f', {args.races} races a day' if args.races else ''})"
     )
     with tempfile.TemporaryDirectory() as tmp, scratch_database(args.admin_url) as storage_url:
         root = Path(tmp)
+        if args.world == "recorded":
+            began = time.perf_counter()
+            folder = root / "world"
+            generate = [executable("hippique"), "replay", "generate", "--date", days[0].isoformat()]
+            generate += ["--to", days[-1].isoformat(), "--out", str(folder), "--seed", str(args.seed)]
+            subprocess.run(generate, check=True, capture_output=True)
+            print(f"days written in {time.perf_counter() - began:.0f} s (untimed)")
+            world = [executable("hippique"), "replay", "serve", "--folder", str(folder)]
+            world += ["--port", str(port), "--quiet"]
+        else:
+            world = [sys.executable, str(HERE / "worlds.py"), "--port", str(port), "--seed", str(args.seed)]
+            if args.races is not None:
+                subset = ["--first", days[0].isoformat(), "--days", str(len(days))]
+                world += [*subset, "--races", str(args.races)]
         server = ManagedProcess("replay server", world, root / "replay.log").start()
         base_url = f"http://127.0.0.1:{port}/rest/client/61"
         try:
