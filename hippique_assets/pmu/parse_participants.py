@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Table
 
 from hippique_assets.pmu import tables
+from hippique_assets.pmu.batch import parse_payload
 from hippique_assets.pmu.parse_common import (
+    ParsedRows,
     PmuParseError,
     as_bool,
     as_float,
+    as_instant,
     as_int,
     as_text,
+    element,
+    key_text,
     optional,
+    parse_error,
+    reading,
     require,
     require_list,
     typed_frame,
 )
-from hippique_assets.pmu.parse_horses import horse_identity
-from hippique_assets.pmu.units import centimes_to_eur, epoch_ms_to_utc, ms_to_s, tenths_kg_to_kg
+from hippique_assets.pmu.parse_horses import HorseIdSource, horse_identity
+from hippique_assets.pmu.units import centimes_to_eur, ms_to_s, tenths_kg_to_kg
+from hippique_assets.pmu.validation import Rejection, shown
 from hippique_assets.racing.keys import race_key
 from hippique_assets.storage.tables import column_names
 
 NON_RUNNER = "NON_PARTANT"
+_TABLES = (tables.PARTICIPANTS, tables.HORSES)
 
 
 @dataclass
@@ -38,48 +47,169 @@ class ParticipantsTables:
     horses: pd.DataFrame
 
 
-def parse_participants(payload: dict, race_date: date, reunion: int, course: int) -> ParticipantsTables:
-    """Runners of one race, and the horses they are (one ``pmu.horses`` row each)."""
-    rows = participants_rows(payload, race_date, reunion, course)
-    return ParticipantsTables(
-        participants=typed_frame(tables.PARTICIPANTS, rows[tables.PARTICIPANTS]),
-        horses=typed_frame(tables.HORSES, rows[tables.HORSES]),
+def parse_participants(
+    payload: dict,
+    race_date: date,
+    reunion: int,
+    course: int,
+    *,
+    rejected: list[Rejection] | None = None,
+) -> ParticipantsTables:
+    """Runners of one race, and the horses they are (one ``pmu.horses`` row each).
+
+    Without ``rejected`` the first runner that cannot be read raises :class:`PmuParseError`. With
+    it, a runner that cannot be read or breaks a column's rule is left out and appended there, and
+    the other runners are kept: what a live odds snapshot needs (see
+    :func:`~hippique_assets.pmu.batch.parse_payload`).
+    """
+    frames = parse_payload(
+        "participants",
+        _TABLES,
+        race_date,
+        race_key(race_date, reunion, course),
+        participants_rows,
+        payload,
+        race_date,
+        reunion,
+        course,
+        rejected=rejected,
     )
+    return ParticipantsTables(participants=frames[tables.PARTICIPANTS], horses=frames[tables.HORSES])
 
 
-def participants_rows(payload: dict, race_date: date, reunion: int, course: int) -> dict[Table, list[dict]]:
-    """The row dicts of :func:`parse_participants`, by table (for parsing many races into one frame)."""
+@dataclass
+class _Runner:
+    """One runner of the payload: its number and either its rows or the error that cost it."""
+
+    number: int
+    where: str
+    rows: tuple[dict[str, Any], dict[str, Any]] | None = None
+    error: PmuParseError | None = None
+
+
+def participants_rows(payload: dict, race_date: date, reunion: int, course: int) -> ParsedRows:
+    """The row dicts of :func:`parse_participants`, by table (for parsing many races into one frame).
+
+    A runner that cannot be read is left out with its error (``rejected``) and the others are
+    kept; two runners claiming one number or one horse are both left out. A runner without a
+    readable ``numPmu`` cannot be told apart, so it costs the race: that raises
+    :class:`PmuParseError`, as does a payload without its list of runners.
+    """
     key = race_key(race_date, reunion, course)
     where = f"participants {key}"
-    runners = require_list(payload, "participants", where)
-    participant_rows: list[dict[str, Any]] = []
-    horse_rows: list[dict[str, Any]] = []
-    numbers: set[int] = set()
-    horse_ids: dict[str, int] = {}
+    with reading(where):
+        listed = require_list(payload, "participants", where)
+        numbers = [
+            _runner_number(element(runner, where, "participants", i), where)
+            for i, runner in enumerate(listed)
+        ]
+    runners = [
+        _runner(runner, number, race_date, reunion, course, key, where)
+        for runner, number in zip(listed, numbers, strict=True)
+    ]
+    _reject_shared_numbers(runners, key)
+    _reject_shared_horses(runners, key)
+    out = ParsedRows({tables.PARTICIPANTS: [], tables.HORSES: []})
     for runner in runners:
-        row, horse = _runner_rows(runner, race_date, reunion, course, key, where)
-        if row["number"] in numbers:
-            raise PmuParseError(where, f"runner number {row['number']} listed twice")
-        numbers.add(row["number"])
-        if horse["horse_id"] in horse_ids:
-            raise PmuParseError(
-                where,
-                f"runners {horse_ids[horse['horse_id']]} and {row['number']} resolve to the same horse "
-                f"{horse['horse_id']!r}",
+        if runner.error is not None:
+            out.rejected.append(runner.error)
+        elif runner.rows is not None:
+            out[tables.PARTICIPANTS].append(runner.rows[0])
+            out[tables.HORSES].append(runner.rows[1])
+    return out
+
+
+def _runner_number(runner: Any, where: str) -> int:
+    number = as_int(require(runner, "numPmu", where), where, "numPmu")
+    assert number is not None
+    return number
+
+
+def _runner(
+    runner: Mapping[str, Any], number: int, race_date: date, reunion: int, course: int, key: str, where: str
+) -> _Runner:
+    r_where = f"{where} runner {number}"
+    try:
+        rows = _runner_rows(runner, number, race_date, reunion, course, key, r_where)
+    except Exception as exc:  # whatever the error, it costs this runner only
+        return _Runner(number, r_where, error=parse_error(exc, r_where).at(race_key=key, runner=number))
+    return _Runner(number, r_where, rows=rows)
+
+
+def _reject_shared_numbers(runners: list[_Runner], key: str) -> None:
+    claims = Counter(runner.number for runner in runners)
+    for runner in runners:
+        if claims[runner.number] > 1:
+            runner.error = PmuParseError(
+                runner.where,
+                f"runner number {runner.number} listed twice",
+                field="numPmu",
+                value=runner.number,
+                race_key=key,
+                runner=runner.number,
             )
-        horse_ids[horse["horse_id"]] = row["number"]
-        participant_rows.append(row)
-        horse_rows.append(horse)
-    return {tables.PARTICIPANTS: participant_rows, tables.HORSES: horse_rows}
+
+
+def _reject_shared_horses(runners: list[_Runner], key: str) -> None:
+    by_horse: dict[str, list[_Runner]] = defaultdict(list)
+    for runner in runners:
+        if runner.error is None and runner.rows is not None:
+            by_horse[runner.rows[1]["horse_id"]].append(runner)
+    for horse_id, claimants in by_horse.items():
+        if len(claimants) < 2:
+            continue
+        numbers = " and ".join(str(runner.number) for runner in claimants)
+        for runner in claimants:
+            runner.error = PmuParseError(
+                runner.where,
+                f"runners {numbers} resolve to the same horse {horse_id!r}",
+                field="horse_id",
+                value=horse_id,
+                race_key=key,
+                runner=runner.number,
+            )
 
 
 def _odds(runner: Mapping[str, Any], field: str, where: str) -> tuple[float | None, datetime | None]:
     quote = runner.get(field)
     if quote is None:
         return None, None
-    odds = as_float(optional(quote, "rapport"), where, f"{field}.rapport")
-    at = epoch_ms_to_utc(as_float(optional(quote, "dateRapport"), where, f"{field}.dateRapport"))
+    if not isinstance(quote, Mapping):
+        raise PmuParseError(
+            where, f"{field!r} should be an object, got {shown(quote)}", field=field, value=quote
+        )
+    odds = as_float(quote.get("rapport"), where, f"{field}.rapport")
+    at = as_instant(quote.get("dateRapport"), where, f"{field}.dateRapport")
     return odds, at
+
+
+def _pedigree_name(value: Any, where: str, key: str) -> str | None:
+    """A name the derived horse key is made of: text, as the key hashes it."""
+    text = as_text(value)
+    if text is not None and not isinstance(text, str):
+        raise PmuParseError(
+            where,
+            f"{key!r} should be text to derive the horse's key, got {shown(value)}",
+            field=key,
+            value=value,
+        )
+    return text
+
+
+def _horse_key(
+    runner: Mapping[str, Any], name: Any, birth_year: int | None, key: str, where: str
+) -> tuple[str, HorseIdSource]:
+    id_cheval = key_text(runner.get("idCheval"), where, "idCheval")
+    if id_cheval is not None:
+        return horse_identity(id_cheval, "", birth_year, None, None, race_key=key)
+    return horse_identity(
+        None,
+        _pedigree_name(name, where, "nom") or "",
+        birth_year,
+        _pedigree_name(runner.get("nomPere"), where, "nomPere"),
+        _pedigree_name(runner.get("nomMere"), where, "nomMere"),
+        race_key=key,
+    )
 
 
 def _carried_weight(value: Any, where: str) -> float | None:
@@ -89,19 +219,14 @@ def _carried_weight(value: Any, where: str) -> float | None:
 
 
 def _runner_rows(
-    runner: Any, race_date: date, reunion: int, course: int, key: str, race_where: str
+    runner: Mapping[str, Any], number: int, race_date: date, reunion: int, course: int, key: str, where: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    number = as_int(require(runner, "numPmu", race_where), race_where, "numPmu")
-    assert number is not None
-    where = f"{race_where} runner {number}"
     name = as_text(require(runner, "nom", where))
     age = as_int(runner.get("age"), where, "age")
     birth_year = race_date.year - age if age is not None else None
     father = as_text(runner.get("nomPere"))
     mother = as_text(runner.get("nomMere"))
-    horse_id, source = horse_identity(
-        as_text(runner.get("idCheval")), name, birth_year, father, mother, race_key=key
-    )
+    horse_id, source = _horse_key(runner, name, birth_year, key, where)
     status = as_text(runner.get("statut"))
     incident = as_text(runner.get("incident"))
     odds_direct, odds_direct_at = _odds(runner, "dernierRapportDirect", where)

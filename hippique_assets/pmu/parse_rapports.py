@@ -8,29 +8,38 @@ A combination holding ``NP`` stands for a non-runner (``5-NP``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Table
 
 from hippique_assets.pmu import tables
+from hippique_assets.pmu.batch import parse_payload
 from hippique_assets.pmu.parse_common import (
+    ParsedRows,
     PmuParseError,
     as_bool,
     as_float,
     as_text,
+    key_text,
+    parse_error,
+    reading,
     require,
     require_list,
+    require_text,
     strip_bet_prefix,
-    typed_frame,
 )
 from hippique_assets.pmu.units import centimes_to_eur
+from hippique_assets.pmu.validation import Rejection, shown
 from hippique_assets.racing.keys import race_key
 
 NON_RUNNER_TOKEN = "NP"
+# A runner number in a combination: one to three ASCII digits (str.isdigit also takes "²", which
+# int() cannot read).
+_RUNNER_NUMBER = re.compile(r"[0-9]{1,3}")
 
 
 @dataclass
@@ -49,56 +58,123 @@ def parse_combination(combination: str, where: str) -> tuple[list[int], bool]:
         token = token.strip()
         if token.upper() == NON_RUNNER_TOKEN:
             has_non_runner = True
-        elif token.isdigit():
+        elif _RUNNER_NUMBER.fullmatch(token):
             numbers.append(int(token))
         else:
             raise PmuParseError(
-                where, f"combinaison {combination!r} holds {token!r}, not a runner number or NP"
+                where,
+                f"combinaison {shown(combination)} holds {shown(token)}, not a runner number or NP",
+                field="combinaison",
+                value=combination,
             )
     return numbers, has_non_runner
 
 
-def parse_rapports(payload: list, race_date: date, reunion: int, course: int) -> RapportsTables:
+def parse_rapports(
+    payload: list, race_date: date, reunion: int, course: int, *, rejected: list[Rejection] | None = None
+) -> RapportsTables:
     """Bets and dividends of one race (euros). The ``E_`` prefix of ``typePari`` is removed.
 
     A bet listed both with and without the prefix is kept once when both carry the same
     dividends; when they differ the payload is ambiguous and :class:`PmuParseError` is raised.
+    With ``rejected``, such bets and those that cannot be read are left out and appended there
+    instead, and the others are kept (see :func:`~hippique_assets.pmu.batch.parse_payload`).
     """
-    rows = rapports_rows(payload, race_date, reunion, course)
-    return RapportsTables(
-        bets=typed_frame(tables.BETS, rows[tables.BETS]),
-        dividends=typed_frame(tables.DIVIDENDS, rows[tables.DIVIDENDS]),
+    frames = parse_payload(
+        "rapports",
+        (tables.BETS, tables.DIVIDENDS),
+        race_date,
+        race_key(race_date, reunion, course),
+        rapports_rows,
+        payload,
+        race_date,
+        reunion,
+        course,
+        rejected=rejected,
     )
+    return RapportsTables(bets=frames[tables.BETS], dividends=frames[tables.DIVIDENDS])
 
 
-def rapports_rows(payload: list, race_date: date, reunion: int, course: int) -> dict[Table, list[dict]]:
-    """The row dicts of :func:`parse_rapports`, by table (for parsing many races into one frame)."""
+@dataclass
+class _Bet:
+    """One listing of a bet: its rows, or the error that cost it."""
+
+    raw_type: str
+    where: str
+    row: dict[str, Any] | None = None
+    dividends: list[dict[str, Any]] = field(default_factory=list)
+    error: PmuParseError | None = None
+
+
+def rapports_rows(payload: list, race_date: date, reunion: int, course: int) -> ParsedRows:
+    """The row dicts of :func:`parse_rapports`, by table (for parsing many races into one frame).
+
+    A bet that cannot be read is left out with its error (``rejected``) and the other bets are
+    kept; a bet listed twice (with and without ``E_``) is kept once when both listings agree and
+    left out when they do not. A bet without a readable ``typePari`` cannot be told apart, so it
+    costs the race: that raises :class:`PmuParseError`, as does a payload that is not an array.
+    """
     key = race_key(race_date, reunion, course)
     where = f"rapports {key}"
-    if not isinstance(payload, list):
-        raise PmuParseError(where, f"expected a JSON array of bets, got {type(payload).__name__}")
-    bets: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
-    for bet in payload:
-        raw_type = str(require(bet, "typePari", where))
+    with reading(where):
+        if not isinstance(payload, list):
+            raise PmuParseError(where, f"expected a JSON array of bets, got {type(payload).__name__}")
+        raw_types = [require_text(bet, "typePari", where) for bet in payload]
+    listings: dict[str, list[_Bet]] = {}
+    for bet, raw_type in zip(payload, raw_types, strict=True):
         bet_type = strip_bet_prefix(raw_type)
-        b_where = f"{where} {raw_type}"
-        bet_row, dividend_rows = _bet_rows(bet, raw_type, bet_type, race_date, reunion, course, key, b_where)
-        if bet_type in bets:
-            kept_row, kept_dividends = bets[bet_type]
-            if _comparable(kept_dividends) != _comparable(dividend_rows):
-                raise PmuParseError(
-                    b_where,
-                    f"{kept_row['bet_type_raw']} and {raw_type} are both listed with different dividends",
-                )
+        listings.setdefault(bet_type, []).append(
+            _bet(bet, raw_type, bet_type, race_date, reunion, course, key)
+        )
+    out = ParsedRows({tables.BETS: [], tables.DIVIDENDS: []})
+    for bets in listings.values():
+        kept = _one_listing(bets, key)
+        if kept is None:
+            out.rejected.extend(bet.error for bet in bets if bet.error is not None)
             continue
-        bets[bet_type] = (bet_row, dividend_rows)
-    bet_rows = [row for row, _ in bets.values()]
-    dividend_rows = [row for _, rows in bets.values() for row in rows]
-    return {tables.BETS: bet_rows, tables.DIVIDENDS: dividend_rows}
+        assert kept.row is not None
+        out[tables.BETS].append(kept.row)
+        out[tables.DIVIDENDS].extend(kept.dividends)
+    return out
 
 
-def _comparable(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    return sorted((r["label"], r["combination"], r["dividend_per_eur"]) for r in rows)
+def _bet(
+    bet: Mapping[str, Any], raw_type: str, bet_type: str, race_date: date, reunion: int, course: int, key: str
+) -> _Bet:
+    b_where = f"rapports {key} {raw_type}"
+    try:
+        row, dividends = _bet_rows(bet, raw_type, bet_type, race_date, reunion, course, key, b_where)
+    except Exception as exc:  # whatever the error, it costs this bet only
+        return _Bet(raw_type, b_where, error=parse_error(exc, b_where).at(race_key=key))
+    return _Bet(raw_type, b_where, row=row, dividends=dividends)
+
+
+def _one_listing(bets: list[_Bet], key: str) -> _Bet | None:
+    """The listing of a bet type to keep, or None with every listing's ``error`` set.
+
+    Listings of one bet type that all read and carry the same dividends are one bet; otherwise
+    none can be trusted over the others.
+    """
+    first = bets[0]
+    if len(bets) == 1:
+        return first if first.error is None else None
+    names = " and ".join(bet.raw_type for bet in bets)
+    readable = all(bet.error is None for bet in bets)
+    if readable and all(_comparable(bet.dividends) == _comparable(first.dividends) for bet in bets):
+        return first
+    problem = (
+        f"{names} are both listed with different dividends"
+        if readable
+        else f"{names} are both listed and not every listing can be read"
+    )
+    for bet in bets:
+        if bet.error is None:
+            bet.error = PmuParseError(bet.where, problem, field="typePari", value=bet.raw_type, race_key=key)
+    return None
+
+
+def _comparable(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted(repr((r["label"], r["combination"], r["dividend_per_eur"])) for r in rows)
 
 
 def _bet_rows(
@@ -119,10 +195,15 @@ def _bet_rows(
     seen: set[tuple[str, str]] = set()
     for index, rapport in enumerate(rapports):
         r_where = f"{where} rapports[{index}]"
-        combination = str(require(rapport, "combinaison", r_where)).strip()
-        label = as_text(rapport.get("libelle")) or bet_type
+        combination = require_text(rapport, "combinaison", r_where).strip()
+        label = key_text(rapport.get("libelle"), r_where, "libelle") or bet_type
         if (combination, label) in seen:
-            raise PmuParseError(r_where, f"combination {combination!r} ({label}) listed twice")
+            raise PmuParseError(
+                r_where,
+                f"combination {shown(combination)} ({shown(label)}) listed twice",
+                field="combinaison",
+                value=combination,
+            )
         seen.add((combination, label))
         numbers, has_non_runner = parse_combination(combination, r_where)
         per_eur = as_float(require(rapport, "dividendePourUnEuro", r_where), r_where, "dividendePourUnEuro")

@@ -3,8 +3,17 @@
 Pure functions (no I/O): each takes a parsed JSON payload and the race identity it was requested
 for, and returns frames whose columns are exactly the declared columns of
 :mod:`hippique_assets.pmu.tables`, in order, with the dtypes of
-:func:`hippique_assets.pmu.parse_common.pandas_dtype`. A missing required key raises
-:class:`PmuParseError` naming the endpoint, the race and the key. Text is kept verbatim.
+:func:`hippique_assets.pmu.parse_common.pandas_dtype`. Text is kept verbatim.
+
+A value that cannot be read (a missing required key, a wrong type, NaN where an integer or an
+instant is needed, a number out of range...) costs the smallest unit holding it: a reunion, a
+race, a runner, a past race or a bet. By default the first such unit raises
+:class:`PmuParseError` naming the endpoint, the race, the unit and the field, and no other
+exception is raised for the payload's values. Given a ``rejected`` list, the frame functions
+instead leave those units out (and the rows breaking a column's rule), append a
+:class:`~hippique_assets.pmu.validation.Rejection` for each and return the rest. The ``*_rows``
+functions behind them, which the table assets feed to a :class:`~hippique_assets.pmu.batch.Batch`,
+return the units they left out in ``ParsedRows.rejected``.
 
 =====================  ==================================================  ==========================
 function               endpoint                                            tables

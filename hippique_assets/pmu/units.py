@@ -8,10 +8,17 @@ lives here, named after the unit it reads, so a parser never divides by a bare c
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Instants outside these years cannot be held by a pandas frame (nanoseconds since 1970 in 64 bits).
+_FIRST_YEAR, _LAST_YEAR = 1678, 2261
+_MIN_MS = (datetime(_FIRST_YEAR, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
+_MAX_MS = (datetime(_LAST_YEAR + 1, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1) - 1
 
 
 def centimes_to_eur(value: float | None) -> float | None:
@@ -36,10 +43,22 @@ def hundredths_to_s(value: float | None) -> float | None:
 
 
 def epoch_ms_to_utc(value: float | None) -> datetime | None:
-    """An epoch-milliseconds instant (``heureDepart``, ``dateRapport``) as an aware UTC datetime."""
+    """An epoch-milliseconds instant (``heureDepart``, ``dateRapport``) as an aware UTC datetime.
+
+    Raises ValueError for a value that is not a finite number or lies outside the years 1678 to
+    2261 (what a frame's timestamps can hold).
+    """
     if value is None:
         return None
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"should be epoch milliseconds, got {type(value).__name__}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"should be a finite number of epoch milliseconds, got {value!r}")
+    if not _MIN_MS <= value <= _MAX_MS:
+        raise ValueError(
+            f"epoch milliseconds {_magnitude(value)} fall outside the years {_FIRST_YEAR} to {_LAST_YEAR}"
+        )
+    return _EPOCH + timedelta(milliseconds=value)
 
 
 def paris_wall_clock(instant: datetime) -> datetime:
@@ -67,12 +86,26 @@ def offset_ms_to_s(value: float | None) -> int | None:
 
 
 def decimal_comma(value: str | float | None) -> float | None:
-    """A French decimal such as the penetrometer reading ``"4,3"`` as a float; blank gives None."""
+    """A French decimal such as the penetrometer reading ``"4,3"`` as a float; blank gives None.
+
+    Raises ValueError for text that is not a number and for any other kind of value.
+    """
     if value is None:
         return None
-    if isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"{type(value).__name__} is not a decimal number")
+    if isinstance(value, str):
+        text = value.strip().replace(",", ".")
+        return float(text) if text else None
+    try:
         return float(value)
-    text = value.strip().replace(",", ".")
-    if not text:
-        return None
-    return float(text)
+    except OverflowError:
+        raise ValueError(f"{_magnitude(value)} is out of range for a decimal number") from None
+
+
+def _magnitude(value: float) -> str:
+    """A number short enough for a message, even an integer too large for a float."""
+    try:
+        return f"{value:.6g}"
+    except OverflowError:
+        return "an integer too large for a float"
