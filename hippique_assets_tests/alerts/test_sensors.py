@@ -112,3 +112,27 @@ def test_a_channel_that_is_down_is_recorded_and_never_fails_the_tick(instance, p
     recorded = postgres.query_frame("select delivered, deliveries from racing.alerts")
     assert bool(recorded["delivered"].iloc[0]) is False
     assert "not delivered after 2 attempt(s)" in recorded["deliveries"].iloc[0]
+
+
+def test_the_thresholds_come_from_the_environment_and_bad_values_are_named():
+    from hippique_assets.defs.alerts.resources import build_thresholds
+    from hippique_assets.racing.watch import Thresholds
+    from hippique_assets.settings import SettingsError
+
+    assert build_thresholds({}) == Thresholds()
+    limits = build_thresholds(
+        {
+            "HIPPIQUE_ALERT_PLAN_DEADLINE": "08:30",
+            "HIPPIQUE_ALERT_QUEUE_DEPTH": "5",
+            "HIPPIQUE_ALERT_H5_LATE_S": "10",
+        }
+    )
+    assert (limits.plan_deadline.isoformat(), limits.queue_depth, limits.h5_late) == (
+        "08:30:00",
+        5,
+        timedelta(seconds=10),
+    )
+    with pytest.raises(SettingsError, match="HIPPIQUE_ALERT_PLAN_DEADLINE must be HH:MM"):
+        build_thresholds({"HIPPIQUE_ALERT_PLAN_DEADLINE": "9h05"})
+    with pytest.raises(SettingsError, match="HIPPIQUE_ALERT_FAILED_ANALYSES_SHARE"):
+        build_thresholds({"HIPPIQUE_ALERT_FAILED_ANALYSES_SHARE": "2"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
+from datetime import time, timedelta
 from typing import Any
 
 from dagster import ConfigurableResource, EnvVar
@@ -26,6 +27,7 @@ from hippique_assets.alerts import (
     deliver,
     run_link,
 )
+from hippique_assets.racing.watch import Thresholds
 from hippique_assets.settings import SettingsError, _float, _int, _switch
 
 logger = logging.getLogger(__name__)
@@ -183,3 +185,32 @@ def _port(env: Mapping[str, str]) -> int | None:
     if port > 65535:
         raise SettingsError(f"HIPPIQUE_ALERT_SMTP_PORT must be a TCP port, got {port}")
     return port
+
+
+def build_thresholds(environ: Mapping[str, str] | None = None) -> Thresholds:
+    """The watch's limits from ``HIPPIQUE_ALERT_*`` (defaults: the operations guide's)."""
+    env = os.environ if environ is None else environ
+    default = Thresholds()
+    deadline = (env.get("HIPPIQUE_ALERT_PLAN_DEADLINE") or "").strip()
+    try:
+        plan_deadline = time.fromisoformat(deadline) if deadline else default.plan_deadline
+    except ValueError:
+        raise SettingsError(f"HIPPIQUE_ALERT_PLAN_DEADLINE must be HH:MM (Paris), got {deadline!r}") from None
+    share = _float(env, "HIPPIQUE_ALERT_FAILED_ANALYSES_SHARE", default.failed_analyses_share)
+    if share > 1:
+        raise SettingsError(f"HIPPIQUE_ALERT_FAILED_ANALYSES_SHARE must be between 0 and 1, got {share}")
+    return Thresholds(
+        plan_deadline=plan_deadline,
+        first_run_grace=timedelta(
+            minutes=_float(
+                env, "HIPPIQUE_ALERT_FIRST_RUN_GRACE_MIN", default.first_run_grace.total_seconds() / 60
+            )
+        ),
+        h5_late=timedelta(seconds=_float(env, "HIPPIQUE_ALERT_H5_LATE_S", default.h5_late.total_seconds())),
+        failed_analyses_share=share,
+        queue_depth=_int(env, "HIPPIQUE_ALERT_QUEUE_DEPTH", default.queue_depth),
+        shrunk_races=_int(env, "HIPPIQUE_ALERT_SHRUNK_RACES", default.shrunk_races),
+        day_end_wait=timedelta(
+            minutes=_float(env, "HIPPIQUE_ALERT_DAY_END_WAIT_MIN", default.day_end_wait.total_seconds() / 60)
+        ),
+    )

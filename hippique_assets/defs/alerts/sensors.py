@@ -20,7 +20,7 @@ from dagster import (
 )
 
 from hippique_assets.defs.alerts.day_state import day_facts, raise_alerts
-from hippique_assets.defs.alerts.resources import NotificationsResource
+from hippique_assets.defs.alerts.resources import NotificationsResource, build_thresholds
 from hippique_assets.defs.betting.jobs import ledger_job
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.pmu.jobs import ingestion_job
@@ -126,4 +126,4 @@ def build_run_failure_alerts(settings: Settings) -> SensorDefinition:
 
 
 def build_alert_sensors(settings: Settings) -> list[SensorDefinition]:
-    return [build_watch_sensor(settings), build_run_failure_alerts(settings)]
+    return [build_watch_sensor(settings, build_thresholds()), build_run_failure_alerts(settings)]

@@ -20,6 +20,7 @@ from dagster import (
     Output,
     RetryRequested,
     asset,
+    get_dagster_logger,
     multi_asset,
 )
 
@@ -31,6 +32,7 @@ from hippique_assets.defs.race_runs import refuse_after_the_off, refuse_late_sta
 from hippique_assets.defs.resources import PMU_LIVE_POOL, PmuApiResource
 from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.pmu import parsers, tables
+from hippique_assets.pmu.validation import Rejection
 from hippique_assets.racing.keys import RaceId, parse_race_key
 from hippique_assets.racing.results import RACE_DIVIDENDS, RACE_RESULTS, build_result
 from hippique_assets.storage.files import FilesResource
@@ -62,7 +64,8 @@ def take_snapshot(
     files: FilesResource,
     clock: ClockResource,
     postgres: PostgresResource,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, list[str]]:
+    """The race's odds now, and a line per runner left out because a value broke its rule."""
     race = parse_race_key(context.partition_key)
     captured_at = clock.now()
     refuse_late_start(context, phase, captured_at, postgres, clock.run_key_suffix)
@@ -72,21 +75,32 @@ def take_snapshot(
     if answer.payload is None:
         raise Failure(f"no participants for {race.key} at {phase} (HTTP {answer.status} on {answer.url})")
     files.store().write_bytes(live_file_path(race.key, phase, "participants", captured_at), answer.content)
+    rejected: list[Rejection] = []
     runners = parsers.parse_participants(
-        answer.payload, race.race_date, race.reunion, race.course
+        answer.payload, race.race_date, race.reunion, race.course, rejected=rejected
     ).participants
+    if runners.empty and rejected:
+        raise Failure(f"participants of {race.key} at {phase} could not be read: {rejected[0].line()}")
+    if rejected:
+        # A bad value costs its runner, never the race's snapshot.
+        context.log.warning(
+            f"{race.key} {phase}: {len(rejected)} runner(s) left out of the snapshot:\n"
+            + "\n".join(r.line() for r in rejected[:20])
+        )
     snapshot = parsers.odds_snapshot(runners, phase, captured_at)
     priced = snapshot["odds_direct"].notna().sum()
     context.log.info(
         f"{race.key} {phase}: {len(snapshot)} runners, {priced} with direct odds at {captured_at:%H:%M:%S}Z"
     )
-    return snapshot
+    return snapshot, [r.line() for r in rejected]
 
 
 def snapshot_events(
-    context: AssetExecutionContext, snapshot: pd.DataFrame, analysis: AnalysisResource
+    context: AssetExecutionContext, taken: tuple[pd.DataFrame, list[str]], analysis: AnalysisResource
 ) -> Iterator[Output | AssetCheckResult]:
-    """The snapshot as the asset's output, and the plausibility of the market it shows."""
+    """The snapshot as the asset's output, and the plausibility of the market it shows (a runner
+    left out of the snapshot makes the market incomplete: the check fails and names it)."""
+    snapshot, left_out = taken
     config = analysis.config().decision
     starters = snapshot[~snapshot["non_runner"].astype(bool)]
     problem = check_market(
@@ -95,6 +109,8 @@ def snapshot_events(
         config.overround_min,
         config.overround_max,
     )
+    if left_out:
+        problem = f"{len(left_out)} runner(s) left out of the snapshot: " + "; ".join(left_out[:5])
     yield Output(
         snapshot,
         metadata={
@@ -103,6 +119,7 @@ def snapshot_events(
             else None,
             "runners": len(snapshot),
             "priced": int(snapshot["odds_direct"].notna().sum()),
+            "left_out": len(left_out),
             "odds": MetadataValue.md(
                 snapshot[["number", "odds_direct", "odds_reference", "non_runner"]].to_markdown(index=False)
             ),
@@ -188,10 +205,22 @@ def fetch_result(
     if runners.payload is None:
         raise Failure(f"rapports are final but participants are empty for {race.key} ({runners.url})")
     store.write_bytes(live_file_path(race.key, "result", "participants", at), runners.content)
+    rejected: list[Rejection] = []
     parsed = parsers.parse_participants(
-        runners.payload, race.race_date, race.reunion, race.course
+        runners.payload, race.race_date, race.reunion, race.course, rejected=rejected
     ).participants
-    dividends = parsers.parse_rapports(rapports.payload, race.race_date, race.reunion, race.course).dividends
+    if rejected:
+        get_dagster_logger().warning(
+            f"{race.key} result: runners left out: " + "; ".join(r.line() for r in rejected[:20])
+        )
+    bad_bets: list[Rejection] = []
+    dividends = parsers.parse_rapports(
+        rapports.payload, race.race_date, race.reunion, race.course, rejected=bad_bets
+    ).dividends
+    if bad_bets:
+        get_dagster_logger().warning(
+            f"{race.key} result: dividends left out: " + "; ".join(r.line() for r in bad_bets[:20])
+        )
     return parsed, dividends
 
 

@@ -1,0 +1,218 @@
+"""A hostile source on a race day played by the real Dagster daemon.
+
+The replay server damages one race at a time, each in a way the live API has been seen to (or could)
+answer: a course number 0 in the morning programme, a 204 and then a programme without one of its
+races on the two plan refreshes, NaN in one runner's odds date, a wrong type in another race's runner,
+a body far above the size limit at one race's H-5, a server that drips one byte at a time at another
+race's H-30, and a redirect to another host on one race's rapports. Every race except the damaged
+phases gets its H-30, H-5 and H+15 runs; each damage is named (ingestion gaps, missed runs); the
+alerts that reached a real SMTP server and a real webhook receiver on loopback are exactly the
+expected ones, each once.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+
+import pytest
+from dagster import AssetKey, DagsterInstance
+
+from hippique_assets.settings import load_settings
+from hippique_assets.storage.postgres import PostgresResource
+from hippique_assets_tests.alerts.receivers import WebhookReceiver, smtp_server
+from hippique_assets_tests.configs import mechanics_config
+from hippique_assets_tests.conftest import played_day_environment
+from hippique_replay.day_play import DayPlay
+from hippique_replay.faults import FaultPlan
+from hippique_replay.sources import GeneratedSource
+from hippique_replay.subset import RaceSubsetSource, closest_races
+
+DAY = date(2026, 3, 23)
+SEED = 7
+RACES = 8
+PROGRAMME = f"/programme/{DAY:%d%m%Y}"
+# Simulated seconds per wall second. An H-5 run must start before the off, 5 simulated minutes after
+# it is due: 25 wall seconds here for the sensor tick, the queue and the run's process start.
+FACTOR = 12.0
+
+pytestmark = pytest.mark.slow
+
+
+def _races_in_programme_order() -> list[tuple[int, int, int, int]]:
+    """(reunion, course, reunion index, course index) of the played races as the subset programme lists them."""
+    world = GeneratedSource(seed=SEED)
+    kept = closest_races(json.loads(world.respond(PROGRAMME, None).body), RACES)
+    programme = json.loads(RaceSubsetSource(world, DAY, kept).respond(PROGRAMME, None).body)
+    return [
+        (int(reunion["numOfficiel"]), int(course["numOrdre"]), i, j)
+        for i, reunion in enumerate(programme["programme"]["reunions"])
+        for j, course in enumerate(reunion["courses"])
+    ]
+
+
+def _key(reunion: int, course: int) -> str:
+    return f"{DAY}-R{reunion}C{course}"
+
+
+def _race_path(reunion: int, course: int, tail: str) -> str:
+    return f"{PROGRAMME}/R{reunion}/C{course}/{tail}$"
+
+
+# Which race each damage hits (seed 7's eight closest races), chosen so that the first H-5 runs of
+# the day are healthy: the watch's "more than half of the analyses failed" must not hold.
+DAMAGE = {
+    "nan": (6, 4),
+    "wrong": (4, 8),
+    "redirect": (5, 6),
+    "drip": (4, 9),
+    "huge": (6, 5),
+    "zeroed": (7, 3),
+    "shrunk": (8, 1),  # the shrink drops the last course of the last reunion
+}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory, pg_url):
+    where = {(r, c): (i, j) for r, c, i, j in _races_in_programme_order()}
+    assert set(DAMAGE.values()) <= set(where) and max(where) == DAMAGE["shrunk"]
+    zi, zj = where[DAMAGE["zeroed"]]
+    bursts = [
+        # The morning plan: one course numbered 0 (its race comes back when a later programme is whole).
+        f"burst=mutate:zero=/programme/reunions/{zi}/courses/{zj}/numOrdre:0@{PROGRAMME}$",
+        # The two refreshes: nothing, then a programme without its last race.
+        f"burst=204:1@{PROGRAMME}$",
+        f"burst=shrink:2@{PROGRAMME}$",
+        f"burst=mutate:nan=/participants/0/dernierRapportDirect/dateRapport:0:50@{_race_path(*DAMAGE['nan'], 'participants')}",
+        f"burst=mutate:wrong_type=/participants/1/handicapPoids:0:50@{_race_path(*DAMAGE['wrong'], 'participants')}",
+        # Request 0 is the morning plan, 1 the H-30 snapshot, 2 the H-5 snapshot.
+        f"burst=huge:2:1@{_race_path(*DAMAGE['huge'], 'participants')}",
+        f"burst=drip:1:2@{_race_path(*DAMAGE['drip'], 'participants')}",
+        f"burst=redirect_offhost:0:1@{_race_path(*DAMAGE['redirect'], 'rapports-definitifs')}",
+    ]
+    spec = ",".join([*bursts, "huge_bytes=40000000", "drip_interval_s=1"])
+    home = tmp_path_factory.mktemp("hostile")
+    began = time.monotonic()
+    with (
+        played_day_environment("hippique_hostile", home) as url,
+        pytest.MonkeyPatch.context() as mp,
+        smtp_server() as (inbox, smtp_port),
+        WebhookReceiver() as receiver,
+    ):
+        mp.setenv("HIPPIQUE_ANALYSIS_CONFIG", str(mechanics_config(home / "gpi-mechanics.toml")))
+        mp.setenv("HIPPIQUE_RETRY_ATTEMPTS", "2")
+        mp.setenv("HIPPIQUE_RETRY_BACKOFF_S", "0.2")
+        mp.setenv("HIPPIQUE_REQUEST_DEADLINE_S", "3")
+        mp.setenv("HIPPIQUE_ALERT_SMTP_HOST", "127.0.0.1")
+        mp.setenv("HIPPIQUE_ALERT_SMTP_PORT", str(smtp_port))
+        mp.setenv("HIPPIQUE_ALERT_SMTP_STARTTLS", "off")
+        mp.setenv("HIPPIQUE_ALERT_EMAIL_FROM", "hippique@example.org")
+        mp.setenv("HIPPIQUE_ALERT_EMAIL_TO", "ops@example.org")
+        mp.setenv("HIPPIQUE_ALERT_WEBHOOK_URL", receiver.url + "/hooks/T0/B0/token")
+        mp.setenv("HIPPIQUE_ALERT_BACKOFF_S", "0.05")
+        mp.setenv("HIPPIQUE_UI_URL", "http://127.0.0.1:3000")
+        # The day's end (and its gaps warning) comes well before the play ends, so it is always seen.
+        mp.setenv("HIPPIQUE_ALERT_DAY_END_WAIT_MIN", "20")
+        lines: list[str] = []
+        play = DayPlay(
+            DAY,
+            load_settings(),
+            races=RACES,
+            factor=FACTOR,
+            seed=SEED,
+            echo=lines.append,
+            faults=FaultPlan.parse(spec),
+            refreshes=2,
+        )
+        report = play.play()
+        wall = time.monotonic() - began
+        instance = DagsterInstance.get()
+        [morning] = instance.fetch_materializations(AssetKey("race_plan"), limit=1, ascending=True).records
+        yield {
+            "report": report,
+            "play": play,
+            "postgres": PostgresResource(url=url),
+            "mails": list(inbox.mails),
+            "posts": list(receiver.posts),
+            "lines": lines,
+            "wall": wall,
+            "morning_plan_races": morning.asset_materialization.metadata["races"].value,
+            "damaged": {name: _key(*race) for name, race in DAMAGE.items()},
+        }
+        instance.dispose()
+
+
+def test_only_the_damaged_phases_are_lost(hostile):
+    report, damaged, lines = hostile["report"], hostile["damaged"], hostile["lines"]
+    log = "\n".join(lines)
+    # The morning plan left out the course numbered 0 alone; the programme of the last refresh, whole
+    # again for it, brought it back, and the race the refresh lost kept its plan row: all are planned.
+    assert hostile["morning_plan_races"] == RACES - 1, log
+    assert set(report.races) >= {damaged["zeroed"], damaged["shrunk"]} and len(report.races) == RACES, log
+    lost = {
+        (damaged["huge"], "h5"),  # its H-5 body is over the size limit
+        (damaged["drip"], "h30"),  # its H-30 answer drips past the deadline on both attempts
+        (damaged["zeroed"], "h5"),  # back in the plan without its runners: no analysis
+    }
+    for key in report.races:
+        for phase in ("h30", "h5", "result"):
+            runs = [r for r in report.by_phase(phase) if r.partition == key]
+            assert runs, f"{key} {phase}: no run\n{log}"
+            wanted = (key, phase) not in lost
+            assert runs[-1].success is wanted, f"{key} {phase}: {[r.success for r in runs]}\n{log}"
+    assert any(r.success for r in report.by_phase("ledger")), log
+    assert not report.timed_out, log
+
+
+def test_each_damage_is_named(hostile):
+    postgres, damaged, play = hostile["postgres"], hostile["damaged"], hostile["play"]
+    refreshes = play.refresh_outcomes
+    assert [r.success for r in refreshes] == [False, False]
+    assert "204" in refreshes[0].error and damaged["shrunk"] in refreshes[1].error
+    missed = postgres.query_frame("select race_key, phase, reason from racing.missed_runs")
+    assert sorted(map(tuple, missed.values.tolist())) == sorted(
+        [
+            (damaged["huge"], "h5", "run_failed"),
+            (damaged["drip"], "h30", "run_failed"),
+            (damaged["zeroed"], "h5", "run_failed"),
+        ]
+    )
+    gaps = postgres.query_frame(
+        "select endpoint, kind, race_key, runner, field from pmu.ingest_gaps where race_date = %s", (DAY,)
+    )
+    named = set(map(tuple, gaps[["endpoint", "kind", "race_key"]].values.tolist()))
+    assert ("programme", "shrank", damaged["shrunk"]) in named
+    assert ("participants", "not_requested", damaged["zeroed"]) in named
+    assert ("participants", "rejected_row", damaged["nan"]) in named
+    # No duplicate runner anywhere, and every race of the plan has its runners but the one that
+    # came back without them.
+    runners = postgres.query_frame(
+        "select race_key, count(*) as n, count(distinct number) as d from pmu.participants where race_date = %s "
+        "group by 1",
+        (DAY,),
+    )
+    assert (runners["n"] == runners["d"]).all()
+    assert set(runners["race_key"]) == set(hostile["report"].races) - {damaged["zeroed"]}
+    print(f"hostile day: {len(hostile['report'].runs)} runs in {hostile['wall']:.0f} s wall")
+
+
+def test_the_expected_alerts_reached_both_channels_once(hostile):
+    damaged, mails, posts = hostile["damaged"], hostile["mails"], hostile["posts"]
+    expected = {
+        f"h5_run_failed:{DAY}:{damaged['huge']}",
+        f"h5_missed:{DAY}:{damaged['huge']}",
+        f"h30_run_failed:{DAY}:{damaged['drip']}",
+        f"h30_missed:{DAY}:{damaged['drip']}",
+        f"h5_run_failed:{DAY}:{damaged['zeroed']}",
+        f"h5_missed:{DAY}:{damaged['zeroed']}",
+        # The first result run of the race whose rapports redirect off-host fails; its retry succeeds.
+        f"result_run_failed:{DAY}:{damaged['redirect']}",
+        f"day_gaps:{DAY}:-",
+        f"day_report:{DAY}:-",
+    }
+    mailed = [m.message["X-Hippique-Alert"] for m in mails]
+    posted = [p.json["alert"]["dedup_key"] for p in posts]
+    assert sorted(mailed) == sorted(posted)
+    assert len(mailed) == len(set(mailed)), mailed
+    assert set(mailed) == expected, (sorted(mailed), "\n".join(hostile["lines"]))
