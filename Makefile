@@ -13,7 +13,7 @@ PORT        ?= 3000
 UV_VERSION  ?= 0.13.9
 LINTED      := hippique_assets hippique_assets_tests replay benchmarks
 
-.PHONY: venv demo test lint format validate bench dev clean image-base test-image
+.PHONY: venv demo test lint format validate bench bench-smoke dev clean image-base test-image
 
 venv: $(STAMP)
 
@@ -55,6 +55,12 @@ bench: venv
 	$(PY) benchmarks/bench_generator.py
 	$(PY) benchmarks/bench_daemon_ingest.py
 	$(PY) benchmarks/bench_race_day.py
+	$(PY) benchmarks/bench_season.py
+	$(PY) benchmarks/bench_history_scale.py
+
+# Every benchmark once on tiny sizes (about 2 min): a benchmark that no longer runs fails CI.
+bench-smoke: venv
+	$(PY) benchmarks/smoke.py
 
 # The production image on these machines: a Debian stand-in for python:3.11-slim (cached), then the
 # slow test that builds the Dockerfile with podman and runs every role as a container.
