@@ -310,3 +310,20 @@ def test_a_race_reads_by_its_venue_name_time_and_horse_names(fresh_pg_url):
     }
     assert race_identity(postgres, "2026-03-23-R9C9") == {}
     assert named_runners([3, 7], {3: "JAZZY"}) == "3 JAZZY, 7"
+
+
+def test_a_day_with_a_race_whose_result_never_came_still_has_its_ledger(fresh_pg_url, tmp_path):
+    postgres = PostgresResource(url=fresh_pg_url)
+    _store_played_days(postgres)
+    # One analysed race of the first day never got its result (its rapports were refused).
+    postgres.execute(
+        f"delete from {RACE_RESULTS.fullname} where race_key = "
+        f"(select min(race_key) from {RACE_RESULTS.fullname} where race_date = %s)",
+        (DAYS[0],),
+    )
+    instance = DagsterInstance.ephemeral()
+    result = materialize(
+        [ticket_ledger], instance=instance, tags=RANGE_TAGS, resources=_resources(postgres, tmp_path)
+    )
+    assert result.success
+    assert _stored(instance, "ticket_ledger", DAYS[0])["calibration"].value.startswith("![")

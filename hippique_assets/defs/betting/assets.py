@@ -369,9 +369,11 @@ def _ledger_metadata(ledger: pd.DataFrame, analysis: pd.DataFrame, result: pd.Da
     p_finale: list[float] = []
     won: list[bool] = []
     if not analysis.empty and not result.empty:
-        winners = result.set_index("race_key")["arrival_order"].map(lambda a: a[0] if a else None)
-        p_finale = analysis["p_finale"].astype(float).tolist()
-        won = (analysis["number"] == analysis["race_key"].map(winners)).tolist()
+        winners = result.set_index("race_key")["arrival_order"].map(lambda a: a[0] if a else None).dropna()
+        # Only races with a known winner: a race whose result never came is not calibration evidence.
+        resulted = analysis[analysis["race_key"].isin(winners.index)]
+        p_finale = resulted["p_finale"].astype(float).tolist()
+        won = (resulted["number"].astype(int) == resulted["race_key"].map(winners).astype(int)).tolist()
     metadata["calibration"] = MetadataValue.md(
         plots.markdown_image(
             plots.calibration_png(p_finale, won, empty_message="no analysed race with a result on this day"),
