@@ -336,7 +336,8 @@ def ticket_ledger(context: AssetExecutionContext, postgres: PostgresResource) ->
         context.add_asset_metadata(
             _ledger_metadata(day_ledger, analysis, result), partition_key=day.isoformat()
         )
-    ledger = pd.concat(ledgers, ignore_index=True) if any(not f.empty for f in ledgers) else ledgers[0]
+    filled = [f for f in ledgers if not f.empty]
+    ledger = pd.concat(filled, ignore_index=True) if filled else ledgers[0]
     summary = ledger_logic.summarize_day(ledger)
     context.log.info(
         f"{len(ledgers)} day(s): {summary.races} races, stake {summary.stake_eur:.2f}, "
