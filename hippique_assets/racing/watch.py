@@ -8,7 +8,8 @@ Critical, at once: the morning plan not stored by its deadline; no race planned 
 programme lists races; the programme shrank by more than a race without cancellations; no race run
 requested some minutes after the first H-30 was due; more than half of the day's analyses failed.
 Warning: a failed race run (raised by the run-failure sensor), an H-5 decision later than its
-tolerance or missed, a queue deeper than its threshold, a day that ends with ingestion gaps.
+tolerance or missed, a queue deeper than its threshold, a day that ends with ingestion gaps, a ledger
+not built some hours after the last start.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Thresholds:
     queue_depth: int = 20
     shrunk_races: int = 1
     day_end_wait: timedelta = timedelta(hours=1)
+    ledger_deadline: timedelta = timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class DayFacts:
     shrunk_races: list[str] = field(default_factory=list)
     gaps: int = 0
     queued_runs: int = 0
+    ledger_races: int = 0
 
 
 def _alert(severity: str, condition: str, day: date, title: str, lines: list[str], **fields: str) -> Alert:
@@ -192,6 +195,23 @@ def day_alerts(facts: DayFacts, now: datetime, limits: Thresholds | None = None)
     """Every alert that holds for ``facts`` at ``now``."""
     limits = limits or Thresholds()
     found = _plan_alerts(facts, now, limits) + _run_alerts(facts, now, limits)
+    if (
+        facts.last_start is not None
+        and facts.planned_races
+        and not facts.ledger_races
+        and now >= facts.last_start + limits.ledger_deadline
+    ):
+        found.append(
+            _alert(
+                "warning",
+                "ledger_missing",
+                facts.day,
+                f"The ledger of {facts.day} is not built {limits.ledger_deadline.total_seconds() / 3600:g} h "
+                "after the last start",
+                ["Look at the day_ledger sensor and the ledger_day runs."],
+                reason="no ledger rows",
+            )
+        )
     ended = facts.last_start is not None and now >= facts.last_start + limits.day_end_wait
     if ended and facts.gaps:
         found.append(

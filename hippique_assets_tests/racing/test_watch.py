@@ -103,3 +103,12 @@ def test_a_failed_race_run_names_its_race_phase_step_and_run():
     }
     daily = run_failed_alert(DAY, "plan_day", None, None, "race_plan", "no plan", None)
     assert (daily.severity, daily.dedup_key) == ("critical", "plan_day_failed:2026-03-23:-")
+
+
+def test_a_ledger_not_built_two_hours_after_the_last_start_warns():
+    last = datetime(2026, 3, 23, 20, 0, tzinfo=UTC)
+    facts = DayFacts(DAY, programme_races=60, planned_races=60, last_start=last)
+    assert _keys(facts, last + timedelta(minutes=110)) == []
+    assert _keys(facts, last + timedelta(hours=2)) == ["ledger_missing:2026-03-23:-"]
+    facts.ledger_races = 60
+    assert _keys(facts, last + timedelta(hours=3)) == []

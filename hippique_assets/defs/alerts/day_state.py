@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
 from hippique_assets.alerts import Alert, Delivery
+from hippique_assets.betting.tables import LEDGER
 from hippique_assets.defs.alerts.resources import NotificationsResource
 from hippique_assets.defs.race_live.jobs import PHASE_JOBS
 from hippique_assets.defs.race_runs import DUE_TAG, RACE_TAG
@@ -54,6 +55,7 @@ def read_table_facts(postgres: PostgresResource, day: date) -> DayFacts:
         "where race_key like %s order by due_utc",
         (f"{day.isoformat()}-%",),
     )
+    ledger = postgres.query_frame(f"select count(*) as n from {LEDGER.fullname} where race_date = %s", (day,))
     gaps = postgres.query_frame(
         f"select kind, endpoint, race_key from {INGEST_GAPS.fullname} where race_date = %s", (day,)
     )
@@ -68,6 +70,7 @@ def read_table_facts(postgres: PostgresResource, day: date) -> DayFacts:
         missed=[(str(r.race_key), str(r.phase), str(r.reason)) for r in missed.itertuples(index=False)],
         shrunk_races=sorted(set(map(str, shrunk))),
         gaps=len(gaps),
+        ledger_races=int(ledger["n"].iloc[0]),
     )
 
 

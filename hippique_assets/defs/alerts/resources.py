@@ -213,4 +213,9 @@ def build_thresholds(environ: Mapping[str, str] | None = None) -> Thresholds:
         day_end_wait=timedelta(
             minutes=_float(env, "HIPPIQUE_ALERT_DAY_END_WAIT_MIN", default.day_end_wait.total_seconds() / 60)
         ),
+        ledger_deadline=timedelta(
+            minutes=_float(
+                env, "HIPPIQUE_ALERT_LEDGER_DEADLINE_MIN", default.ledger_deadline.total_seconds() / 60
+            )
+        ),
     )
