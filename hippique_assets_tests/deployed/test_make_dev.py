@@ -9,7 +9,7 @@ import os
 import re
 import signal
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -109,8 +109,17 @@ def test_a_second_run_of_the_same_race_and_phase_waits_for_the_first(dev):
     for key in ("2026-03-23-R1C1", "2026-03-23-R1C2"):
         ui.add_dynamic_partition("races", key)
 
+    # Launched as the race clock launches them (due now): a run launched by hand for a race that is off,
+    # or whose start is not stored, refuses to take a snapshot.
+    due = datetime.now(UTC).isoformat()
+
     def launch(race: str) -> str:
-        tags = {"dagster/partition": race, "hippique/race_phase": f"{race}:h30", "hippique/phase": "h30"}
+        tags = {
+            "dagster/partition": race,
+            "hippique/race_phase": f"{race}:h30",
+            "hippique/phase": "h30",
+            "hippique/due": due,
+        }
         return ui.launch_run("race_h30", tags)
 
     first, second, other = launch("2026-03-23-R1C1"), launch("2026-03-23-R1C1"), launch("2026-03-23-R1C2")
