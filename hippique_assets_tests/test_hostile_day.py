@@ -137,6 +137,7 @@ def hostile(tmp_path_factory, pg_url):
             "posts": list(receiver.posts),
             "lines": lines,
             "wall": wall,
+            "monotonic_to_wall": time.time() - time.monotonic(),
             "morning_plan_races": morning.asset_materialization.metadata["races"].value,
             "damaged": {name: _key(*race) for name, race in DAMAGE.items()},
         }
@@ -216,3 +217,16 @@ def test_the_expected_alerts_reached_both_channels_once(hostile):
     assert sorted(mailed) == sorted(posted)
     assert len(mailed) == len(set(mailed)), mailed
     assert set(mailed) == expected, (sorted(mailed), "\n".join(hostile["lines"]))
+    # From a run's failure to its alert at the webhook: the failure sensor's interval plus a send.
+    arrived = {p.json["alert"]["dedup_key"]: p.arrived_at + hostile["monotonic_to_wall"] for p in posts}
+    latencies = sorted(
+        arrived[f"{run.phase}_run_failed:{DAY}:{run.partition}"] - run.end_wall
+        for run in hostile["report"].failed
+        if run.end_wall is not None and run.phase != "ledger"
+    )
+    assert latencies and max(latencies) < 120, latencies
+    print(
+        f"alerts: {len(expected)} expected, {len(set(mailed))} received on each channel, "
+        f"{len(mailed) - len(set(mailed))} duplicates; run failure to alert: p50 "
+        f"{latencies[len(latencies) // 2]:.1f} s, max {latencies[-1]:.1f} s (n={len(latencies)})"
+    )
