@@ -87,5 +87,5 @@ def test_tickets_settlements_ledger_and_workbook(played):
         Path(home) / "files" / "artifacts" / "betting" / DAY.isoformat() / f"hippique-{DAY.isoformat()}.xlsx"
     )
     book = load_workbook(workbook)
-    assert book.sheetnames == ["Planning", "ROI prévisionnel", "ROI observé", "Suivi"]
+    assert book.sheetnames == ["Planning", "ROI prévisionnel", "ROI observé", "Suivi", "Graphiques"]
     assert book["Planning"].max_row == len(report.races) + 1
