@@ -56,8 +56,8 @@ def render(day: date | None) -> tuple[list[str], bool]:
     wall_now = datetime.now(UTC)
     day = day or now.astimezone(PARIS).date()
     instance = dagster_instance(settings.home)
-    facts = day_facts(postgres, instance, day, wall_now, measure_lateness=settings.clock == "real")
-    runs = read_run_facts(instance, day, wall_now)
+    runs = read_run_facts(instance, day)
+    facts = day_facts(postgres, instance, day, measure_lateness=settings.clock == "real", runs=runs)
     alerts = read_alerts(postgres, day)
     holding = day_alerts(facts, now)
     critical = [a.title for a in holding if a.severity == "critical"]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
-from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, RunRecord, RunsFilter
 
 from hippique_assets.alerts import Alert, Delivery
 from hippique_assets.betting.tables import LEDGER
 from hippique_assets.defs.alerts.resources import NotificationsResource
+from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
 from hippique_assets.defs.race_live.jobs import PHASE_JOBS
 from hippique_assets.defs.race_runs import DUE_TAG, RACE_TAG
 from hippique_assets.pmu.tables import INGEST_GAPS, RACES
@@ -22,9 +23,6 @@ from hippique_assets.racing.tables import ALERTS, MISSED_RUNS, RACE_PLAN
 from hippique_assets.racing.watch import DayFacts, H5Outcome
 from hippique_assets.storage.postgres import PostgresResource
 
-# How far back (wall time) the watch looks for the day's runs: a day and a half covers a day played
-# on an accelerated clock as well as a real one.
-RUNS_LOOKBACK = timedelta(hours=36)
 FINISHED = (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE)
 
 
@@ -33,10 +31,15 @@ def _one_row(postgres: PostgresResource, sql: str, params: tuple) -> dict:
     return frame.iloc[0].to_dict() if not frame.empty else {}
 
 
-def _aware(value: object) -> datetime | None:
-    if value is None or value != value:  # None or NaT
+def aware(value: object) -> datetime | None:
+    """An instant (a datetime, a pandas timestamp or ISO text) as an aware datetime; None when missing
+    or unreadable."""
+    if value is None or value != value or value == "":  # None, NaT or empty
         return None
-    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    try:
+        stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
@@ -65,8 +68,8 @@ def read_table_facts(postgres: PostgresResource, day: date) -> DayFacts:
         programme_races=int(programme.get("n") or 0),
         planned_races=int(plan.get("planned") or 0),
         cancelled_races=int(plan.get("cancelled") or 0),
-        first_h30_due=_aware(plan.get("first_h30")),
-        last_start=_aware(plan.get("last_start")),
+        first_h30_due=aware(plan.get("first_h30")),
+        last_start=aware(plan.get("last_start")),
         missed=[(str(r.race_key), str(r.phase), str(r.reason)) for r in missed.itertuples(index=False)],
         shrunk_races=sorted(set(map(str, shrunk))),
         gaps=len(gaps),
@@ -84,51 +87,66 @@ class RunCounts:
     total: int
 
 
-def read_run_facts(instance: DagsterInstance, day: date, wall_now: datetime) -> RunCounts:
-    """The race runs of ``day`` (their race tag names the day), by phase and status."""
+def read_race_runs(instance: DagsterInstance, day: date) -> list[tuple[str, RunRecord]]:
+    """Every race run of ``day``, however long ago it ran, with its phase.
+
+    The day's race keys come from the race partitions (every race run is a run of one), so the runs
+    are found by their race tag rather than by creation time, which says nothing of the racing day
+    when a day is replayed or reported later.
+    """
     prefix = f"{day.isoformat()}-"
-    by_phase: dict[str, dict[str, int]] = {}
+    keys = [key for key in instance.get_dynamic_partitions(RACES_PARTITIONS_NAME) if key.startswith(prefix)]
+    if not keys:
+        return []
+    return [
+        (phase, record)
+        for phase, job in PHASE_JOBS.items()
+        for record in instance.get_run_records(RunsFilter(job_name=job.name, tags={RACE_TAG: keys}))
+    ]
+
+
+def due_of(run: DagsterRun) -> datetime | None:
+    """The due instant a race clock run carries (None for a run launched by hand)."""
+    return aware(run.tags.get(DUE_TAG))
+
+
+def ended_at(record: RunRecord) -> datetime | None:
+    return datetime.fromtimestamp(record.end_time, UTC) if record.end_time else None
+
+
+def read_run_facts(instance: DagsterInstance, day: date) -> RunCounts:
+    """The race runs of ``day`` by phase and status, the finished H-5 runs, and the queue."""
+    by_phase: dict[str, dict[str, int]] = {phase: {} for phase in PHASE_JOBS}
     h5: list[H5Outcome] = []
-    total = 0
-    for phase, job in PHASE_JOBS.items():
-        records = instance.get_run_records(
-            RunsFilter(job_name=job.name, created_after=wall_now - RUNS_LOOKBACK)
-        )
-        counts: dict[str, int] = {}
-        for record in records:
-            run = record.dagster_run
-            if not run.tags.get(RACE_TAG, "").startswith(prefix):
-                continue
-            total += 1
-            counts[run.status.value] = counts.get(run.status.value, 0) + 1
-            if phase == "h5" and run.status in FINISHED:
-                due, end = _aware(run.tags.get(DUE_TAG)), record.end_time
-                late = None
-                if due is not None and end is not None:
-                    late = datetime.fromtimestamp(end, UTC) - due
-                h5.append(
-                    H5Outcome(run.tags[RACE_TAG], run.status == DagsterRunStatus.SUCCESS, late, run.run_id)
-                )
-        by_phase[phase] = counts
+    runs = read_race_runs(instance, day)
+    for phase, record in runs:
+        run = record.dagster_run
+        counts = by_phase[phase]
+        counts[run.status.value] = counts.get(run.status.value, 0) + 1
+        if phase == "h5" and run.status in FINISHED:
+            due, end = due_of(run), ended_at(record)
+            late = end - due if due is not None and end is not None else None
+            h5.append(H5Outcome(run.tags[RACE_TAG], run.status == DagsterRunStatus.SUCCESS, late, run.run_id))
     queued = instance.get_runs_count(RunsFilter(statuses=[DagsterRunStatus.QUEUED]))
-    return RunCounts(by_phase, h5, queued, total)
+    return RunCounts(by_phase, h5, queued, len(runs))
 
 
 def day_facts(
     postgres: PostgresResource,
     instance: DagsterInstance,
     day: date,
-    wall_now: datetime,
     *,
     measure_lateness: bool,
+    runs: RunCounts | None = None,
 ) -> DayFacts:
-    """Everything :func:`hippique_assets.racing.watch.day_alerts` needs about ``day``.
+    """Everything :func:`hippique_assets.racing.watch.day_alerts` needs about ``day`` (``runs``: the
+    day's run facts when the caller has read them already).
 
     ``measure_lateness`` is False on an accelerated clock, where wall seconds after a due instant
     mean nothing for the simulated day.
     """
     facts = read_table_facts(postgres, day)
-    runs = read_run_facts(instance, day, wall_now)
+    runs = runs or read_run_facts(instance, day)
     facts.race_runs = runs.total
     facts.h5_runs = (
         runs.h5 if measure_lateness else [H5Outcome(h.race_key, h.success, None, h.run_id) for h in runs.h5]

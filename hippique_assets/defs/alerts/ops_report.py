@@ -6,7 +6,7 @@ in the Dagster instance), so any past day can be reported again. The figures the
 in :mod:`hippique_assets.racing.ops_figures`.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from dagster import (
     AssetExecutionContext,
@@ -14,61 +14,32 @@ from dagster import (
     DagsterInstance,
     MaterializeResult,
     MetadataValue,
-    RunsFilter,
     asset,
 )
 
 from hippique_assets.alerts import Alert
 from hippique_assets.betting.tables import TICKETS
-from hippique_assets.defs.alerts.day_state import raise_alerts, read_table_facts
+from hippique_assets.defs.alerts.day_state import (
+    due_of,
+    ended_at,
+    raise_alerts,
+    read_race_runs,
+    read_table_facts,
+)
 from hippique_assets.defs.alerts.resources import NotificationsResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import (
     DAILY_BACKFILL,
-    RACES_PARTITIONS_NAME,
     daily_partitions,
     partition_days,
 )
-from hippique_assets.defs.race_live.jobs import PHASE_JOBS
-from hippique_assets.defs.race_runs import DUE_TAG, RACE_TAG
 from hippique_assets.errors import first_line
 from hippique_assets.racing import ops_figures
-from hippique_assets.racing.ops_figures import DayReport, RaceRun
+from hippique_assets.racing.ops_figures import DayReport
 from hippique_assets.racing.tables import ALERTS
 from hippique_assets.storage.postgres import PostgresResource
 
 REPORT_CONDITION = "day_report"
-
-
-def _instant(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        stamp = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-
-
-def read_race_runs(instance: DagsterInstance, day: date) -> list[RaceRun]:
-    """Every race run of ``day``, however long ago it ran: its phase (from its job), status, due
-    instant (the due tag) and end.
-
-    The day's race keys come from the race partitions (every race run is a run of one), so the runs
-    are found by their race tag instead of by creation time, which says nothing of the racing day
-    when a day is replayed.
-    """
-    prefix = f"{day.isoformat()}-"
-    keys = [key for key in instance.get_dynamic_partitions(RACES_PARTITIONS_NAME) if key.startswith(prefix)]
-    if not keys:
-        return []
-    runs = []
-    for phase, job in PHASE_JOBS.items():
-        for record in instance.get_run_records(RunsFilter(job_name=job.name, tags={RACE_TAG: keys})):
-            run = record.dagster_run
-            ended = datetime.fromtimestamp(record.end_time, UTC) if record.end_time else None
-            runs.append(RaceRun(phase, run.status.value, _instant(run.tags.get(DUE_TAG)), ended))
-    return runs
 
 
 def read_day_report(
@@ -90,7 +61,10 @@ def read_day_report(
         day,
         planned_races=facts.planned_races,
         cancelled_races=facts.cancelled_races,
-        runs=read_race_runs(instance, day),
+        runs=[
+            ops_figures.RaceRun(phase, r.dagster_run.status.value, due_of(r.dagster_run), ended_at(r))
+            for phase, r in read_race_runs(instance, day)
+        ],
         missed_reasons=[reason for _, _, reason in facts.missed],
         tickets=int(tickets["n"]),
         stake_eur=float(tickets["stake"] or 0),

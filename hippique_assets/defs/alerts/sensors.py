@@ -7,7 +7,7 @@ day and race) and send it through the notifications resource; a channel that fai
 not delivered and never fails the tick. Each tick's message (the Sensors page) says what was raised.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from dagster import (
     DefaultSensorStatus,
@@ -71,9 +71,7 @@ def build_watch_sensor(settings: Settings, thresholds: Thresholds | None = None)
         now = clock.now()
         day = now.astimezone(PARIS).date()
         try:
-            facts = day_facts(
-                postgres, context.instance, day, datetime.now(UTC), measure_lateness=clock.spec == "real"
-            )
+            facts = day_facts(postgres, context.instance, day, measure_lateness=clock.spec == "real")
         except UNREACHABLE as exc:
             return SkipReason(f"Postgres unreachable, tick skipped: {first_line(exc)}")
         raised = raise_alerts(postgres, notifications, day_alerts(facts, now, limits), now)
