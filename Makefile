@@ -40,9 +40,10 @@ lint: venv
 	$(VENV)/bin/ruff format --check $(LINTED)
 
 # Loads the code location the way the webserver and the daemon do (DAGSTER_HOME unset: the local
-# instance configuration in ./dagster.yaml, in a temporary folder).
+# instance configuration in ./dagster.yaml, in a temporary folder), then as `dg` does from [tool.dg].
 validate: venv
 	env -u DAGSTER_HOME $(VENV)/bin/dagster definitions validate -w workspace.yaml
+	env -u DAGSTER_HOME VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/dg check defs
 
 format: venv
 	$(VENV)/bin/ruff format $(LINTED)
