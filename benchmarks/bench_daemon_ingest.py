@@ -34,7 +34,7 @@ from hippique_assets.cli.processes import (
     wait_for_port,
     write_grpc_workspace,
 )
-from hippique_assets.defs.runner import ensure_dagster_home
+from hippique_assets.lib.runner import ensure_dagster_home
 from hippique_replay.server import ReplayServer
 
 

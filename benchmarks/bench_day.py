@@ -22,7 +22,7 @@ from dagster import DagsterInstance
 from scratch_db import scratch_database
 from worlds import generated_source
 
-from hippique_assets.defs.runner import run_job_partitions
+from hippique_assets.lib.runner import run_job_partitions
 from hippique_assets.settings import Settings
 from hippique_replay.server import ReplayServer
 

@@ -27,7 +27,7 @@ from scratch_db import scratch_database
 from hippique_assets.analysis.config import default_config
 from hippique_assets.analysis.history import race_inputs
 from hippique_assets.analysis.pipeline import analyse_race
-from hippique_assets.defs.table_checks import table_check_results
+from hippique_assets.lib.table_checks import table_check_results
 from hippique_assets.pmu import tables
 from hippique_assets.pmu.parse_common import typed_frame
 from hippique_assets.racing.keys import race_key

@@ -54,7 +54,7 @@ from hippique_assets.cli.processes import (
     webserver,
     write_grpc_workspace,
 )
-from hippique_assets.defs.runner import local_instance_config
+from hippique_assets.lib.runner import local_instance_config
 from hippique_assets_tests.deployed.graphql import DagsterUi
 
 HERE = Path(__file__).resolve().parent

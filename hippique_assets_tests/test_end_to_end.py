@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance
 
-from hippique_assets.defs.runner import run_job_partitions
 from hippique_assets.inventory import summarize_tables
+from hippique_assets.lib.runner import run_job_partitions
 from hippique_assets.settings import Settings
 from hippique_replay.generator import generate_day
 from hippique_replay.server import ReplayServer

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance
 
-from hippique_assets.defs.runner import PartitionOutcome, run_job_partitions
+from hippique_assets.lib.runner import PartitionOutcome, run_job_partitions
 from hippique_assets.settings import Settings
 from hippique_assets.storage.postgres import query_frame
 from hippique_replay.server import ReplayServer

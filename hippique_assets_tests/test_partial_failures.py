@@ -15,8 +15,8 @@ import yaml
 from dagster import DagsterInstance
 
 from hippique_assets.defs.pmu.assets import FETCH_TAG
-from hippique_assets.defs.runner import PartitionOutcome, local_instance_config, run_job_partitions
 from hippique_assets.inventory import summarize_tables
+from hippique_assets.lib.runner import PartitionOutcome, local_instance_config, run_job_partitions
 from hippique_assets.settings import Settings
 from hippique_assets.storage.postgres import query_frame
 from hippique_replay.faults import Burst, FaultPlan

@@ -26,7 +26,7 @@ from hippique_assets.cli.options import DATE
 from hippique_assets.defs.betting.model import DEFAULT_HISTORY_DAYS, gpi_model, odds_captures
 from hippique_assets.defs.betting.resources import MODEL_PATH
 from hippique_assets.defs.resources import build_resources
-from hippique_assets.defs.runner import QUIET_RUN_CONFIG, dagster_instance
+from hippique_assets.lib.runner import QUIET_RUN_CONFIG, dagster_instance
 from hippique_assets.settings import load_settings
 
 EXIT_NO_DATA = 2

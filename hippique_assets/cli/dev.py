@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from hippique_assets.cli.processes import ManagedProcess, executable, wait_for_port, write_module_workspace
-from hippique_assets.defs.runner import ensure_dagster_home
+from hippique_assets.lib.runner import ensure_dagster_home
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.embedded import pgdata_dir, stop_embedded_pg
 from hippique_assets.storage.postgres import mask_url, resolve_url

@@ -14,8 +14,8 @@ from hippique_assets.defs.partitions import DAILY_BACKFILL
 from hippique_assets.defs.pmu.assets import FETCH_TAG
 from hippique_assets.defs.pmu.jobs import ingestion_job
 from hippique_assets.defs.resources import build_resources
-from hippique_assets.defs.runner import PartitionOutcome, dagster_instance, run_job_days
 from hippique_assets.inventory import format_summary, summarize_tables
+from hippique_assets.lib.runner import PartitionOutcome, dagster_instance, run_job_days
 from hippique_assets.settings import Settings, load_settings
 from hippique_assets.storage.postgres import mask_url
 

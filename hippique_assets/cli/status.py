@@ -45,7 +45,7 @@ def render(day: date | None) -> tuple[list[str], bool]:
     from hippique_assets.defs.alerts.day_state import day_facts, read_alerts, read_run_facts
     from hippique_assets.defs.clock_resource import ClockResource
     from hippique_assets.defs.resources import build_resources
-    from hippique_assets.defs.runner import dagster_instance
+    from hippique_assets.lib.runner import dagster_instance
     from hippique_assets.racing.plan import PARIS
     from hippique_assets.racing.watch import day_alerts
     from hippique_assets.settings import load_settings

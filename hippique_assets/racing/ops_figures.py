@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 PHASES = ("h30", "h5", "result")
-# The reasons hippique_assets.defs.race_runs records a missed phase with; always reported, at zero
+# The reasons hippique_assets.lib.race_runs records a missed phase with; always reported, at zero
 # when absent, so every day has the same series.
 MISSED_REASONS = ("not_fired", "started_late", "run_failed")
 # Dagster run status values: a run that ended without doing its work counts as failed.

@@ -20,7 +20,7 @@ from hippique_assets.defs.alerts.ops_report import ops_report
 from hippique_assets.defs.alerts.resources import NotificationsResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
-from hippique_assets.defs.race_runs import DUE_TAG, NOT_FIRED, RACE_TAG, RUN_FAILED, STARTED_LATE
+from hippique_assets.lib.race_runs import DUE_TAG, NOT_FIRED, RACE_TAG, RUN_FAILED, STARTED_LATE
 from hippique_assets.racing import ops_figures
 from hippique_assets.racing.ops_figures import RaceRun
 from hippique_assets.storage.postgres import PostgresResource

@@ -17,8 +17,8 @@ from hippique_assets.defs.race_day.automation import (
     build_ledger_sensor,
     build_race_clock_sensor,
 )
-from hippique_assets.defs.race_runs import NOT_FIRED
-from hippique_assets.defs.runner import local_instance_config
+from hippique_assets.lib.race_runs import NOT_FIRED
+from hippique_assets.lib.runner import local_instance_config
 from hippique_assets.racing.plan import build_race_plan
 from hippique_assets.racing.results import RACE_RESULTS
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN

@@ -11,7 +11,7 @@ from pathlib import Path
 from dagster import AssetKey, Definitions
 
 from hippique_assets.definitions import defs
-from hippique_assets.defs.runner import local_instance_config
+from hippique_assets.lib.runner import local_instance_config
 
 REPO = Path(__file__).resolve().parents[2]
 

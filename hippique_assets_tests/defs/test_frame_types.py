@@ -6,7 +6,7 @@ from datetime import date
 
 from dagster import check_dagster_type
 
-from hippique_assets.defs.frame_types import frame_type
+from hippique_assets.lib.frame_types import frame_type
 from hippique_assets.pmu import parsers, tables
 
 

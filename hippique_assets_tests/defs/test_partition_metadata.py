@@ -17,7 +17,7 @@ from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 from dagster._core.workspace.context import WorkspaceRequestContext
 from dagster_graphql.test.utils import execute_dagster_graphql
 
-from hippique_assets.defs.runner import QUIET_RUN_CONFIG
+from hippique_assets.lib.runner import QUIET_RUN_CONFIG
 from hippique_assets.pmu import tables
 from hippique_assets.settings import Settings
 from hippique_assets.storage.io_manager import DAY_COLUMN_KEY, rows_by_partition

@@ -29,8 +29,8 @@ from pathlib import Path
 import pytest
 
 from hippique_assets.cli.processes import ManagedProcess, free_port, wait_for_port
-from hippique_assets.defs.race_runs import DUE_TAG, PHASE_TAG, RACE_TAG, RUN_FAILED
 from hippique_assets.deploy.roles import SERVICES
+from hippique_assets.lib.race_runs import DUE_TAG, PHASE_TAG, RACE_TAG, RUN_FAILED
 from hippique_assets.racing.race_clock import PhaseRun
 from hippique_assets.racing.tables import MISSED_RUNS
 from hippique_assets.storage.postgres import query_frame

@@ -33,8 +33,8 @@ from hippique_assets.cli.processes import (
     write_grpc_workspace,
 )
 from hippique_assets.defs.clock_resource import ClockResource
-from hippique_assets.defs.race_runs import DUE_TAG, RACE_TAG
-from hippique_assets.defs.runner import PartitionOutcome, ensure_dagster_home, run_job_partitions
+from hippique_assets.lib.race_runs import DUE_TAG, RACE_TAG
+from hippique_assets.lib.runner import PartitionOutcome, ensure_dagster_home, run_job_partitions
 from hippique_assets.racing.clock import AcceleratedClock
 from hippique_assets.racing.day_close import RESULTS_WAIT
 from hippique_assets.racing.race_clock import PHASES, START_DEADLINE, PhaseRun

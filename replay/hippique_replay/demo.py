@@ -11,7 +11,7 @@ import click
 from hippique_assets.cli.ingest import print_summary, run_ingest
 from hippique_assets.cli.options import DATE
 from hippique_assets.defs.resources import build_resources
-from hippique_assets.defs.runner import dagster_instance, run_job_partitions
+from hippique_assets.lib.runner import dagster_instance, run_job_partitions
 from hippique_assets.racing.clock import FixedClock
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import mask_url

@@ -17,7 +17,7 @@ from dagster import DagsterInstance
 
 from hippique_assets.defs.race_day.automation import run_request
 from hippique_assets.defs.race_live.jobs import PHASE_JOBS
-from hippique_assets.defs.runner import PartitionOutcome, run_job_partitions
+from hippique_assets.lib.runner import PartitionOutcome, run_job_partitions
 from hippique_assets.racing.clock import FixedClock
 from hippique_assets.racing.race_clock import PhaseRun
 from hippique_assets.racing.tables import RACE_PLAN

@@ -17,7 +17,7 @@ from hippique_assets.betting.tables import LEDGER
 from hippique_assets.defs.alerts.resources import NotificationsResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
 from hippique_assets.defs.race_live.jobs import PHASE_JOBS
-from hippique_assets.defs.race_runs import DUE_TAG, RACE_TAG
+from hippique_assets.lib.race_runs import DUE_TAG, RACE_TAG
 from hippique_assets.pmu.tables import INGEST_GAPS, RACES
 from hippique_assets.racing.tables import ALERTS, MISSED_RUNS, RACE_PLAN
 from hippique_assets.racing.watch import DayFacts, H5Outcome

@@ -27,8 +27,8 @@ from hippique_assets.defs.pmu.jobs import ingestion_job
 from hippique_assets.defs.race_day.automation import UNREACHABLE, first_failure
 from hippique_assets.defs.race_day.jobs import consolidation_job, plan_job, refresh_plan_job
 from hippique_assets.defs.race_live.jobs import PHASE_JOBS
-from hippique_assets.defs.race_runs import PHASE_TAG, RACE_TAG
 from hippique_assets.errors import first_line
+from hippique_assets.lib.race_runs import PHASE_TAG, RACE_TAG
 from hippique_assets.racing.plan import PARIS
 from hippique_assets.racing.watch import Thresholds, day_alerts, run_failed_alert
 from hippique_assets.settings import Settings

@@ -39,7 +39,7 @@ from hippique_assets.defs.partitions import (
     partition_days,
     race_partitions,
 )
-from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
+from hippique_assets.lib.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.racing.keys import parse_race_key
 from hippique_assets.racing.results import RACE_RESULTS
 from hippique_assets.racing.tables import RACE_PLAN

@@ -45,7 +45,7 @@ from hippique_assets.analysis.snapshots import (
 from hippique_assets.betting import plots
 from hippique_assets.betting.safe_text import csv_bytes
 from hippique_assets.defs.betting.resources import MODEL_PATH, AnalysisResource
-from hippique_assets.defs.table_assets import table_metadata
+from hippique_assets.lib.table_assets import table_metadata
 from hippique_assets.pmu.tables import ODDS_SNAPSHOTS, PARTICIPANTS
 from hippique_assets.storage.files import FilesResource
 from hippique_assets.storage.postgres import PostgresResource

@@ -35,11 +35,11 @@ from dagster import (
 )
 from sqlalchemy import Table
 
-from hippique_assets.defs.frame_types import frame_type
 from hippique_assets.defs.partitions import DAILY_BACKFILL, daily_partitions, partition_days
 from hippique_assets.defs.resources import PMU_API_POOL, PmuApiResource
-from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
-from hippique_assets.defs.table_checks import table_check_results, table_check_specs
+from hippique_assets.lib.frame_types import frame_type
+from hippique_assets.lib.table_assets import PG_IO_MANAGER, table_metadata, table_out
+from hippique_assets.lib.table_checks import table_check_results, table_check_specs
 from hippique_assets.pmu import last_good, parsers, tables
 from hippique_assets.pmu.batch import Batch
 from hippique_assets.pmu.gaps import ENDPOINTS, day_gaps, is_transient, read_rejections, write_rejections

@@ -2,7 +2,7 @@
 
 from dagster import AssetSelection, define_asset_job
 
-from hippique_assets.defs.retries import DAILY_TAGS
+from hippique_assets.lib.retries import DAILY_TAGS
 
 INGESTION_GROUPS = ("pmu_raw", "pmu")
 

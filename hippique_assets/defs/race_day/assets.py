@@ -25,7 +25,7 @@ from hippique_assets.defs.partitions import (
     daily_partitions,
     partition_days,
 )
-from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata
+from hippique_assets.lib.table_assets import PG_IO_MANAGER, table_metadata
 from hippique_assets.racing import plan as race_plan_logic
 from hippique_assets.racing.tables import RACE_PLAN
 from hippique_assets.storage.postgres import PostgresResource

@@ -32,7 +32,8 @@ from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
 from hippique_assets.defs.race_day.jobs import consolidation_job, plan_job, refresh_plan_job
 from hippique_assets.defs.race_live.jobs import PHASE_JOBS
-from hippique_assets.defs.race_runs import (
+from hippique_assets.errors import first_line
+from hippique_assets.lib.race_runs import (
     DUE_TAG,
     PHASE_TAG,
     PRIORITY_TAG,
@@ -42,7 +43,6 @@ from hippique_assets.defs.race_runs import (
     record_failed_snapshot,
     record_missed,
 )
-from hippique_assets.errors import first_line
 from hippique_assets.racing.day_close import DayProgress, closed_days
 from hippique_assets.racing.plan import PARIS
 from hippique_assets.racing.race_clock import LOOKAHEAD, LOOKBACK, Evaluation, PhaseRun, PlannedRace, evaluate

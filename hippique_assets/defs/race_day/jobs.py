@@ -4,7 +4,7 @@ from dagster import AssetSelection, define_asset_job
 
 from hippique_assets.defs.betting.jobs import LEDGER_SELECTION
 from hippique_assets.defs.pmu.jobs import INGESTION_GROUPS
-from hippique_assets.defs.retries import DAILY_TAGS
+from hippique_assets.lib.retries import DAILY_TAGS
 
 # The morning plan: everything known before the races (no rapports yet), then the race plan.
 PLAN_SELECTION = AssetSelection.assets(

@@ -28,9 +28,9 @@ from hippique_assets.analysis.market import check_market
 from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import race_partitions
-from hippique_assets.defs.race_runs import refuse_after_the_off, refuse_late_start
 from hippique_assets.defs.resources import PMU_LIVE_POOL, PmuApiResource
-from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata, table_out
+from hippique_assets.lib.race_runs import refuse_after_the_off, refuse_late_start
+from hippique_assets.lib.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.pmu import parsers, tables
 from hippique_assets.pmu.validation import Rejection
 from hippique_assets.racing.keys import RaceId, parse_race_key

@@ -2,7 +2,7 @@
 
 from dagster import AssetSelection, define_asset_job
 
-from hippique_assets.defs.retries import RACE_TAGS
+from hippique_assets.lib.retries import RACE_TAGS
 
 # What each race phase materializes.
 PHASE_SELECTIONS: dict[str, AssetSelection] = {

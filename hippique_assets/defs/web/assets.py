@@ -5,8 +5,8 @@ import pandas as pd
 from dagster import AssetExecutionContext, MetadataValue, asset
 
 from hippique_assets.defs.partitions import DAILY_BACKFILL, daily_partitions
-from hippique_assets.defs.table_assets import PG_IO_MANAGER, table_metadata
 from hippique_assets.defs.web.resources import WebSourcesResource
+from hippique_assets.lib.table_assets import PG_IO_MANAGER, table_metadata
 from hippique_assets.net.errors import HttpError
 from hippique_assets.storage.files import FilesResource
 from hippique_assets.web.cross_check import CARD_COLUMNS, cards_frame

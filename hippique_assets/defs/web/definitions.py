@@ -3,8 +3,8 @@
 from dagster import AssetSpec, Definitions
 
 from hippique_assets.defs.partitions import daily_partitions
-from hippique_assets.defs.table_assets import table_metadata
 from hippique_assets.defs.web.assets import web_race_cards
+from hippique_assets.lib.table_assets import table_metadata
 from hippique_assets.settings import Settings
 from hippique_assets.web.tables import RACE_CARDS
 

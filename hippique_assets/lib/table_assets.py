@@ -6,7 +6,7 @@ from typing import Any
 from dagster import AssetKey, AssetOut, MetadataValue, TableColumn, TableColumnConstraints, TableSchema
 from sqlalchemy import Table
 
-from hippique_assets.defs.frame_types import frame_type
+from hippique_assets.lib.frame_types import frame_type
 from hippique_assets.storage.io_manager import DAY_COLUMN_KEY, TABLE_KEY
 from hippique_assets.storage.tables import unique_keys
 from hippique_assets.storage.types import column_type
@@ -60,7 +60,7 @@ def table_out(
     **kwargs: Any,
 ) -> AssetOut:
     """The output of a multi-asset stored in ``table`` (asset key = table name); ``typed`` checks the
-    frame against the table's declaration (:func:`hippique_assets.defs.frame_types.frame_type`),
+    frame against the table's declaration (:func:`hippique_assets.lib.frame_types.frame_type`),
     ``day_column`` is as for :func:`table_metadata`."""
     if typed:
         kwargs["dagster_type"] = frame_type(table)
