@@ -8,7 +8,7 @@ analysis; its ``version`` is stored with each decision so a result can be traced
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,6 +19,8 @@ from hippique_assets.analysis.bets import known as known_bet_types
 # The bet types the product knows (see hippique_assets.analysis.bets, where a new one is registered).
 BET_TYPES = known_bet_types()
 METHODS = ("proportional", "shin")
+# The race-clock phase whose decision places the tickets; the other one still records its decision.
+PLACING_PHASES = ("h5", "last_call")
 # The factor scores, and what a fitted model may use: those scores and the market-derived columns.
 FACTOR_NAMES = ("jockey", "trainer", "form", "chrono", "drift")
 MARKET_FEATURES = ("market_logit", "drift_logit", "reference_logit", "market_logit_sq")
@@ -74,11 +76,14 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class DecisionConfig:
-    """Which odds a decision may use: capture age limit and the plausible sum of 1/odds."""
+    """Which odds a decision may use (capture age limit, plausible sum of 1/odds), which phase places
+    the tickets and how many minutes before the off the last-call decision runs."""
 
     max_capture_age_min: float
     overround_min: float
     overround_max: float
+    placing_phase: str = "h5"
+    last_call_minutes: int = 2
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,9 @@ def _build(cls: type, raw: dict[str, Any], where: str, **nested: Any) -> Any:
             values[f.name] = nested[f.name]
             continue
         if f.name not in raw:
+            if f.default is not MISSING:
+                values[f.name] = f.default
+                continue
             raise ConfigError(f"{where}: {f.name} is missing")
         value = raw[f.name]
         expected = {"float": (int, float), "int": (int,), "bool": (bool,), "str": (str,)}.get(str(f.type))
@@ -216,6 +224,16 @@ def parse_config(raw: dict[str, Any], where: str = "config") -> AnalysisConfig:
         0 < decision.overround_min < decision.overround_max,
         where,
         "decision needs 0 < overround_min < overround_max",
+    )
+    _check(
+        decision.placing_phase in PLACING_PHASES,
+        where,
+        f"decision.placing_phase must be one of {PLACING_PHASES}, got {decision.placing_phase!r}",
+    )
+    _check(
+        1 <= decision.last_call_minutes <= 5,
+        where,
+        f"decision.last_call_minutes must be between 1 and 5, got {decision.last_call_minutes}",
     )
     edge = _build(EdgeConfig, _section(raw, "edge", where), f"{where} [edge]")
     _check(edge.min_races >= 1, where, "edge.min_races must be >= 1")

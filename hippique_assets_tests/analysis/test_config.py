@@ -49,6 +49,10 @@ def test_a_file_loads(tmp_path):
         (("require_edge = true", 'require_edge = "yes"'), "require_edge"),
         (("odds_bands = [3.0, 8.0]", "odds_bands = [8.0, 3.0]"), "odds_bands"),
         (("[edge]\n", "[edges]\n"), "edges"),
+        (("overround_max = 1.4", 'overround_max = 1.4\nplacing_phase = "h1"'), "placing_phase"),
+        (("overround_max = 1.4", "overround_max = 1.4\nlast_call_minutes = 0"), "last_call_minutes"),
+        (("overround_max = 1.4", "overround_max = 1.4\nlast_call_minutes = 6"), "last_call_minutes"),
+        (("overround_max = 1.4", "overround_max = 1.4\nlast_call_minutes = 2.5"), "last_call_minutes"),
     ],
 )
 def test_bad_values_are_named(tmp_path, change, message):
@@ -56,6 +60,25 @@ def test_bad_values_are_named(tmp_path, change, message):
     path.write_text(GOOD.replace(*change))
     with pytest.raises(ConfigError, match=message):
         load_config(path)
+
+
+def test_the_placing_phase_defaults_to_h5_two_minutes_before_the_off(tmp_path):
+    path = tmp_path / "gpi.toml"
+    path.write_text(GOOD)
+    decision = load_config(path).decision
+    assert (decision.placing_phase, decision.last_call_minutes) == ("h5", 2)
+    assert default_config().decision.placing_phase in ("h5", "last_call")
+
+
+def test_the_last_call_can_place_the_tickets(tmp_path):
+    path = tmp_path / "gpi.toml"
+    path.write_text(
+        GOOD.replace(
+            "overround_max = 1.4", 'overround_max = 1.4\nplacing_phase = "last_call"\nlast_call_minutes = 1'
+        )
+    )
+    decision = load_config(path).decision
+    assert (decision.placing_phase, decision.last_call_minutes) == ("last_call", 1)
 
 
 def test_missing_file(tmp_path):
