@@ -1,112 +1,183 @@
 """The versioned GPI configuration: budget, gates, stakes, overround method, bet types, factor weights,
-the decision data (capture age, plausible market), the edge rule and the post-time payout estimate.
+the decision data (capture age, plausible market, placing phase), the edge rule and the post-time
+payout estimate.
 
 One TOML file (``gpi.toml`` in this package by default, or ``HIPPIQUE_ANALYSIS_CONFIG``) drives every
 analysis; its ``version`` is stored with each decision so a result can be traced to its settings.
+
+The sections are pydantic dataclasses: every value is checked when the file is read (and again by
+``dataclasses.replace``), an unknown or missing key is refused with its dotted name.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import MISSING, dataclass, fields
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.dataclasses import dataclass
 
 from hippique_assets.analysis.bets import known as known_bet_types
 
 # The bet types the product knows (see hippique_assets.analysis.bets, where a new one is registered).
 BET_TYPES = known_bet_types()
 METHODS = ("proportional", "shin")
+Method = Literal["proportional", "shin"]
 # The race-clock phase whose decision places the tickets; the other one still records its decision.
 PLACING_PHASES = ("h5", "last_call")
+PlacingPhase = Literal["h5", "last_call"]
 # The factor scores, and what a fitted model may use: those scores and the market-derived columns.
 FACTOR_NAMES = ("jockey", "trainer", "form", "chrono", "drift")
 MARKET_FEATURES = ("market_logit", "drift_logit", "reference_logit", "market_logit_sq")
 MODEL_FEATURES = (*FACTOR_NAMES, *MARKET_FEATURES)
+ModelFeature = Literal[
+    "jockey",
+    "trainer",
+    "form",
+    "chrono",
+    "drift",
+    "market_logit",
+    "drift_logit",
+    "reference_logit",
+    "market_logit_sq",
+]
+
+# Unknown keys are refused: a setting nothing reads must not be silently ignored.
+STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
 class ConfigError(ValueError):
     """The analysis config file has a missing, unknown or out-of-range value."""
 
 
-@dataclass(frozen=True)
+@dataclass(config=STRICT)
 class BudgetConfig:
-    budget_eur: float
-    min_ev: float
-    kelly_fraction: float
-    max_share_per_horse: float
-    stake_step_eur: float
+    budget_eur: Annotated[StrictFloat, Field(gt=0)]
+    min_ev: Annotated[StrictFloat, Field(ge=0)]
+    kelly_fraction: Annotated[StrictFloat, Field(gt=0, le=1)]
+    max_share_per_horse: Annotated[StrictFloat, Field(gt=0, le=1)]
+    stake_step_eur: Annotated[StrictFloat, Field(gt=0)]
+
+    @model_validator(mode="after")
+    def _step_within_budget(self) -> BudgetConfig:
+        if self.stake_step_eur > self.budget_eur:
+            raise ValueError(f"stake_step_eur {self.stake_step_eur} is above budget_eur {self.budget_eur}")
+        return self
 
 
-@dataclass(frozen=True)
+@dataclass(config=STRICT)
 class MarketConfig:
-    overround_method: str
+    overround_method: Method
 
 
-@dataclass(frozen=True)
+@dataclass(config=STRICT)
 class BetsConfig:
-    types: tuple[str, ...]
-    takeout: dict[str, float]
+    types: Annotated[tuple[StrictStr, ...], Field(min_length=1)]
+    takeout: dict[str, StrictFloat]
+
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, types: tuple[str, ...]) -> tuple[str, ...]:
+        # Read at parse time, so a type registered after this module was imported is accepted too.
+        known = known_bet_types()
+        bad = [t for t in types if t not in known]
+        if bad:
+            raise ValueError(f"unknown bet types {bad}; known: {list(known)}")
+        return types
+
+    @model_validator(mode="after")
+    def _takeout_of_every_type(self) -> BetsConfig:
+        missing = [t for t in self.types if not 0 <= self.takeout.get(t, -1.0) < 1]
+        if missing:
+            raise ValueError(f"bets.takeout needs a value in [0, 1) for {missing}")
+        return self
 
 
-@dataclass(frozen=True)
+@dataclass(config=STRICT)
 class FactorWeights:
-    jockey: float
-    trainer: float
-    form: float
-    chrono: float
-    drift: float
+    jockey: StrictFloat
+    trainer: StrictFloat
+    form: StrictFloat
+    chrono: StrictFloat
+    drift: StrictFloat
 
 
-@dataclass(frozen=True)
+@dataclass(config=STRICT)
 class FactorsConfig:
-    history_window_days: int
-    prior_rides: float
+    history_window_days: Annotated[StrictInt, Field(ge=1)]
+    prior_rides: Annotated[StrictFloat, Field(ge=0)]
     weights: FactorWeights
 
 
-@dataclass(frozen=True)
+@dataclass(config=STRICT)
 class ModelConfig:
-    l2: float
-    min_train_races: int
-    features: tuple[str, ...]
+    l2: Annotated[StrictFloat, Field(ge=0)]
+    min_train_races: Annotated[StrictInt, Field(ge=1)]
+    features: Annotated[tuple[ModelFeature, ...], Field(min_length=1)]
 
 
-@dataclass(frozen=True)
+@dataclass(config=STRICT)
 class DecisionConfig:
     """Which odds a decision may use (capture age limit, plausible sum of 1/odds), which phase places
     the tickets and how many minutes before the off the last-call decision runs."""
 
-    max_capture_age_min: float
-    overround_min: float
-    overround_max: float
-    placing_phase: str = "h5"
-    last_call_minutes: int = 2
+    max_capture_age_min: Annotated[StrictFloat, Field(gt=0)]
+    overround_min: Annotated[StrictFloat, Field(gt=0)]
+    overround_max: StrictFloat
+    placing_phase: PlacingPhase = "h5"
+    last_call_minutes: StrictInt = Field(default=2, ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _band(self) -> DecisionConfig:
+        if not self.overround_min < self.overround_max:
+            raise ValueError(
+                f"overround_min {self.overround_min} must be below overround_max {self.overround_max}"
+            )
+        return self
 
 
-@dataclass(frozen=True)
+@dataclass(config=STRICT)
 class EdgeConfig:
     """No ticket unless the probabilities beat the market out of sample on earlier days."""
 
-    require_edge: bool
-    min_races: int
-    min_z: float
-    min_gain: float
+    require_edge: StrictBool
+    min_races: Annotated[StrictInt, Field(ge=1)]
+    min_z: Annotated[StrictFloat, Field(ge=0)]
+    min_gain: Annotated[StrictFloat, Field(ge=0)]
 
 
-@dataclass(frozen=True)
+@dataclass(config=STRICT)
 class PayoutConfig:
     """The simple-gagnant payout expected at post time from the H-5 odds, by odds band."""
 
-    odds_bands: tuple[float, ...]
-    prior_winners: float
+    odds_bands: tuple[StrictFloat, ...]
+    prior_winners: Annotated[StrictFloat, Field(ge=0)]
+
+    @field_validator("odds_bands")
+    @classmethod
+    def _increasing(cls, bands: tuple[float, ...]) -> tuple[float, ...]:
+        if any(b <= 1 for b in bands) or list(bands) != sorted(set(bands)):
+            raise ValueError(f"odds_bands must be increasing odds above 1, got {list(bands)}")
+        return bands
 
 
-@dataclass(frozen=True)
+@dataclass(config=STRICT)
 class AnalysisConfig:
-    version: str
+    version: Annotated[StrictStr, Field(min_length=1)]
     budget: BudgetConfig
     market: MarketConfig
     bets: BetsConfig
@@ -118,139 +189,28 @@ class AnalysisConfig:
 
 
 SECTIONS = ("version", "budget", "market", "bets", "factors", "model", "decision", "edge", "payout")
+_ADAPTER = TypeAdapter(AnalysisConfig)
 
 
-def _section(raw: dict[str, Any], name: str, where: str) -> dict[str, Any]:
-    value = raw.get(name)
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where}: section [{name}] is missing")
-    return value
-
-
-def _build(cls: type, raw: dict[str, Any], where: str, **nested: Any) -> Any:
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(raw) - names - set(nested))
-    if unknown:
-        raise ConfigError(f"{where}: unknown keys {unknown}")
-    values = {}
-    for f in fields(cls):
-        if f.name in nested:
-            values[f.name] = nested[f.name]
-            continue
-        if f.name not in raw:
-            if f.default is not MISSING:
-                values[f.name] = f.default
-                continue
-            raise ConfigError(f"{where}: {f.name} is missing")
-        value = raw[f.name]
-        expected = {"float": (int, float), "int": (int,), "bool": (bool,), "str": (str,)}.get(str(f.type))
-        if expected and (
-            not isinstance(value, expected) or (str(f.type) != "bool" and isinstance(value, bool))
-        ):
-            raise ConfigError(f"{where}: {f.name} must be a {f.type}, got {value!r}")
-        values[f.name] = float(value) if str(f.type) == "float" else value
-    return cls(**values)
-
-
-def _check(condition: bool, where: str, message: str) -> None:
-    if not condition:
-        raise ConfigError(f"{where}: {message}")
+def _describe(error: Any) -> str:
+    """One pydantic error as ``section.key: message``, with the refused value when it is a single one."""
+    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        return f"{where}: unknown key"
+    if error["type"] == "missing":
+        return f"{where}: is missing"
+    if error["type"] == "value_error":  # our own checks name the values themselves
+        return f"{where}: {error['msg'].removeprefix('Value error, ')}"
+    return f"{where}: {error['msg']}, got {error['input']!r}"
 
 
 def parse_config(raw: dict[str, Any], where: str = "config") -> AnalysisConfig:
     """Validate a parsed TOML document into an :class:`AnalysisConfig`."""
-    unknown = sorted(set(raw) - set(SECTIONS))
-    _check(not unknown, where, f"unknown sections {unknown}")
-    version = raw.get("version")
-    _check(isinstance(version, str) and bool(version), where, "version must be a non-empty string")
-    budget = _build(BudgetConfig, _section(raw, "budget", where), f"{where} [budget]")
-    _check(budget.budget_eur > 0, where, f"budget_eur must be > 0, got {budget.budget_eur}")
-    _check(budget.min_ev >= 0, where, f"min_ev must be >= 0, got {budget.min_ev}")
-    _check(
-        0 < budget.kelly_fraction <= 1,
-        where,
-        f"kelly_fraction must be in (0, 1], got {budget.kelly_fraction}",
-    )
-    _check(
-        0 < budget.max_share_per_horse <= 1,
-        where,
-        f"max_share_per_horse must be in (0, 1], got {budget.max_share_per_horse}",
-    )
-    _check(
-        0 < budget.stake_step_eur <= budget.budget_eur, where, f"bad stake_step_eur {budget.stake_step_eur}"
-    )
-    market = _build(MarketConfig, _section(raw, "market", where), f"{where} [market]")
-    _check(market.overround_method in METHODS, where, f"overround_method must be one of {METHODS}")
-    bets_raw = dict(_section(raw, "bets", where))
-    takeout = bets_raw.pop("takeout", None)
-    _check(isinstance(takeout, dict), where, "[bets.takeout] is missing")
-    types = bets_raw.get("types")
-    _check(isinstance(types, list) and bool(types), where, "bets.types must be a non-empty list")
-    # Read at parse time, so a type registered after this module was imported is accepted too.
-    known = known_bet_types()
-    bad = [t for t in types if t not in known]
-    _check(not bad, where, f"unknown bet types {bad}; known: {list(known)}")
-    missing_takeout = [
-        t for t in types if not isinstance(takeout.get(t), int | float) or not 0 <= takeout[t] < 1
-    ]
-    _check(not missing_takeout, where, f"bets.takeout needs a value in [0, 1) for {missing_takeout}")
-    bets = _build(
-        BetsConfig,
-        bets_raw,
-        f"{where} [bets]",
-        types=tuple(types),
-        takeout={k: float(v) for k, v in takeout.items()},
-    )
-    factors_raw = dict(_section(raw, "factors", where))
-    weights = _build(FactorWeights, factors_raw.pop("weights", {}), f"{where} [factors.weights]")
-    factors_cfg = _build(FactorsConfig, factors_raw, f"{where} [factors]", weights=weights)
-    _check(factors_cfg.history_window_days >= 1, where, "history_window_days must be >= 1")
-    _check(factors_cfg.prior_rides >= 0, where, "prior_rides must be >= 0")
-    model_raw = dict(_section(raw, "model", where))
-    model_features = model_raw.pop("features", None)
-    _check(
-        isinstance(model_features, list)
-        and bool(model_features)
-        and set(model_features) <= set(MODEL_FEATURES),
-        where,
-        f"model.features must be a non-empty list drawn from {list(MODEL_FEATURES)}, got {model_features!r}",
-    )
-    model = _build(ModelConfig, model_raw, f"{where} [model]", features=tuple(model_features))
-    _check(model.l2 >= 0, where, "model.l2 must be >= 0")
-    _check(model.min_train_races >= 1, where, "model.min_train_races must be >= 1")
-    decision = _build(DecisionConfig, _section(raw, "decision", where), f"{where} [decision]")
-    _check(decision.max_capture_age_min > 0, where, "decision.max_capture_age_min must be > 0")
-    _check(
-        0 < decision.overround_min < decision.overround_max,
-        where,
-        "decision needs 0 < overround_min < overround_max",
-    )
-    _check(
-        decision.placing_phase in PLACING_PHASES,
-        where,
-        f"decision.placing_phase must be one of {PLACING_PHASES}, got {decision.placing_phase!r}",
-    )
-    _check(
-        1 <= decision.last_call_minutes <= 5,
-        where,
-        f"decision.last_call_minutes must be between 1 and 5, got {decision.last_call_minutes}",
-    )
-    edge = _build(EdgeConfig, _section(raw, "edge", where), f"{where} [edge]")
-    _check(edge.min_races >= 1, where, "edge.min_races must be >= 1")
-    _check(edge.min_z >= 0, where, "edge.min_z must be >= 0")
-    _check(edge.min_gain >= 0, where, "edge.min_gain must be >= 0")
-    payout_raw = dict(_section(raw, "payout", where))
-    bands = payout_raw.pop("odds_bands", None)
-    _check(
-        isinstance(bands, list)
-        and all(isinstance(b, int | float) and not isinstance(b, bool) and b > 1 for b in bands)
-        and bands == sorted(set(bands)),
-        where,
-        f"payout.odds_bands must be increasing odds above 1, got {bands!r}",
-    )
-    payout = _build(PayoutConfig, payout_raw, f"{where} [payout]", odds_bands=tuple(float(b) for b in bands))
-    _check(payout.prior_winners >= 0, where, "payout.prior_winners must be >= 0")
-    return AnalysisConfig(version, budget, market, bets, factors_cfg, model, decision, edge, payout)
+    try:
+        return _ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(e) for e in exc.errors(include_url=False))
+        raise ConfigError(f"{where}: {problems}") from None
 
 
 def load_config(path: str | Path | None = None) -> AnalysisConfig:

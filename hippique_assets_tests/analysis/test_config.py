@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import get_args
+
+import pydantic
 import pytest
 
-from hippique_assets.analysis.config import ConfigError, default_config, load_config
+from hippique_assets.analysis.config import (
+    METHODS,
+    MODEL_FEATURES,
+    PLACING_PHASES,
+    ConfigError,
+    Method,
+    ModelFeature,
+    PlacingPhase,
+    default_config,
+    load_config,
+)
 
 GOOD = (
     'version = "t1"\n[budget]\nbudget_eur = 5.0\nmin_ev = 0.4\nkelly_fraction = 0.5\n'
@@ -84,3 +98,23 @@ def test_the_last_call_can_place_the_tickets(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_the_checked_names_are_the_published_ones():
+    assert set(get_args(ModelFeature)) == set(MODEL_FEATURES)
+    assert get_args(Method) == METHODS and get_args(PlacingPhase) == PLACING_PHASES
+
+
+def test_a_replaced_value_is_checked_again():
+    decision = default_config().decision
+    assert dataclasses.replace(decision, last_call_minutes=1).last_call_minutes == 1
+    with pytest.raises(pydantic.ValidationError, match="last_call_minutes"):
+        dataclasses.replace(decision, last_call_minutes=9)
+
+
+def test_a_missing_key_and_section_are_named(tmp_path):
+    path = tmp_path / "gpi.toml"
+    path.write_text(GOOD.replace("min_z = 2.0\n", "").replace('[market]\noverround_method = "shin"\n', ""))
+    with pytest.raises(ConfigError, match=r"edge\.min_z: is missing") as error:
+        load_config(path)
+    assert "market: is missing" in str(error.value)
