@@ -1,26 +1,116 @@
 """Every setting the platform reads from the environment, in one place.
 
-The README's configuration table documents the same names; keep the two in step. Credentials (the
-Postgres URL) are never read here into plain config: Dagster resources receive them through
-``EnvVar`` so they do not appear in the UI or the logs.
+:class:`Settings` holds the values the code uses, with their types and bounds; :class:`EnvironmentSettings`
+declares one field per ``HIPPIQUE_*`` variable (pydantic-settings reads and checks them) and
+:func:`load_settings` turns it into :class:`Settings`. A bad value raises :class:`SettingsError` with one
+line naming the variable and what it accepts. The README's configuration table documents the same
+names; keep the two in step. Credentials (the Postgres URL) are never read here into plain config:
+Dagster resources receive them through ``EnvVar`` so they do not appear in the UI or the logs.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.dataclasses import dataclass
+from pydantic_core import ErrorDetails
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings import SettingsError as SourceError
+from pydantic_settings.sources.utils import parse_env_vars
 
 Environment = Literal["local", "prod"]
 Automation = Literal["on", "off", "sensors"]
 
 LIVE_PMU_BASE_URL = "https://online.turfinfo.api.pmu.fr/rest/client/61"
 
+_ON = ("1", "on", "true", "yes")
+_OFF = ("0", "off", "false", "no")
+
 
 class SettingsError(ValueError):
     """A setting has a value the platform cannot use."""
+
+
+def parse_switch(raw: object) -> object:
+    """``on``/``off`` (also 1/0, true/false, yes/no, any case) as a bool; other values are left
+    for the type check."""
+    if not isinstance(raw, str):
+        return raw
+    text = raw.strip().lower()
+    if text in _ON:
+        return True
+    if text in _OFF:
+        return False
+    raise ValueError("must be on or off")
+
+
+def parse_automation(raw: object) -> object:
+    if not isinstance(raw, str):
+        return raw
+    text = raw.strip().lower()
+    if text == "sensors":
+        return "sensors"
+    if text in _ON:
+        return "on"
+    if text in _OFF:
+        return "off"
+    raise ValueError("must be on, off or sensors")
+
+
+def check_cron(value: str) -> str:
+    value = value.strip()
+    if len(value.split()) != 5:
+        raise ValueError("must be a 5-field cron expression (Europe/Paris)")
+    return value
+
+
+def check_clock(value: str) -> str:
+    from hippique_assets.racing.clock import parse_clock
+
+    value = value.strip()
+    parse_clock(value)  # its ValueError says what is allowed
+    return value
+
+
+def parse_body_limits(raw: object) -> object:
+    """``"32"`` (every endpoint) and/or ``"programme=32,..."``, in MB, as sorted (endpoint, MB) pairs."""
+    if not isinstance(raw, str):
+        return raw
+    from hippique_assets.pmu.client import parse_max_body_mb
+
+    return tuple(sorted(parse_max_body_mb(raw.strip()).items()))
+
+
+# The types of the settings, with their bounds: declared once, checked for the environment's
+# values and for settings built in code alike.
+Rate = Annotated[float, Field(ge=0)]
+Count = Annotated[int, Field(ge=1)]
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Cron = Annotated[str, AfterValidator(check_cron)]
+Clock = Annotated[str, AfterValidator(check_clock)]
+Switch = Annotated[bool, BeforeValidator(parse_switch)]
+AutomationSwitch = Annotated[Automation, BeforeValidator(parse_automation)]
+BodyLimits = Annotated[tuple[tuple[str, float], ...], NoDecode, BeforeValidator(parse_body_limits)]
 
 
 @dataclass(frozen=True)
@@ -30,28 +120,28 @@ class Settings:
     pg_url_set: bool
     files_uri: str
     pmu_base_url: str
-    rate_limit_per_s: float
-    concurrency: int
-    retry_attempts: int = 5
-    retry_backoff_s: float = 1.0
-    plan_cron: str = "0 9 * * *"
-    refresh_cron: str = "*/20 9-23 * * *"
-    consolidation_cron: str = "30 7 * * *"
+    rate_limit_per_s: Rate = 1.0
+    concurrency: Count = 4
+    retry_attempts: Count = 5
+    retry_backoff_s: Rate = 1.0
+    plan_cron: Cron = "0 9 * * *"
+    refresh_cron: Cron = "*/20 9-23 * * *"
+    consolidation_cron: Cron = "30 7 * * *"
     automation: Automation = "off"
-    clock: str = "real"
-    race_clock_interval_s: int = 30
+    clock: Clock = "real"
+    race_clock_interval_s: Count = 30
     analysis_config: str | None = None
     web_zeturf: bool = False
     web_geny: bool = False
     timezone: str = "Europe/Paris"
     max_body_mb: tuple[tuple[str, float], ...] = ()
-    request_deadline_s: float = 30.0
+    request_deadline_s: Seconds = 30.0
 
     @classmethod
-    def replayed(cls, home: Path, base_url: str, **changes: object) -> Settings:
+    def replayed(cls, home: Path, base_url: str, **changes: Any) -> Settings:
         """Local settings for a replayed PMU source at ``base_url``: tables at ``HIPPIQUE_PG_URL``,
         files under ``home``, no rate limit (tests, benchmarks, replayed days)."""
-        values = dict(
+        values: dict[str, Any] = dict(
             env="local",
             home=home,
             pg_url_set=True,
@@ -60,7 +150,7 @@ class Settings:
             rate_limit_per_s=0.0,
             concurrency=4,
         )
-        return cls(**{**values, **changes})  # type: ignore[arg-type]
+        return cls(**{**values, **changes})
 
     @property
     def pgdata(self) -> Path:
@@ -80,142 +170,221 @@ class Settings:
         return self.automation in ("on", "sensors")
 
 
-def _float(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-    if value < 0:
-        raise SettingsError(f"{name} must be >= 0, got {raw!r}")
-    return value
+# The variables the next EnvironmentSettings reads (None: the process environment).
+_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("hippique_environ", default=None)
 
 
-def _int(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-    if value < 1:
-        raise SettingsError(f"{name} must be >= 1, got {raw!r}")
-    return value
+class _MappingSource(EnvSettingsSource):
+    """The variables of a given mapping rather than of the process."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(
+            self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
+        )
 
 
-def _cron(environ: Mapping[str, str], name: str, default: str) -> str:
-    raw = (environ.get(name) or default).strip()
-    if len(raw.split()) != 5:
-        raise SettingsError(f"{name} must be a 5-field cron expression (Europe/Paris), got {raw!r}")
-    return raw
+def _variable(name: str, default: Any = None, **bounds: Any) -> Any:
+    return Field(default, validation_alias=name, **bounds)
 
 
-def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = (environ.get(name) or "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "on", "true", "yes"):
-        return True
-    if raw in ("0", "off", "false", "no"):
-        return False
-    raise SettingsError(f"{name} must be on or off, got {raw!r}")
+class EnvironmentSettings(BaseSettings):
+    """The ``HIPPIQUE_*`` variables, one field each (an unset or empty variable takes the default;
+    ``None`` defers to :class:`Settings`)."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
+
+    env: Environment = _variable("HIPPIQUE_ENV", "local")
+    home: str = _variable("HIPPIQUE_HOME", ".hippique")
+    pg_url: SecretStr | None = _variable("HIPPIQUE_PG_URL")
+    files_dir: str | None = _variable("HIPPIQUE_FILES_DIR")
+    gcs_bucket: str = _variable("HIPPIQUE_GCS_BUCKET", "")
+    # Set but empty, the files go to the bucket's root.
+    gcs_prefix: str = _variable("HIPPIQUE_GCS_PREFIX", "hippique")
+    pmu_base_url: str = _variable("HIPPIQUE_PMU_BASE_URL", LIVE_PMU_BASE_URL)
+    rate_limit_per_s: Rate | None = _variable("HIPPIQUE_RATE_LIMIT")
+    concurrency: Count | None = _variable("HIPPIQUE_PMU_CONCURRENCY")
+    retry_attempts: Count | None = _variable("HIPPIQUE_RETRY_ATTEMPTS")
+    retry_backoff_s: Rate | None = _variable("HIPPIQUE_RETRY_BACKOFF_S")
+    plan_cron: Cron | None = _variable("HIPPIQUE_PLAN_CRON")
+    refresh_cron: Cron | None = _variable("HIPPIQUE_REFRESH_CRON")
+    consolidation_cron: Cron | None = _variable("HIPPIQUE_CONSOLIDATION_CRON")
+    # Unset: on in production, off elsewhere.
+    automation: AutomationSwitch | None = _variable("HIPPIQUE_AUTOMATION")
+    clock: Clock | None = _variable("HIPPIQUE_CLOCK")
+    race_clock_interval_s: Count | None = _variable("HIPPIQUE_RACE_CLOCK_INTERVAL_S")
+    analysis_config: str | None = _variable("HIPPIQUE_ANALYSIS_CONFIG")
+    web_zeturf: Switch | None = _variable("HIPPIQUE_WEB_ZETURF")
+    web_geny: Switch | None = _variable("HIPPIQUE_WEB_GENY")
+    max_body_mb: Annotated[BodyLimits | None, NoDecode] = _variable("HIPPIQUE_MAX_BODY_MB")
+    request_deadline_s: Seconds | None = _variable("HIPPIQUE_REQUEST_DEADLINE_S")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object, info: ValidationInfo) -> object:
+        if value == "" and info.field_name != "gcs_prefix":
+            return cls.model_fields[str(info.field_name)].default
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs(self) -> EnvironmentSettings:
+        if self.env == "prod":
+            if self.pg_url is None:
+                raise ValueError(
+                    "HIPPIQUE_ENV=prod needs HIPPIQUE_PG_URL (no embedded Postgres in production)"
+                )
+            if not self.gcs_bucket:
+                raise ValueError(
+                    "HIPPIQUE_ENV=prod needs HIPPIQUE_GCS_BUCKET for the raw payloads and artifacts"
+                )
+            if self.clock not in (None, "real"):
+                raise ValueError(
+                    f"HIPPIQUE_ENV=prod runs on the real clock, got HIPPIQUE_CLOCK={self.clock!r}"
+                )
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment only: no .env file or secrets directory is read behind the operator's back.
+        environ = _ENVIRON.get()
+        return (init_settings, env_settings if environ is None else _MappingSource(settings_cls, environ))
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> EnvironmentSettings:
+        """The variables of ``environ`` (default: the process environment)."""
+        token = _ENVIRON.set(environ)
+        try:
+            return cls()
+        finally:
+            _ENVIRON.reset(token)
+
+    def settings(self) -> Settings:
+        home = Path(self.home).expanduser()
+        prefix = self.gcs_prefix.strip("/")
+        if self.gcs_bucket:
+            files_uri = f"gs://{self.gcs_bucket}/{prefix}" if prefix else f"gs://{self.gcs_bucket}"
+        else:
+            files_uri = self.files_dir or str(home / "files")
+        given = {
+            name: getattr(self, name)
+            for name in (
+                "rate_limit_per_s",
+                "concurrency",
+                "retry_attempts",
+                "retry_backoff_s",
+                "plan_cron",
+                "refresh_cron",
+                "consolidation_cron",
+                "clock",
+                "race_clock_interval_s",
+                "web_zeturf",
+                "web_geny",
+                "max_body_mb",
+                "request_deadline_s",
+            )
+            if getattr(self, name) is not None
+        }
+        return Settings(
+            env=self.env,
+            home=home,
+            pg_url_set=self.pg_url is not None,
+            files_uri=files_uri,
+            pmu_base_url=self.pmu_base_url.rstrip("/"),
+            automation=self.automation or ("on" if self.env == "prod" else "off"),
+            analysis_config=self.analysis_config,
+            **given,
+        )
 
 
-def _automation(environ: Mapping[str, str], default: Automation) -> Automation:
-    raw = (environ.get("HIPPIQUE_AUTOMATION") or "").strip().lower()
-    if not raw:
-        return default
-    if raw == "sensors":
-        return "sensors"
-    if raw in ("1", "on", "true", "yes"):
-        return "on"
-    if raw in ("0", "off", "false", "no"):
-        return "off"
-    raise SettingsError(f"HIPPIQUE_AUTOMATION must be on, off or sensors, got {raw!r}")
+# What a variable accepts, where pydantic's wording of the failed check would say less.
+_ACCEPTS = {"HIPPIQUE_REQUEST_DEADLINE_S": "must be a number of seconds > 0"}
+_ACCEPTS_BY_ERROR = {
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "int_type": "must be a whole number",
+    "finite_number": "must be a finite number",
+    "bool_parsing": "must be on or off",
+}
+# Variables whose value is never repeated in an error.
+_SECRET = {"HIPPIQUE_PG_URL"}
 
 
-def _max_body_mb(environ: Mapping[str, str]) -> tuple[tuple[str, float], ...]:
-    """HIPPIQUE_MAX_BODY_MB: ``"32"`` (every endpoint) and/or ``"programme=32,..."``, in MB."""
-    raw = (environ.get("HIPPIQUE_MAX_BODY_MB") or "").strip()
-    if not raw:
-        return ()
-    from hippique_assets.pmu.client import parse_max_body_mb
+def _explain(error: ErrorDetails) -> str:
+    """One error as ``NAME must be ..., got 'value'`` (or ``NAME: what is wrong`` when the check's own
+    message quotes the value)."""
+    name = str(error["loc"][0]) if error["loc"] else ""
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    if kind == "value_error":
+        text = str(ctx.get("error", error["msg"]))
+    elif kind in ("greater_than_equal", "greater_than"):
+        text = f"must be {'>=' if 'ge' in ctx else '>'} {ctx.get('ge', ctx.get('gt')):g}"
+    elif kind == "literal_error":
+        text = f"must be {ctx['expected']}"
+    else:
+        text = _ACCEPTS_BY_ERROR.get(kind, error["msg"])
+    if not name:
+        return text
+    if not text.startswith("must"):
+        return f"{name}: {text}"
+    text = _ACCEPTS.get(name, text)
+    return f"{name} {text}" + ("" if name in _SECRET else f", got {error['input']!r}")
 
-    try:
-        return tuple(sorted(parse_max_body_mb(raw).items()))
-    except ValueError as exc:
-        raise SettingsError(f"HIPPIQUE_MAX_BODY_MB: {exc}") from None
 
-
-def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
-    value = _float(environ, name, default)
-    if not value > 0 or value == float("inf"):
-        raise SettingsError(f"{name} must be a number of seconds > 0, got {environ.get(name)!r}")
-    return value
-
-
-def _clock(environ: Mapping[str, str], env: str) -> str:
-    from hippique_assets.racing.clock import parse_clock
-
-    raw = (environ.get("HIPPIQUE_CLOCK") or "real").strip()
-    try:
-        parse_clock(raw)
-    except ValueError as exc:
-        raise SettingsError(f"HIPPIQUE_CLOCK: {exc}") from None
-    if env == "prod" and raw != "real":
-        raise SettingsError(f"HIPPIQUE_ENV=prod runs on the real clock, got HIPPIQUE_CLOCK={raw!r}")
-    return raw
+def describe_errors(exc: ValidationError) -> str:
+    """A validation failure of the settings in one line."""
+    return "; ".join(_explain(error) for error in exc.errors(include_url=False))
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from the environment (``os.environ`` by default)."""
-    env_vars = os.environ if environ is None else environ
-    env = env_vars.get("HIPPIQUE_ENV", "local") or "local"
-    if env not in ("local", "prod"):
-        raise SettingsError(f"HIPPIQUE_ENV must be 'local' or 'prod', got {env!r}")
-    home = Path(env_vars.get("HIPPIQUE_HOME") or ".hippique").expanduser()
-    pg_url_set = bool(env_vars.get("HIPPIQUE_PG_URL"))
-    bucket = env_vars.get("HIPPIQUE_GCS_BUCKET", "")
-    prefix = env_vars.get("HIPPIQUE_GCS_PREFIX", "hippique").strip("/")
-    if bucket:
-        files_uri = f"gs://{bucket}/{prefix}" if prefix else f"gs://{bucket}"
-    else:
-        files_uri = env_vars.get("HIPPIQUE_FILES_DIR") or str(home / "files")
-    if env == "prod":
-        if not pg_url_set:
-            raise SettingsError(
-                "HIPPIQUE_ENV=prod needs HIPPIQUE_PG_URL (no embedded Postgres in production)"
-            )
-        if not bucket:
-            raise SettingsError(
-                "HIPPIQUE_ENV=prod needs HIPPIQUE_GCS_BUCKET for the raw payloads and artifacts"
-            )
-    default_base = LIVE_PMU_BASE_URL
-    base_url = (env_vars.get("HIPPIQUE_PMU_BASE_URL") or default_base).rstrip("/")
-    return Settings(
-        env=env,  # type: ignore[arg-type]
-        home=home,
-        pg_url_set=pg_url_set,
-        files_uri=files_uri,
-        pmu_base_url=base_url,
-        rate_limit_per_s=_float(env_vars, "HIPPIQUE_RATE_LIMIT", 1.0),
-        concurrency=_int(env_vars, "HIPPIQUE_PMU_CONCURRENCY", 4),
-        retry_attempts=_int(env_vars, "HIPPIQUE_RETRY_ATTEMPTS", Settings.retry_attempts),
-        retry_backoff_s=_float(env_vars, "HIPPIQUE_RETRY_BACKOFF_S", Settings.retry_backoff_s),
-        plan_cron=_cron(env_vars, "HIPPIQUE_PLAN_CRON", Settings.plan_cron),
-        refresh_cron=_cron(env_vars, "HIPPIQUE_REFRESH_CRON", Settings.refresh_cron),
-        consolidation_cron=_cron(env_vars, "HIPPIQUE_CONSOLIDATION_CRON", Settings.consolidation_cron),
-        analysis_config=env_vars.get("HIPPIQUE_ANALYSIS_CONFIG") or None,
-        web_zeturf=_switch(env_vars, "HIPPIQUE_WEB_ZETURF", default=False),
-        web_geny=_switch(env_vars, "HIPPIQUE_WEB_GENY", default=False),
-        automation=_automation(env_vars, default="on" if env == "prod" else "off"),
-        clock=_clock(env_vars, env),
-        race_clock_interval_s=_int(
-            env_vars, "HIPPIQUE_RACE_CLOCK_INTERVAL_S", Settings.race_clock_interval_s
-        ),
-        max_body_mb=_max_body_mb(env_vars),
-        request_deadline_s=_seconds(env_vars, "HIPPIQUE_REQUEST_DEADLINE_S", Settings.request_deadline_s),
-    )
+    try:
+        return EnvironmentSettings.from_environ(environ).settings()
+    except ValidationError as exc:
+        raise SettingsError(describe_errors(exc)) from None
+    except SourceError as exc:
+        raise SettingsError(str(exc)) from None
+
+
+T = TypeVar("T")
+
+
+def read_variable(environ: Mapping[str, str], name: str, kind: Any, default: T) -> T:
+    """One variable checked against ``kind`` (one of the types above), ``default`` when unset or empty.
+
+    For settings read on their own (the alert channels and thresholds)."""
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value: T = TypeAdapter(kind).validate_python(raw)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        raise SettingsError(
+            "; ".join(_explain({**error, "loc": (name, *error["loc"])}) for error in errors)
+        ) from None
+    return value
+
+
+def _float(environ: Mapping[str, str], name: str, default: float) -> float:
+    return read_variable(environ, name, Rate, default)
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    return read_variable(environ, name, Count, default)
+
+
+def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    return read_variable(environ, name, Switch, default)

@@ -108,3 +108,94 @@ def test_request_bounds_reach_the_pmu_client():
 def test_bad_request_bounds_are_named(environ, message):
     with pytest.raises(SettingsError, match=message):
         load_settings(environ)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "allowed"),
+    [
+        ("HIPPIQUE_PMU_CONCURRENCY", "2.5", "must be a whole number"),
+        ("HIPPIQUE_RETRY_ATTEMPTS", "0", "must be >= 1"),
+        ("HIPPIQUE_RETRY_BACKOFF_S", "-0.5", "must be >= 0"),
+        ("HIPPIQUE_RETRY_BACKOFF_S", "soon", "must be a number"),
+        ("HIPPIQUE_PLAN_CRON", "0 9 *", "must be a 5-field cron expression"),
+        ("HIPPIQUE_REFRESH_CRON", "every 20 minutes", "must be a 5-field cron expression"),
+        ("HIPPIQUE_CONSOLIDATION_CRON", "30 7 * * * *", "must be a 5-field cron expression"),
+        ("HIPPIQUE_WEB_ZETURF", "maybe", "must be on or off"),
+        ("HIPPIQUE_WEB_GENY", "2", "must be on or off"),
+        ("HIPPIQUE_ENV", "production", "must be 'local' or 'prod'"),
+    ],
+)
+def test_a_bad_value_is_one_line_naming_the_variable_what_it_accepts_and_the_value(name, value, allowed):
+    with pytest.raises(SettingsError) as raised:
+        load_settings({name: value})
+    message = str(raised.value)
+    assert message == f"{name} {allowed}{message.split(allowed, 1)[1]}"
+    assert message.endswith(f", got {value!r}")
+    assert "\n" not in message
+
+
+def test_every_bad_value_is_named_on_the_same_line():
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"HIPPIQUE_RATE_LIMIT": "fast", "HIPPIQUE_RACE_CLOCK_INTERVAL_S": "0"})
+    message = str(raised.value)
+    assert "HIPPIQUE_RATE_LIMIT must be a number" in message
+    assert "HIPPIQUE_RACE_CLOCK_INTERVAL_S must be >= 1" in message
+    assert "\n" not in message
+
+
+def test_an_empty_variable_takes_the_default_but_an_empty_prefix_is_the_bucket_root():
+    settings = load_settings(
+        {"HIPPIQUE_RATE_LIMIT": "", "HIPPIQUE_AUTOMATION": "", "HIPPIQUE_ENV": "", "HIPPIQUE_GCS_BUCKET": "b"}
+    )
+    assert (settings.rate_limit_per_s, settings.automation, settings.env) == (1.0, "off", "local")
+    assert settings.files_uri == "gs://b/hippique"
+    assert load_settings({"HIPPIQUE_GCS_BUCKET": "b", "HIPPIQUE_GCS_PREFIX": ""}).files_uri == "gs://b"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("ON", True), ("yes", True), ("1", True), ("Off", False), ("no", False)]
+)
+def test_switches_read_the_documented_spellings(value, expected):
+    settings = load_settings({"HIPPIQUE_WEB_ZETURF": value, "HIPPIQUE_WEB_GENY": value})
+    assert (settings.web_zeturf, settings.web_geny) == (expected, expected)
+
+
+def test_the_variables_of_the_mapping_are_read_not_the_process_environment(monkeypatch):
+    monkeypatch.setenv("HIPPIQUE_PMU_CONCURRENCY", "0")
+    monkeypatch.setenv("HIPPIQUE_RATE_LIMIT", "3")
+    assert load_settings({}).rate_limit_per_s == 1.0
+    with pytest.raises(SettingsError, match="HIPPIQUE_PMU_CONCURRENCY"):
+        load_settings()
+
+
+def test_the_postgres_url_is_never_repeated_in_an_error():
+    secret = "postgresql://bob:s3cret@db/hippique"
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"HIPPIQUE_ENV": "prod", "HIPPIQUE_PG_URL": secret, "HIPPIQUE_RATE_LIMIT": "x"})
+    assert "s3cret" not in str(raised.value) and "HIPPIQUE_GCS_BUCKET" not in str(raised.value)
+
+
+def test_settings_built_in_code_are_held_to_the_same_bounds(tmp_path):
+    from pydantic import ValidationError
+
+    from hippique_assets.settings import Settings
+
+    with pytest.raises(ValidationError, match="concurrency"):
+        Settings.replayed(tmp_path, "http://127.0.0.1:1", concurrency=0)
+    with pytest.raises(ValidationError, match="plan_cron"):
+        Settings.replayed(tmp_path, "http://127.0.0.1:1", plan_cron="daily")
+
+
+def test_the_command_line_stops_on_a_bad_value_with_one_line_and_no_traceback(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("HIPPIQUE_") and k != "DAGSTER_HOME"}
+    environ.update(HIPPIQUE_HOME=str(tmp_path), HIPPIQUE_RETRY_ATTEMPTS="many")
+    hippique = str(Path(sys.executable).parent / "hippique")
+    done = subprocess.run(
+        [hippique, "db", "current"], capture_output=True, text=True, timeout=120, env=environ
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == "Error: HIPPIQUE_RETRY_ATTEMPTS must be a whole number, got 'many'"
