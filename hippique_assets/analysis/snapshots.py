@@ -150,7 +150,8 @@ def read_capture_file(
         ],
     )
     return CaptureImport(
-        rows=frame[column_names(ODDS_SNAPSHOTS)].reset_index(drop=True),
+        # Fields a capture file does not have (trend, favourite, large bet) stay null.
+        rows=frame.reindex(columns=column_names(ODDS_SNAPSHOTS)).reset_index(drop=True),
         read=read,
         outside_range=int((readable & ~in_range).sum()) + skipped,
         after_start=int((readable & in_range & ~before_start).sum()),

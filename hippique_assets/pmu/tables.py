@@ -751,7 +751,8 @@ DIVIDENDS = declare_table(
 ODDS_SNAPSHOTS = declare_table(
     schema="pmu",
     name="odds_snapshots",
-    description="Odds of every runner captured at a phase of the race day (h30, h5...), kept as history.",
+    description="Odds of every runner captured at a phase of the race day (h30, h5, last_call, and "
+    "watch: about twice a minute from H-10 to the off), kept as history.",
     columns=(
         _RACE_KEY,
         _DAY,
@@ -790,6 +791,34 @@ ODDS_SNAPSHOTS = declare_table(
             comment="When the reference odds were published (dernierRapportReference.dateRapport)",
         ),
         Column("non_runner", Boolean, nullable=False, comment="Withdrawn at the capture (statut, incident)"),
+        Column(
+            "odds_direct_trend",
+            Double,
+            comment="Change of the live odds against the reference, percent "
+            "(dernierRapportDirect.nombreIndicateurTendance); null before revision 0011",
+        ),
+        Column(
+            "odds_direct_trend_sign",
+            Text,
+            comment="Trend indicator of the live odds: +, - or blank "
+            "(dernierRapportDirect.indicateurTendance); null before revision 0011",
+        ),
+        Column(
+            "odds_direct_favourite",
+            Boolean,
+            comment="Favourite of the live market (dernierRapportDirect.favoris); null before revision 0011",
+        ),
+        Column(
+            "odds_direct_large_bet",
+            Boolean,
+            comment="A large bet moved the live odds (dernierRapportDirect.grossePrise); null before revision 0011",
+        ),
+        Column(
+            "odds_reference_favourite",
+            Boolean,
+            comment="Favourite of the reference market (dernierRapportReference.favoris); null before "
+            "revision 0011",
+        ),
     ),
     primary_key=("race_key", "phase", "captured_at", "number"),
     partition_column="race_key",

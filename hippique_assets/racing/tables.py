@@ -1,4 +1,5 @@
-"""The race plan table: what the race-clock sensor reads every 30 seconds."""
+"""The race-day tables: the plan the race-clock sensor reads every 30 seconds, the phases that missed
+their work, the alerts, each decision phase's decision, and the gaps in the minute-by-minute odds."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Double,
     Integer,
     Text,
 )
 
 from hippique_assets.storage.tables import (
+    EUROS,
     TIMESTAMPTZ,
     declare_table,
 )
@@ -116,5 +119,65 @@ ALERTS = declare_table(
         Column("deliveries", Text, comment="One line per channel: ok, or why it was not delivered"),
     ),
     primary_key=("dedup_key",),
+    write_mode="upsert",
+)
+
+PHASE_DECISIONS = declare_table(
+    schema="racing",
+    name="phase_decisions",
+    description="The decision of each decision phase of a race (h5, last_call), side by side: the "
+    "placing phase's tickets are the ones in betting.tickets, the other phase's are kept here only.",
+    columns=(
+        Column("race_key", Text, nullable=False, comment="Race partition key, day-R-C, e.g. 2026-03-23-R1C4"),
+        Column("race_date", Date, nullable=False, comment="Racing day, Europe/Paris"),
+        Column("phase", Text, nullable=False, comment="Decision phase: h5 or last_call"),
+        Column("due_utc", TIMESTAMPTZ, comment="When the phase was due (null for a run launched by hand)"),
+        Column("decided_at", TIMESTAMPTZ, nullable=False, comment="When the decision was made"),
+        Column("odds_captured_at", TIMESTAMPTZ, comment="When the odds decided on were captured"),
+        Column("odds_source", Text, comment="Odds decided on: h5 or last_call (live snapshot), capture"),
+        Column("abstained", Boolean, nullable=False, comment="The phase decided no ticket"),
+        Column("reason", Text, comment="Why the phase abstained, or how it bet"),
+        Column("n_tickets", Integer, nullable=False, comment="Number of tickets the phase decided"),
+        Column("stake_eur", EUROS, nullable=False, comment="Total stake the phase decided, euros"),
+        Column("expected_return_eur", EUROS, nullable=False, comment="Expected return of its tickets, euros"),
+        Column(
+            "placed",
+            Boolean,
+            nullable=False,
+            comment="This phase places the tickets ([decision] placing_phase)",
+        ),
+        Column(
+            "tickets",
+            Text,
+            comment="The phase's tickets as JSON (bet type, combination, stake, probability, EV)",
+        ),
+        Column("config_version", Text, nullable=False, comment="Version of the analysis config used"),
+    ),
+    primary_key=("race_key", "phase"),
+    partition_column="race_date",
+    write_mode="upsert",
+)
+
+ODDS_CAPTURE_GAPS = declare_table(
+    schema="racing",
+    name="odds_capture_gaps",
+    description="Stretches of the last ten minutes before a race's off with no odds captured for more "
+    "than a minute (a watcher that died, a request that failed): recorded, never filled in.",
+    columns=(
+        Column("race_key", Text, nullable=False, comment="Race partition key, day-R-C, e.g. 2026-03-23-R1C4"),
+        Column("race_date", Date, nullable=False, comment="Racing day, Europe/Paris"),
+        Column("gap_from", TIMESTAMPTZ, nullable=False, comment="Last capture before the gap (or H-10)"),
+        Column("gap_to", TIMESTAMPTZ, nullable=False, comment="First capture after the gap (or the off)"),
+        Column("seconds", Double, nullable=False, comment="Length of the gap, seconds"),
+        Column(
+            "reason",
+            Text,
+            nullable=False,
+            comment="What the watcher knew: restarted, capture_failed, late_start, ended",
+        ),
+        Column("recorded_at", TIMESTAMPTZ, nullable=False, comment="When the gap was recorded"),
+    ),
+    primary_key=("race_key", "gap_from"),
+    partition_column="race_date",
     write_mode="upsert",
 )

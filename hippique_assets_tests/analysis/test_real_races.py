@@ -292,7 +292,7 @@ def test_an_impossible_market_is_skipped_and_gets_no_ticket(real_world):
         odds_reference_at=pd.Series(pd.NaT, index=runners.index, dtype="datetime64[ns, UTC]"),
         non_runner=False,
     )
-    postgres.write_frame(ODDS_SNAPSHOTS, bad[column_names(ODDS_SNAPSHOTS)])
+    postgres.write_frame(ODDS_SNAPSHOTS, bad.reindex(columns=column_names(ODDS_SNAPSHOTS)))
     _live_h5(real_world, key, start, with_snapshots=False)
     decision = postgres.query_frame("select * from betting.decisions where race_key = %s", (key,)).iloc[0]
     assert decision["abstained"] and decision["reason"].startswith("impossible market: odds at or below 1")
