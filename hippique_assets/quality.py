@@ -40,15 +40,14 @@ def arrival_mismatches(races: pd.DataFrame, participants: pd.DataFrame) -> list[
     problems: list[str] = []
     ranked = participants.dropna(subset=["finish_rank"])
     by_race = {key: grp for key, grp in ranked.groupby("race_key")}
-    for row in races.itertuples(index=False):
-        arrival = row.arrival_order
+    for race_key, arrival in zip(races["race_key"], races["arrival_order"], strict=True):
         if (
             arrival is None
             or (not isinstance(arrival, list | tuple) and pd.isna(arrival))
             or len(arrival) == 0
         ):
             continue
-        runners = by_race.get(row.race_key)
+        runners = by_race.get(race_key)
         if runners is None or runners.empty:
             continue
         from_ranks = [int(n) for n in runners.sort_values(["finish_rank", "number"])["number"]]
@@ -59,7 +58,7 @@ def arrival_mismatches(races: pd.DataFrame, participants: pd.DataFrame) -> list[
         if sorted(programme[:compared]) != sorted(from_ranks[:compared]) or _ranks_disagree(
             programme[:compared], runners
         ):
-            problems.append(f"{row.race_key}: programme {programme} vs participants {from_ranks}")
+            problems.append(f"{race_key}: programme {programme} vs participants {from_ranks}")
     return problems
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity.stop import stop_base
 
 from hippique_assets.alerts.alert import Alert
 from hippique_assets.alerts.channel import Channel, SendError
@@ -131,11 +132,16 @@ class _Try:
                 return min(error.retry_after_s, self.policy.backoff_max_s)
             return backoff(state)
 
-        def out_of_time(state: RetryCallState) -> bool:
-            return time.monotonic() + state.upcoming_sleep + MIN_ATTEMPT_S > self.deadline
+        deadline = self.deadline
+
+        class out_of_time(stop_base):
+            """Stop when the next attempt, after its wait, could not finish before the deadline."""
+
+            def __call__(self, state: RetryCallState) -> bool:
+                return time.monotonic() + state.upcoming_sleep + MIN_ATTEMPT_S > deadline
 
         retrying = Retrying(
-            stop=stop_after_attempt(self.policy.max_attempts) | out_of_time,
+            stop=stop_after_attempt(self.policy.max_attempts) | out_of_time(),
             wait=wait,
             retry=retry_if_exception(lambda exc: isinstance(exc, SendError) and exc.retryable),
             before_sleep=self._log_retry,

@@ -24,7 +24,7 @@ from hippique_assets.storage.types import column_type
 
 def _summary(frame: pd.DataFrame, table: Table) -> dict[str, MetadataValue]:
     part = partition_column(table)
-    nulls = {c: int(n) for c, n in frame.isna().sum().items() if n}
+    nulls = {str(c): int(n) for c, n in frame.isna().sum().items() if n}
     stats: dict[str, MetadataValue] = {
         "frame_rows": MetadataValue.int(len(frame)),
         "null_cells": MetadataValue.json(dict(sorted(nulls.items(), key=lambda kv: -kv[1])[:10])),

@@ -15,11 +15,13 @@ from importlib import resources
 from pathlib import Path
 
 from dagster import (
+    AssetCheckEvaluation,
     AssetKey,
     DagsterEventType,
     DagsterInstance,
     ExecuteInProcessResult,
     JobDefinition,
+    MetadataValue,
     PartitionsDefinition,
     TimeWindowPartitionsDefinition,
 )
@@ -95,10 +97,10 @@ def outcome_of(partition: str, result: ExecuteInProcessResult, seconds: float) -
             mat = event.step_materialization_data.materialization
             rows = mat.metadata.get("dagster/row_count")
             if rows is not None:
-                outcome.rows[mat.asset_key.to_user_string()] = int(rows.value)
+                outcome.rows[mat.asset_key.to_user_string()] = _count(rows)
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
-            if not evaluation.passed:
+            if isinstance(evaluation, AssetCheckEvaluation) and not evaluation.passed:
                 outcome.failed_checks.append(
                     f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
                 )
@@ -109,6 +111,14 @@ def outcome_of(partition: str, result: ExecuteInProcessResult, seconds: float) -
     if not result.success and outcome.error is None:
         outcome.error = "run failed (see the Dagster run log)"
     return outcome
+
+
+def _count(entry: MetadataValue) -> int:
+    """A count our assets record as integer metadata (``dagster/row_count``, the gaps' kinds)."""
+    value = entry.value
+    if not isinstance(value, int | float | str):
+        raise TypeError(f"expected a count in the metadata, found {value!r}")
+    return int(value)
 
 
 def _user_message(error: object) -> str:
@@ -263,16 +273,16 @@ def day_outcomes(
             materialized[outcome.partition].add(mat.asset_key)
             rows = mat.metadata.get("dagster/row_count")
             if rows is not None:
-                outcome.rows[mat.asset_key.to_user_string()] = int(rows.value)
+                outcome.rows[mat.asset_key.to_user_string()] = _count(rows)
             if mat.asset_key.to_user_string() == GAPS_ASSET:
                 gaps[outcome.partition] = {
-                    name: int(mat.metadata[name].value)
+                    name: _count(mat.metadata[name])
                     for name in ("transient", "permanent")
                     if name in mat.metadata
                 }
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
-            if evaluation.passed:
+            if not isinstance(evaluation, AssetCheckEvaluation) or evaluation.passed:
                 continue
             label = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
             if evaluation.partition in outcomes:

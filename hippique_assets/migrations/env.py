@@ -5,6 +5,7 @@ over the database URL; the target is the metadata every domain declares its tabl
 """
 
 from alembic import context
+from alembic.environment import NameFilterParentNames, NameFilterType
 from sqlalchemy import text
 
 from hippique_assets.catalog import SCHEMAS, metadata
@@ -13,7 +14,7 @@ from hippique_assets.storage.migrate import LOCK_KEY, VERSION_TABLE, engine_for
 config = context.config
 
 
-def _ours(name: str | None, type_: str, parent_names: dict) -> bool:
+def _ours(name: str | None, type_: NameFilterType, parent_names: NameFilterParentNames) -> bool:
     if type_ == "schema":
         return name in SCHEMAS
     return parent_names.get("schema_name") in SCHEMAS

@@ -390,8 +390,10 @@ def _host_of(url: str) -> str:
     return parsed.host
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException | None) -> str:
     """What went wrong on the wire, in words: ``connection refused``, ``timed out``..."""
+    if exc is None:
+        return "no answer"
     text = str(exc)
     if isinstance(exc, httpx.ConnectError) and "refused" in text.lower():
         return "connection refused"

@@ -299,10 +299,10 @@ def _typed(column: Column, values: pd.Series) -> pd.Series:
         floats = pd.to_numeric(values, errors="raise").astype("float64")
         return floats.round(kind.scale) if kind.base == "numeric" and kind.scale is not None else floats
     if dtype == "datetime64[ns, UTC]":
-        return pd.to_datetime(values, utc=True).astype(dtype)
+        return pd.to_datetime(values, utc=True).astype(pd.api.types.pandas_dtype(dtype))
     if dtype == "datetime64[ns]":
-        return pd.to_datetime(values).astype(dtype)
-    return values.astype(dtype)
+        return pd.to_datetime(values).astype(pd.api.types.pandas_dtype(dtype))
+    return values.astype(pd.api.types.pandas_dtype(dtype))
 
 
 def typed_frame(spec: Table, rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:

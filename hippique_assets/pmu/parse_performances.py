@@ -173,7 +173,7 @@ def _entry(entry: Any, horse_ids: Mapping[int, str] | None, where: str) -> _Entr
     r_where = f"{where} {label}"
     if horse_ids is not None:
         number = as_int(require(entry, "numPmu", r_where), r_where, "numPmu")
-        if number not in horse_ids:
+        if number is None or number not in horse_ids:
             error = PmuParseError(
                 r_where, f"numPmu {number} is not among the race's participants", field="numPmu", value=number
             )

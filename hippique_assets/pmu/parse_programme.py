@@ -134,14 +134,14 @@ def race_refs(payload: dict, race_date: date) -> list[RaceRef]:
         races = parse_reunion(payload, race_date).races
     refs = [
         RaceRef(
-            reunion=int(row.reunion),
-            course=int(row.course),
-            race_key=str(row.race_key),
-            start_utc=row.start_utc.to_pydatetime(),
-            status=row.status,
-            discipline=str(row.discipline),
+            reunion=int(row["reunion"]),
+            course=int(row["course"]),
+            race_key=str(row["race_key"]),
+            start_utc=row["start_utc"].to_pydatetime(),
+            status=row["status"],
+            discipline=str(row["discipline"]),
         )
-        for row in races.itertuples(index=False)
+        for row in races.to_dict("records")
     ]
     return sorted(refs, key=lambda ref: (ref.start_utc, ref.reunion, ref.course))
 

@@ -129,10 +129,10 @@ class WebFetcher(Closing):
             )
         except HttpError as exc:
             logger.warning("%s unavailable (%s): treating %s as disallowed", robots_url, exc, root)
-            parser.disallow_all = True
+            parser.parse(["User-agent: *", "Disallow: /"])
         else:
             if answer.status >= 400:
-                parser.allow_all = True
+                parser.parse([])
             else:
                 parser.parse(answer.content.decode(answer.charset or "utf-8", errors="replace").splitlines())
         with self._lock:

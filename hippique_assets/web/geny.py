@@ -171,7 +171,8 @@ def _partant(cells: list[Tag], columns: dict[str, int], declared: tuple[int, ...
     name_cell = cells[columns["name"]]
     link = name_cell.select_one("a")
     distance = text("distance_m")
-    row_classes = " ".join(name_cell.find_parent("tr").get("class") or []).lower()
+    row = name_cell.find_parent("tr")
+    row_classes = " ".join((row.get("class") if row is not None else None) or []).lower()
     flagged = "np" in number_text.lower() or "nonpartant" in row_classes.replace("-", "").replace("_", "")
     return WebRunner(
         number=number,
@@ -255,7 +256,7 @@ def _bet_type(section_id: str, label: str) -> str | None:
 def _dividends(section_id: str, block: Tag, page: str) -> list[WebDividend]:
     stake_node = block.find(string=re.compile(r"pour"))
     stake = 1.0
-    if stake_node is not None:
+    if stake_node is not None and stake_node.parent is not None:
         stake_match = _STAKE.search(stake_node.parent.get_text(" ", strip=True))
         stake = (_amount(stake_match.group(1)) if stake_match else None) or 1.0
     # Combined bets (tiercé, quarté, quinté, 2sur4, multi) show one combination above their rows.
@@ -268,6 +269,7 @@ def _dividends(section_id: str, block: Tag, page: str) -> list[WebDividend]:
             continue
         combo = cells[0].select_one('div[style*="float: left"]')
         label_node = cells[0].select_one('div[style*="float: right"]')
+        combination: str | None
         if combo is not None and label_node is not None:
             combination = combo.get_text("", strip=True)
             label = label_node.get_text(" ", strip=True)
@@ -324,13 +326,13 @@ def parse_geny_arrivee(
     if not dividends:
         raise WebParseError(source, f"{operator} dividends (tables lesSolos, lesDuos...)")
     race_date, hippodrome = _race_link(soup, source)
-    name, number = _title(soup)
+    race_name, number = _title(soup)
     start, discipline, distance, _ = _race_info(soup, race_date)
     return GenyArrivee(
         source="geny",
         race_date=race_date,
         hippodrome=hippodrome,
-        race_name=name,
+        race_name=race_name,
         arrival=tuple(arrival),
         non_runners=_declared_non_runners(soup),
         dividends=tuple(dividends),

@@ -518,7 +518,10 @@ def _parse_burst(value: str) -> Burst:
         numbers = [int(p) for p in parts[1:]]
     except ValueError:
         raise FaultSpecError("burst START and COUNT must be integers") from None
-    return Burst(parts[0], *numbers, path_pattern=pattern if at else None, mutation=mutation, target=target)
+    start, count = numbers[0], numbers[1] if len(numbers) > 1 else 1
+    return Burst(
+        parts[0], start, count, path_pattern=pattern if at else None, mutation=mutation, target=target
+    )
 
 
 def _setting(key: str, value: str) -> Any:

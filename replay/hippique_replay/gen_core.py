@@ -563,8 +563,8 @@ def _assemble(
 
     cancelled = (rng.random(n_races) < CANCEL_RATE) & ~race_quinte
     rank[cancelled[run_race]] = 0
-    for race in np.flatnonzero(rng.random(n_races) < DEAD_HEAT_RATE):
-        _dead_heat(int(race), race_first, rank, bool(race_quinte[race]), draws)
+    for dead_heat_race in np.flatnonzero(rng.random(n_races) < DEAD_HEAT_RATE):
+        _dead_heat(int(dead_heat_race), race_first, rank, bool(race_quinte[dead_heat_race]), draws)
 
     by_slot = np.argsort(slot, kind="stable")
     return DayCore(
