@@ -84,6 +84,13 @@ def check_cron(value: str) -> str:
     return value
 
 
+def check_git_url(value: str) -> str:
+    value = value.strip().rstrip("/")
+    if not value.startswith("https://") or not any(host in value for host in ("github", "gitlab")):
+        raise ValueError("must be the https address of a GitHub or GitLab repository")
+    return value
+
+
 def check_clock(value: str) -> str:
     from hippique_assets.racing.clock import parse_clock
 
@@ -108,6 +115,7 @@ Count = Annotated[int, Field(ge=1)]
 Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Cron = Annotated[str, AfterValidator(check_cron)]
 Clock = Annotated[str, AfterValidator(check_clock)]
+GitUrl = Annotated[str, AfterValidator(check_git_url)]
 Switch = Annotated[bool, BeforeValidator(parse_switch)]
 AutomationSwitch = Annotated[Automation, BeforeValidator(parse_automation)]
 BodyLimits = Annotated[tuple[tuple[str, float], ...], NoDecode, BeforeValidator(parse_body_limits)]
@@ -136,6 +144,10 @@ class Settings:
     timezone: str = "Europe/Paris"
     max_body_mb: tuple[tuple[str, float], ...] = ()
     request_deadline_s: Seconds = 30.0
+    # Where the UI's code links point: the repository and branch (or commit) of the deployed code;
+    # without a repository, at the files of the code server.
+    git_url: GitUrl | None = None
+    git_branch: str = "main"
 
     @classmethod
     def replayed(cls, home: Path, base_url: str, **changes: Any) -> Settings:
@@ -221,6 +233,8 @@ class EnvironmentSettings(BaseSettings):
     web_geny: Switch | None = _variable("HIPPIQUE_WEB_GENY")
     max_body_mb: Annotated[BodyLimits | None, NoDecode] = _variable("HIPPIQUE_MAX_BODY_MB")
     request_deadline_s: Seconds | None = _variable("HIPPIQUE_REQUEST_DEADLINE_S")
+    git_url: GitUrl | None = _variable("HIPPIQUE_GIT_URL")
+    git_branch: str | None = _variable("HIPPIQUE_GIT_BRANCH")
 
     @field_validator("*", mode="before")
     @classmethod
@@ -291,6 +305,8 @@ class EnvironmentSettings(BaseSettings):
                 "web_geny",
                 "max_body_mb",
                 "request_deadline_s",
+                "git_url",
+                "git_branch",
             )
             if getattr(self, name) is not None
         }

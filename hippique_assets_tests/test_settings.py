@@ -199,3 +199,15 @@ def test_the_command_line_stops_on_a_bad_value_with_one_line_and_no_traceback(tm
     )
     assert done.returncode == 1
     assert done.stderr.strip() == "Error: HIPPIQUE_RETRY_ATTEMPTS must be a whole number, got 'many'"
+
+
+def test_the_repository_of_the_code_links_is_read_and_checked():
+    settings = load_settings(
+        {"HIPPIQUE_GIT_URL": "https://github.com/example/hippique_assets/", "HIPPIQUE_GIT_BRANCH": "v1.2"}
+    )
+    assert (settings.git_url, settings.git_branch) == ("https://github.com/example/hippique_assets", "v1.2")
+    assert (load_settings({}).git_url, load_settings({}).git_branch) == (None, "main")
+    with pytest.raises(
+        SettingsError, match="^HIPPIQUE_GIT_URL must be the https address of a GitHub or GitLab"
+    ):
+        load_settings({"HIPPIQUE_GIT_URL": "git@github.com:example/hippique_assets.git"})

@@ -23,6 +23,7 @@ from hippique_assets.analysis.config import AnalysisConfig, ConfigError, load_co
 from hippique_assets.analysis.model import model_from_json
 from hippique_assets.analysis.pipeline import ODDS_SOURCES
 from hippique_assets.cli.options import DATE
+from hippique_assets.defs.betting.definitions import for_settings
 from hippique_assets.defs.betting.model import DEFAULT_HISTORY_DAYS, gpi_model, odds_captures
 from hippique_assets.defs.betting.resources import MODEL_PATH
 from hippique_assets.defs.resources import build_resources
@@ -42,6 +43,7 @@ def _config(path: str | None) -> AnalysisConfig:
 def _materialize(asset: AssetsDefinition, config: dict[str, Any]) -> dict[str, Any]:
     """Materialize one asset in this process; its metadata, or exit with the step's error."""
     settings = load_settings()
+    asset = for_settings(asset, settings)
     resources = build_resources(settings)
     run_config = {**QUIET_RUN_CONFIG, "ops": {asset.op.name: {"config": config}}}
     result = materialize(

@@ -29,7 +29,7 @@ from hippique_assets.analysis.settlement import settle
 from hippique_assets.betting import ledger as ledger_logic
 from hippique_assets.betting import plots, safe_text, season, workbook
 from hippique_assets.betting.tables import DECISIONS, LEDGER, RUNNER_ANALYSIS, SETTLEMENTS, TICKETS
-from hippique_assets.defs.betting.model import CODE_VERSION, _day
+from hippique_assets.defs.betting.model import _day
 from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import (
@@ -120,21 +120,18 @@ def race_identity(postgres: PostgresResource, race_key: str) -> dict[str, str]:
             RUNNER_ANALYSIS,
             key=AssetKey("race_analysis_h5"),
             group=BETTING_GROUP,
-            code_version=CODE_VERSION,
             description="Per runner at H-5: p_market, p_finale, place probability, EV and the factors.",
         ),
         "race_decision": table_out(
             DECISIONS,
             key=AssetKey("race_decision"),
             group=BETTING_GROUP,
-            code_version=CODE_VERSION,
             description="Bet or abstain, and why (betting.decisions).",
         ),
         "race_tickets": table_out(
             TICKETS,
             key=AssetKey("race_tickets"),
             group=BETTING_GROUP,
-            code_version=CODE_VERSION,
             description="Tickets within the race budget (betting.tickets).",
         ),
     },

@@ -7,7 +7,6 @@ decides and settles a period exactly as the H-5 run would have. The maths is in
 :mod:`hippique_assets.analysis`.
 """
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -58,20 +57,17 @@ HISTORY_DEPS = [AssetDep(AssetKey(key)) for key in ("races", "participants", "pe
 ]
 
 
-def analysis_code_version() -> str:
-    """The analysis config's version: the code version of every asset that applies it.
+def analysis_code_version(config_path: str | None) -> str:
+    """The version of the analysis config at ``config_path`` (default: the packaged one): the code
+    version of every asset that applies it.
 
-    Evaluated when this module is imported, by every ``hippique`` command too: it reads only the
-    config's path, so that a missing production setting is reported by the command that needs it
-    (``hippique serve`` names it in one line) rather than as an import-time traceback here.
+    An unreadable config gives ``invalid-config`` rather than an error, so that loading the
+    definitions never fails on it: the runs that need the config report it.
     """
     try:
-        return load_config(os.environ.get("HIPPIQUE_ANALYSIS_CONFIG") or None).version
+        return load_config(config_path).version
     except ConfigError:
         return "invalid-config"
-
-
-CODE_VERSION = analysis_code_version()
 
 
 def _day(value: str | None, name: str) -> date | None:
@@ -180,7 +176,6 @@ def _coef_table(model: FittedModel) -> str:
     group_name=MODEL_GROUP,
     kinds={"python", "file"},
     deps=HISTORY_DEPS,
-    code_version=CODE_VERSION,
 )
 def gpi_model(
     context: AssetExecutionContext,
@@ -295,7 +290,6 @@ def report_metadata(report: BacktestReport) -> dict[str, object]:
     group_name=MODEL_GROUP,
     kinds={"python", "file"},
     deps=[*HISTORY_DEPS, AssetDep(AssetKey("gpi_model"))],
-    code_version=CODE_VERSION,
 )
 def backtest_report(
     context: AssetExecutionContext,
