@@ -23,6 +23,7 @@ simple-gagnant dividend) and every report made with it says so.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -30,6 +31,7 @@ import pandas as pd
 
 from hippique_assets.analysis.abstentions import reason_category
 from hippique_assets.analysis.bet_outcomes import favourite_ticket, money_table, settle_race
+from hippique_assets.analysis.clv import win_prices, with_clv
 from hippique_assets.analysis.config import AnalysisConfig
 from hippique_assets.analysis.edge import EdgeEvidence, evidence_from_scores
 from hippique_assets.analysis.live_model import fit_live_model, payout_model_from, winners_payout_rows
@@ -39,6 +41,7 @@ from hippique_assets.analysis.metrics import (
     calibration_table,
 )
 from hippique_assets.analysis.model import FittedModel
+from hippique_assets.analysis.offsets import offset_study
 from hippique_assets.analysis.payout import PayoutModel
 from hippique_assets.analysis.period import PreparedPeriod, prepare_period
 from hippique_assets.analysis.pipeline import (
@@ -53,6 +56,7 @@ from hippique_assets.analysis.scores import (
     scorable,
     score_rows,
 )
+from hippique_assets.analysis.snapshots import phase_offset
 from hippique_assets.analysis.stored_history import History, NoDataError, Progress, load_history
 from hippique_assets.analysis.walk_forward import factor_predictions, walk_forward
 
@@ -110,8 +114,15 @@ def backtest(
     odds_source: str = "snapshots",
     progress: Progress | None = None,
     seed: int = 0,
+    decision_phase: str = "h5",
+    offsets: Sequence[int] = (),
 ) -> BacktestReport:
-    """Decide, settle and score every race of ``start`` .. ``end`` as the live H-5 run would have."""
+    """Decide, settle and score every race of ``start`` .. ``end`` as the live H-5 run would have.
+
+    ``decision_phase`` (``h<minutes>``) decides on the latest capture at or before that many minutes
+    before the off instead of H-5 (the report's "H-5" columns then hold those odds). ``offsets``
+    (minutes) adds the market and walk-forward model at each offset, and the final odds, side by side
+    on the same races (:mod:`hippique_assets.analysis.offsets`)."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}: use one of {MODES}")
     if mode == "stored" and stored_model is None:
@@ -121,7 +132,13 @@ def backtest(
     in_range = [d for d in history.racing_days if start <= d <= end]
     if not in_range:
         raise NoDataError(f"no race stored between {start} and {end}")
+    phase_offset(decision_phase)  # refuses an unknown phase before any work
     report = BacktestReport(start, end, mode, odds_source, config.version)
+    if decision_phase != "h5":
+        report.notes.append(
+            f"Decisions at {decision_phase.upper().replace('H', 'H-')}: the latest capture at or before that "
+            "instant; the tables' H-5 columns hold those odds."
+        )
     if odds_source == "final_proxy":
         report.notes.append(
             "OPTIMISTIC (final_proxy): decisions use the final odds, published after the H-5 instant, and "
@@ -130,7 +147,14 @@ def backtest(
     # Walk-forward and factors evidence need the days before the range, too.
     all_days = [d for d in history.racing_days if d <= end]
     prepared_days = in_range if mode == "stored" else all_days
-    period = prepare_period(history, prepared_days, config, odds_source=odds_source, progress=progress)
+    period = prepare_period(
+        history,
+        prepared_days,
+        config,
+        odds_source=odds_source,
+        decision_phase=decision_phase,
+        progress=progress,
+    )
     features = period.features
     # Out-of-sample scores of every day (the edge evidence) and the model of each day.
     oos, models = pd.DataFrame(), {}
@@ -202,7 +226,12 @@ def backtest(
             )
             race_divs = dividends.get(key, no_dividends)
             if not decision.tickets.empty:
-                settled = settle_race(decision.tickets, race_divs, race_runs).assign(race_date=day)
+                priced = decision.tickets.assign(
+                    decision_odds=win_prices(decision.tickets, _odds_by_number(runners, "odds_h5"))
+                )
+                settled = with_clv(
+                    settle_race(priced, race_divs, race_runs), _odds_by_number(race_runs, "odds_direct")
+                ).assign(race_date=day)
                 ticket_frames.append(settled)
                 done = settled[settled["outcome"] != "unsettled"]
                 day_stake += float(done["stake_eur"].astype(float).sum())
@@ -230,7 +259,14 @@ def backtest(
     report.favourite = money_table(favourites, seed)
     _fill_counts(report, config)
     _fill_per_day(report, pd.DataFrame(per_day))
+    if offsets:
+        report.offsets = offset_study(history, start, end, config, offsets=offsets)
     return report
+
+
+def _odds_by_number(rows: pd.DataFrame, column: str) -> dict[int, float]:
+    """Win odds by runner number (a stored runner row's ``odds_direct`` is its final odds)."""
+    return {int(n): float(o) for n, o in zip(rows["number"], rows[column], strict=True) if pd.notna(o)}
 
 
 def _fill_scores(report: BacktestReport, config: AnalysisConfig) -> None:

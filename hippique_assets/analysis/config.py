@@ -42,7 +42,14 @@ PLACING_PHASES = ("h5", "last_call")
 PlacingPhase = Literal["h5", "last_call"]
 # The factor scores, and what a fitted model may use: those scores and the market-derived columns.
 FACTOR_NAMES = ("jockey", "trainer", "form", "chrono", "drift")
-MARKET_FEATURES = ("market_logit", "drift_logit", "reference_logit", "market_logit_sq")
+MARKET_FEATURES = (
+    "market_logit",
+    "drift_logit",
+    "reference_logit",
+    "market_logit_sq",
+    "market_shape_low",
+    "market_shape_high",
+)
 MODEL_FEATURES = (*FACTOR_NAMES, *MARKET_FEATURES)
 ModelFeature = Literal[
     "jockey",
@@ -54,6 +61,8 @@ ModelFeature = Literal[
     "drift_logit",
     "reference_logit",
     "market_logit_sq",
+    "market_shape_low",
+    "market_shape_high",
 ]
 
 # Unknown keys are refused: a setting nothing reads must not be silently ignored.
@@ -128,6 +137,15 @@ class ModelConfig:
     l2: Annotated[StrictFloat, Field(ge=0)]
     min_train_races: Annotated[StrictInt, Field(ge=1)]
     features: Annotated[tuple[ModelFeature, ...], Field(min_length=1)]
+    # Knots (win probabilities) of the favourite-longshot shape terms (analysis/price_shape.py).
+    shape_knots: tuple[StrictFloat, StrictFloat] = (0.05, 0.5)
+
+    @field_validator("shape_knots")
+    @classmethod
+    def _knots_in_order(cls, knots: tuple[float, float]) -> tuple[float, float]:
+        if not 0 < knots[0] < knots[1] < 1:
+            raise ValueError(f"shape_knots must be two probabilities 0 < low < high < 1, got {list(knots)}")
+        return knots
 
 
 @dataclass(config=STRICT)

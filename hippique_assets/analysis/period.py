@@ -59,6 +59,7 @@ def prepare_period(
     config: AnalysisConfig,
     *,
     odds_source: str = "snapshots",
+    decision_phase: str = "h5",
     progress: Progress | None = None,
 ) -> PreparedPeriod:
     """Features of every race of ``days``, each built from what was known at its H-5 instant."""
@@ -91,6 +92,7 @@ def prepare_period(
                 history.performances,
                 config,
                 odds_source=odds_source,
+                decision_phase=decision_phase,
                 jockey_rates=jockeys,
                 trainer_rates=trainers,
                 best_reduction=best,

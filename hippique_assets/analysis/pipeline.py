@@ -22,6 +22,7 @@ from hippique_assets.analysis.edge import EdgeEvidence, edge_gate
 from hippique_assets.analysis.market import check_market, market_probabilities, proportional
 from hippique_assets.analysis.model import FittedModel, predict
 from hippique_assets.analysis.payout import PayoutModel
+from hippique_assets.analysis.price_shape import shape_columns
 from hippique_assets.analysis.snapshots import PhaseOdds, final_proxy_odds, phase_odds
 from hippique_assets.analysis.tickets import TicketDecision, abstention, build_tickets
 
@@ -90,6 +91,7 @@ def assemble_inputs(
     config: AnalysisConfig,
     *,
     odds_source: str = "snapshots",
+    decision_phase: str = "h5",
     jockey_rates: pd.DataFrame | None = None,
     trainer_rates: pd.DataFrame | None = None,
     best_reduction: pd.Series | None = None,
@@ -99,10 +101,12 @@ def assemble_inputs(
     ``odds_source="snapshots"`` reads the odds known at H-5 and H-30 from ``snapshots`` (rows of
     ``pmu.odds_snapshots``). ``"final_proxy"`` is the explicitly optimistic mode for days without
     snapshots: ``runners`` must then carry odds_direct, odds_reference and non_runner.
+    ``decision_phase`` moves the decision instant (``h2``: the odds known 2 minutes before the off);
+    the decision's odds still fill the ``h5`` slot of the inputs.
     """
     if odds_source == "snapshots":
         max_age = config.decision.max_capture_age_min
-        h5 = phase_odds(snapshots, start_utc, "h5", max_age)
+        h5 = phase_odds(snapshots, start_utc, decision_phase, max_age)
         h30 = phase_odds(snapshots, start_utc, "h30", max_age)
     elif odds_source == "final_proxy":
         h5, h30 = final_proxy_odds(runners, "h5"), final_proxy_odds(runners, "h30")
@@ -196,6 +200,10 @@ def prepare_race(inputs: RaceInputs, config: AnalysisConfig) -> PreparedRace:
     runners["p_market"] = p_market
     runners["market_logit"] = np.log(p_market)
     runners["market_logit_sq"] = runners["market_logit"] ** 2
+    for name, values in shape_columns(
+        runners["market_logit"].to_numpy(float), config.model.shape_knots
+    ).items():
+        runners[name] = values
     # log(odds H-30 / odds H-5), unscaled: positive when the horse was backed; 0 when H-30 is missing.
     runners["drift_logit"] = _log_ratio(runners["odds_h30"], runners["odds_h5"])
     # The reference price against the direct one, both as known at H-5 (0 when a price is missing).

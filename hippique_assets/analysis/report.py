@@ -10,7 +10,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from hippique_assets.analysis.clv import clv_summary_markdown
 from hippique_assets.analysis.edge import EdgeEvidence
+from hippique_assets.analysis.offsets import OffsetStudy
 from hippique_assets.analysis.payout import PayoutModel
 from hippique_assets.betting.ledger import reason_key
 
@@ -42,6 +44,8 @@ class BacktestReport:
     last_coef: dict[str, float] = field(default_factory=dict)
     last_evidence: EdgeEvidence | None = None
     payout: PayoutModel | None = None
+    # Market and model at several offsets before the off, on the same races (None: not asked for).
+    offsets: OffsetStudy | None = None
 
     @property
     def optimistic(self) -> bool:
@@ -194,6 +198,9 @@ def report_markdown(report: BacktestReport, *, with_days: bool = True) -> str:
     for title, (table, diffs) in report.comparisons.items():
         lines += ["", f"### Against {title} (races whose market is complete then too)", ""]
         lines += [table.round(4).to_markdown(index=False), "", diffs.round(4).to_markdown(index=False)]
+    if report.offsets is not None:
+        lines += ["", "## What each minute is worth (market and model by decision offset)", ""]
+        lines.append(report.offsets.markdown())
     lines += ["", "## Calibration by decile", ""]
     if report.calibration.empty:
         lines.append("_none_")
@@ -206,6 +213,8 @@ def report_markdown(report: BacktestReport, *, with_days: bool = True) -> str:
         lines += ["", report.calibration.round(4).to_markdown(index=False)]
     lines += ["", "## Tickets by bet type (settled on official dividends; 95 % bootstrap CI over days)", ""]
     lines.append(_money_markdown(report.by_bet_type))
+    lines += ["", "## Closing-line value (decision price against the final price, simple gagnant)", ""]
+    lines.append(clv_summary_markdown(report.tickets))
     lines += ["", "## Flat favourite (1 EUR on the H-5 favourite of every scored race)", ""]
     lines.append(_money_markdown(report.favourite))
     lines += ["", "## Decisions", ""]

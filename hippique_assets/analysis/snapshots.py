@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -28,6 +29,18 @@ from hippique_assets.storage.tables import column_names
 
 CAPTURE_PHASE = "capture"
 PHASE_OFFSETS = {"h5": timedelta(minutes=5), "h30": timedelta(minutes=30)}
+_OFFSET_PHASE = re.compile(r"h(\d{1,3})")
+
+
+def phase_offset(phase: str) -> timedelta:
+    """How long before the start a phase decides: ``h5``, ``h30``, or any ``h<minutes>`` (``h2``, ``h60``)."""
+    if phase in PHASE_OFFSETS:
+        return PHASE_OFFSETS[phase]
+    match = _OFFSET_PHASE.fullmatch(phase)
+    if match is None:
+        raise ValueError(f"unknown decision phase {phase!r}: use h<minutes before the off>, e.g. h5 or h2")
+    return timedelta(minutes=int(match.group(1)))
+
 
 # Columns of the shared capture files (one row per race x distinct capture x runner).
 CAPTURE_COLUMNS = (
@@ -207,12 +220,13 @@ def _aware(instant: datetime | pd.Timestamp) -> pd.Timestamp:
 def phase_odds(
     snapshots: pd.DataFrame, start_utc: datetime | pd.Timestamp | None, phase: str, max_age_min: float
 ) -> PhaseOdds:
-    """The odds known at ``phase`` (``h5`` or ``h30``) of one race, from all its snapshot rows.
+    """The odds known at ``phase`` (``h5``, ``h30`` or any ``h<minutes>``) of one race, from all its
+    snapshot rows.
 
     ``snapshots``: rows of ``pmu.odds_snapshots`` of the race (phase, captured_at, number,
     odds_direct, odds_reference, non_runner).
     """
-    due = pd.Timestamp(start_utc) - PHASE_OFFSETS[phase] if start_utc is not None else None
+    due = pd.Timestamp(start_utc) - phase_offset(phase) if start_utc is not None else None
     if due is not None and due.tzinfo is None:
         due = due.tz_localize("UTC")
     if snapshots.empty:

@@ -6,11 +6,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from hippique_assets.analysis.abstentions import reason_category
+from hippique_assets.analysis.clv import clv_totals
 from hippique_assets.analysis.metrics import brier_score, log_loss, roi
 from hippique_assets.betting.tables import LEDGER
 from hippique_assets.storage.tables import column_names
@@ -116,6 +118,7 @@ def race_ledger(
         stake = float(stakes.sum())
         expected = float((stakes * (1 + race_tickets["ev"].astype(float))).sum()) if stake else 0.0
         returned = float(_money(race_settled, "return_eur").sum())
+        clv, beat_share, clv_tickets = clv_totals(race_settled)
         runners = _rows_of(analysis, key)
         winner = winners.get(key)
         brier, loss = _scores(runners, winner, "p_finale")
@@ -142,6 +145,9 @@ def race_ledger(
                 "log_loss": loss,
                 "market_brier": market_brier,
                 "market_log_loss": market_loss,
+                "clv": clv,
+                "clv_tickets": clv_tickets,
+                "beat_final_share": beat_share,
             }
         )
     return pd.DataFrame(rows, columns=column_names(LEDGER))
@@ -166,6 +172,9 @@ class DaySummary:
     log_loss: float | None
     market_brier: float | None
     market_log_loss: float | None
+    clv: float | None = None
+    beat_final_share: float | None = None
+    clv_tickets: int = 0
 
 
 def _mean(ledger: pd.DataFrame, column: str) -> float | None:
@@ -205,7 +214,29 @@ def summarize_day(ledger: pd.DataFrame) -> DaySummary:
         log_loss=_mean(ledger, "log_loss"),
         market_brier=_mean(ledger, "market_brier"),
         market_log_loss=_mean(ledger, "market_log_loss"),
+        **_day_clv(ledger),
     )
+
+
+def _day_clv(ledger: pd.DataFrame) -> dict[str, Any]:
+    """The day's CLV: the races' CLVs weighted by their stakes, and the share of tickets beating the
+    final price weighted by each race's tickets with a CLV."""
+    if ledger.empty or "clv" not in ledger:
+        return {}
+    counted = pd.to_numeric(ledger["clv_tickets"], errors="coerce").fillna(0)
+    rows = ledger[(counted > 0) & pd.to_numeric(ledger["clv"], errors="coerce").notna()]
+    if rows.empty:
+        return {}
+    stakes = rows["stake_eur"].astype(float)
+    tickets = pd.to_numeric(rows["clv_tickets"]).astype(float)
+    clv = rows["clv"].astype(float)
+    share = rows["beat_final_share"].astype(float)
+    weights = stakes if stakes.sum() > 0 else tickets
+    return {
+        "clv": float((clv * weights).sum() / weights.sum()),
+        "beat_final_share": float((share * tickets).sum() / tickets.sum()),
+        "clv_tickets": int(tickets.sum()),
+    }
 
 
 def _fmt(value: float | None, pattern: str = "{:.3f}") -> str:
@@ -225,6 +256,8 @@ def summary_markdown(summary: DaySummary) -> str:
             f"| profit / ROI | {summary.profit_eur:+.2f} EUR / {_fmt(summary.roi, '{:+.1%}')} |",
             f"| Brier p_finale / market | {_fmt(summary.brier)} / {_fmt(summary.market_brier)} |",
             f"| log-loss p_finale / market | {_fmt(summary.log_loss)} / {_fmt(summary.market_log_loss)} |",
+            f"| closing-line value | {_fmt(summary.clv, '{:+.1%}')} over {summary.clv_tickets} tickets, "
+            f"{_fmt(summary.beat_final_share, '{:.0%}')} beat the final price |",
         ]
     )
 
@@ -245,6 +278,9 @@ FIGURES = (
     "log_loss",
     "market_brier",
     "market_log_loss",
+    "clv",
+    "beat_final_share",
+    "clv_tickets",
 )
 
 

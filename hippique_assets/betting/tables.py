@@ -139,6 +139,12 @@ TICKETS = declare_table(
             comment="Runners of the combination as number and horse name, e.g. 3 JAZZY, 7 ULYSSE "
             "(nom); null before revision 0010",
         ),
+        Column(
+            "decision_odds",
+            Double,
+            comment="Win odds of the horse at the decision instant (simple gagnant only); null for other "
+            "bet types and before revision 0012",
+        ),
     ),
     primary_key=("race_key", "bet_type", "combination"),
     partition_column="race_key",
@@ -163,6 +169,19 @@ SETTLEMENTS = declare_table(
         Column("profit_eur", EUROS, nullable=False, comment="Return minus stake, euros"),
         Column("official", Boolean, nullable=False, comment="Settled on the official PMU dividends"),
         Column("settled_at", TIMESTAMPTZ, nullable=False, comment="When the ticket was settled"),
+        Column(
+            "final_odds",
+            Double,
+            comment="Final win odds of the horse (dernierRapportDirect), simple gagnant only; null before "
+            "revision 0012",
+        ),
+        Column(
+            "clv",
+            Double,
+            comment="Closing-line value: decision odds / final odds - 1 (positive: the price shortened "
+            "after the decision)",
+        ),
+        Column("beat_final", Boolean, comment="The decision odds were longer than the final odds"),
     ),
     primary_key=("race_key", "bet_type", "combination"),
     partition_column="race_key",
@@ -205,6 +224,20 @@ LEDGER = declare_table(
         Column("log_loss", Double, comment="Log loss of p_finale against the winner"),
         Column("market_brier", Double, comment="Brier score of p_market against the arrival"),
         Column("market_log_loss", Double, comment="Log loss of p_market against the winner"),
+        Column(
+            "clv",
+            Double,
+            comment="Stake-weighted closing-line value of the race's tickets that have one (decision "
+            "odds / final odds - 1); null without such a ticket",
+        ),
+        Column(
+            "clv_tickets", Integer, comment="Tickets with a closing-line value; null before revision 0012"
+        ),
+        Column(
+            "beat_final_share",
+            Double,
+            comment="Share of those tickets whose decision odds were longer than the final odds",
+        ),
     ),
     primary_key=("race_date", "race_key"),
     partition_column="race_date",

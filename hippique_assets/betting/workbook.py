@@ -210,6 +210,9 @@ def _observed_rows(
                 _number(s.get("dividend_per_eur")),
                 float(s["return_eur"]),
                 float(s["profit_eur"]),
+                _number(s.get("decision_odds")),
+                _number(s.get("final_odds")),
+                _number(s.get("clv")),
             ]
         )
     return rows
@@ -234,6 +237,8 @@ def _follow_rows(ledger: pd.DataFrame) -> list[list[object]]:
                 _number(r.get("roi")),
                 _number(r.get("brier")),
                 _number(r.get("log_loss")),
+                _number(r.get("clv")),
+                _number(r.get("beat_final_share")),
             ]
         )
     return rows
@@ -242,6 +247,18 @@ def _follow_rows(ledger: pd.DataFrame) -> list[list[object]]:
 def _column_sum(headers: Sequence[str], rows: Sequence[Sequence[object]], header: str) -> float:
     index = headers.index(header)
     return round(sum(float(r[index]) for r in rows if r[index] is not None), 2)  # type: ignore[arg-type]
+
+
+def _stake_weighted(headers: Sequence[str], rows: Sequence[Sequence[object]], header: str) -> float | None:
+    """The stake-weighted mean of a column over the rows that have a value (the day's CLV)."""
+    at, stake_at = headers.index(header), headers.index("Mise")
+    pairs = [
+        (float(stake), float(value))
+        for stake, value in ((r[stake_at], r[at]) for r in rows)
+        if isinstance(stake, int | float) and isinstance(value, int | float)
+    ]
+    weight = sum(stake for stake, _ in pairs)
+    return sum(stake * value for stake, value in pairs) / weight if weight > 0 else None
 
 
 PLANNING_HEADERS = [*KEY_HEADERS, "Hippodrome", "Discipline", "Départ (Paris)", "Statut"]
@@ -266,6 +283,9 @@ OBSERVED_HEADERS = [
     "Rapport pour 1 €",
     "Retour",
     "Gain",
+    "Cote à la décision",
+    "Cote finale",
+    "CLV",
 ]
 FOLLOW_HEADERS = [
     *KEY_HEADERS,
@@ -280,6 +300,8 @@ FOLLOW_HEADERS = [
     "ROI",
     "Brier",
     "Log-loss",
+    "CLV",
+    "Battent la cote finale",
 ]
 
 
@@ -414,8 +436,22 @@ def build_workbook(
         "ROI observé",
         OBSERVED_HEADERS,
         observed,
-        {"Mise": MONEY, "Rapport pour 1 €": "0.00", "Retour": MONEY, "Gain": MONEY},
-        total={"Date": "Total", "Mise": stake, "Retour": returned, "Gain": round(returned - stake, 2)},
+        {
+            "Mise": MONEY,
+            "Rapport pour 1 €": "0.00",
+            "Retour": MONEY,
+            "Gain": MONEY,
+            "Cote à la décision": "0.00",
+            "Cote finale": "0.00",
+            "CLV": PERCENT,
+        },
+        total={
+            "Date": "Total",
+            "Mise": stake,
+            "Retour": returned,
+            "Gain": round(returned - stake, 2),
+            "CLV": _stake_weighted(OBSERVED_HEADERS, observed, "CLV"),
+        },
     )
 
     follow = _follow_rows(ledger)
@@ -426,7 +462,15 @@ def build_workbook(
         "Suivi",
         FOLLOW_HEADERS,
         follow,
-        {"Mise": MONEY, "Retour espéré": MONEY, "Retour": MONEY, "Gain": MONEY, "ROI": PERCENT},
+        {
+            "Mise": MONEY,
+            "Retour espéré": MONEY,
+            "Retour": MONEY,
+            "Gain": MONEY,
+            "ROI": PERCENT,
+            "CLV": PERCENT,
+            "Battent la cote finale": PERCENT,
+        },
         total={
             "Date": "Total",
             "Tickets": int(_column_sum(FOLLOW_HEADERS, follow, "Tickets")),
@@ -436,6 +480,7 @@ def build_workbook(
             "Retour": returned,
             "Gain": round(returned - stake, 2),
             "ROI": (returned - stake) / stake if stake else None,
+            "CLV": _stake_weighted(FOLLOW_HEADERS, follow, "CLV"),
         },
     )
     _charts_sheet(book, ledger, settlements)

@@ -21,7 +21,9 @@ from tqdm import tqdm
 from hippique_assets.analysis.backtest import MODES, NoDataError, backtest, load_history
 from hippique_assets.analysis.config import AnalysisConfig, ConfigError, load_config
 from hippique_assets.analysis.model import model_from_json
+from hippique_assets.analysis.offsets import parse_offsets
 from hippique_assets.analysis.pipeline import ODDS_SOURCES
+from hippique_assets.analysis.snapshots import phase_offset
 from hippique_assets.cli.options import DATE
 from hippique_assets.defs.betting.definitions import for_settings
 from hippique_assets.defs.betting.model import DEFAULT_HISTORY_DAYS, gpi_model, odds_captures
@@ -155,6 +157,19 @@ def fit(start: date | None, end: date | None, odds_source: str) -> None:
     help="Days before --from read for the walk-forward fits and the edge evidence.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap intervals.")
+@click.option(
+    "--decide-at",
+    "decision_phase",
+    default="h5",
+    show_default=True,
+    help="Decision instant as h<minutes before the off> (h2: the latest capture at or before H-2).",
+)
+@click.option(
+    "--offsets",
+    default=None,
+    help="Also score the market and the model at these minutes before the off, and the final odds, "
+    "on the same races, e.g. 60,30,15,5,2.",
+)
 def backtest_command(
     start: date,
     end: date,
@@ -163,10 +178,17 @@ def backtest_command(
     config_path: str | None,
     history_days: int,
     seed: int,
+    decision_phase: str,
+    offsets: str | None,
 ) -> None:
     """Decide every race of the range as the H-5 run would have, settle on official dividends, and
     compare p_finale with the market, uniform and the flat favourite. Exit 2 when there is no data."""
     config = _config(config_path)
+    try:
+        offset_minutes = parse_offsets(offsets) if offsets else ()
+        phase_offset(decision_phase)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
     resources = build_resources(load_settings())
     mode = mode.replace("-", "_")
     stored = None
@@ -197,6 +219,8 @@ def backtest_command(
             odds_source=odds_source,
             progress=progress,
             seed=seed,
+            decision_phase=decision_phase,
+            offsets=offset_minutes,
         )
     except NoDataError as exc:
         click.echo(f"nothing to backtest: {exc}", err=True)
@@ -207,7 +231,7 @@ def backtest_command(
         for bar in bars.values():
             bar.close()
     text = report.markdown()
-    name = f"reports/backtest-{start.isoformat()}-{end.isoformat()}-{mode}-{odds_source}"
+    name = f"reports/backtest-{start.isoformat()}-{end.isoformat()}-{mode}-{odds_source}-{decision_phase}"
     uri = resources["files"].write_bytes(f"{name}.md", text.encode(), "text/markdown")
     click.echo(report.markdown(with_days=False))
     click.echo(f"\nconfig {config.version}; report at {uri}; {time.perf_counter() - began:.1f} s")

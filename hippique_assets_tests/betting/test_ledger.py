@@ -142,3 +142,26 @@ def test_figures_are_numbers_and_abstentions_are_counted_by_reason():
     assert empty["tickets"] == 0 and "roi" not in empty and "brier" not in empty
     assert reason_key("no bet reaches min EV (best EV 0.12)") == "abstained_no_bet_reaches_min_ev"
     assert reason_key(None) == "abstained_unknown"
+
+
+def test_closing_line_value_per_race_and_per_day():
+    decisions, tickets, settlements, analysis, results = _frames()
+    # The 1 EUR ticket was taken at 6.0 and closed at 4.0; the 2 EUR one at 3.6, closed at 4.0.
+    settlements = settlements.assign(
+        stake_eur=[1.0, 2.0], clv=[0.5, -0.1], beat_final=[True, False], final_odds=[4.0, 4.0]
+    )
+    ledger = race_ledger(DAY, decisions, tickets, settlements, analysis, results)
+    bet, abstained = ledger.iloc[0], ledger.iloc[1]
+    assert bet["clv"] == pytest.approx((1.0 * 0.5 + 2.0 * -0.1) / 3.0)
+    assert bet["clv_tickets"] == 2 and bet["beat_final_share"] == 0.5
+    assert abstained["clv_tickets"] == 0 and pd.isna(abstained["clv"])
+    summary = summarize_day(ledger)
+    assert summary.clv == pytest.approx(bet["clv"]) and summary.beat_final_share == 0.5
+    assert summary.clv_tickets == 2
+    assert "closing-line value | +10.0% over 2 tickets, 50% beat" in summary_markdown(summary)
+
+
+def test_settlements_without_clv_leave_the_ledger_clv_empty():
+    ledger = race_ledger(DAY, *_frames())
+    assert ledger["clv"].isna().all() and (ledger["clv_tickets"] == 0).all()
+    assert summarize_day(ledger).clv is None

@@ -53,6 +53,9 @@ def test_four_sheets_with_values_and_totals():
                 "dividend_per_eur": 4.8,
                 "return_eur": 7.2,
                 "profit_eur": 5.7,
+                "decision_odds": 6.0,
+                "final_odds": 4.8,
+                "clv": 0.25,
             }
         ]
     )
@@ -71,6 +74,8 @@ def test_four_sheets_with_values_and_totals():
                 "roi": 3.8,
                 "brier": 0.6,
                 "log_loss": 1.2,
+                "clv": 0.25,
+                "beat_final_share": 1.0,
             }
         ]
     )
@@ -88,15 +93,17 @@ def test_four_sheets_with_values_and_totals():
     assert forecast_sheet["H1"].value == "Chevaux"
     assert forecast_sheet["I2"].number_format == '0.00 "€"' and forecast_sheet["J2"].number_format == "0.0%"
     observed = book["ROI observé"]
-    assert [c.value for c in observed[2]][7:] == ["7 JAZZY", 1.5, "won", 4.8, 7.2, 5.7]
+    assert [c.value for c in observed[2]][7:] == ["7 JAZZY", 1.5, "won", 4.8, 7.2, 5.7, 6.0, 4.8, 0.25]
+    assert observed.cell(row=2, column=16).number_format == "0.0%"  # CLV
     total = [c.value for c in observed[observed.max_row]]
-    assert total[0] == "Total" and total[8] == 1.5 and total[-2:] == [7.2, 5.7]
+    assert total[0] == "Total" and total[8] == 1.5 and total[11:13] == [7.2, 5.7] and total[-1] == 0.25
     follow = book["Suivi"]
     follow_row = [c.value for c in follow[2]]
     assert follow_row[5:9] == ["pari", None, 1, 1]
     follow_total = [c.value for c in follow[follow.max_row]]
     assert follow_total[0] == "Total" and follow_total[9:13] == [1.5, 2.25, 7.2, 5.7]
     assert follow_total[13] == pytest.approx(3.8)  # 5.7 / 1.5
+    assert follow_row[-2:] == [0.25, 1.0] and follow_total[-2] == pytest.approx(0.25)
     assert follow.cell(row=follow.max_row, column=14).number_format == "0.0%"
 
 
@@ -131,7 +138,8 @@ def test_planning_prefers_paris_wall_clock_and_reads_decimals():
     assert planning["C2"].value == 2 and planning["H2"].value is None  # sorted by course
     assert planning["H3"].value == datetime(2026, 3, 23, 15, 15)
     observed = [c.value for c in book["ROI observé"][2]]
-    assert observed[7:] == [None, 2.0, "lost", None, 0.0, -2.0]
+    # A place ticket has no closing-line value; settlements from before revision 0012 have none either.
+    assert observed[7:] == [None, 2.0, "lost", None, 0.0, -2.0, None, None, None]
 
 
 def test_missing_column_is_named():

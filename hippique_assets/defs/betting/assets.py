@@ -5,6 +5,7 @@ The maths lives in :mod:`hippique_assets.analysis` and :mod:`hippique_assets.bet
 read their inputs from our own tables and write through the Postgres IO manager and the files store.
 """
 
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -23,6 +24,7 @@ from dagster import (
 from pydantic import Field
 from sqlalchemy import Table
 
+from hippique_assets.analysis.clv import win_prices, with_clv
 from hippique_assets.analysis.history import race_inputs
 from hippique_assets.analysis.pipeline import analyse_race
 from hippique_assets.analysis.settlement import settle
@@ -40,6 +42,7 @@ from hippique_assets.defs.partitions import (
     race_partitions,
 )
 from hippique_assets.lib.table_assets import PG_IO_MANAGER, table_metadata, table_out
+from hippique_assets.pmu import parsers
 from hippique_assets.racing.keys import parse_race_key
 from hippique_assets.racing.results import RACE_RESULTS
 from hippique_assets.racing.tables import RACE_PLAN
@@ -170,6 +173,9 @@ def race_analysis_h5(
     decision = result.decision
     tickets = decision.tickets.assign(config_version=config.version, decided_at=now)
     if not tickets.empty:
+        odds = dict(zip(runners["number"].astype(int), runners["odds_h5"].astype(float), strict=True))
+        tickets = tickets.assign(decision_odds=win_prices(tickets, odds))
+    if not tickets.empty:
         tickets = tickets.assign(horse_names=tickets["numbers"].map(lambda n: named_runners(n, names)))
     stake = float(tickets["stake_eur"].sum()) if not tickets.empty else 0.0
     expected = float((tickets["stake_eur"] * (1 + tickets["ev"])).sum()) if not tickets.empty else 0.0
@@ -253,10 +259,12 @@ def race_analysis_h5(
     deps=[AssetKey("race_tickets"), AssetKey("race_result"), AssetKey("race_dividends")],
 )
 def ticket_settlement(
-    context: AssetExecutionContext, postgres: PostgresResource, clock: ClockResource
+    context: AssetExecutionContext, postgres: PostgresResource, files: FilesResource, clock: ClockResource
 ) -> pd.DataFrame:
     """The race's tickets settled on the official dividends (``dividendePourUnEuro``); a ticket on a
-    non-runner is refunded. Runs at H+15 after ``race_result``."""
+    non-runner is refunded. Each simple-gagnant ticket gets the horse's final odds (from the runners
+    answer ``race_result`` kept), its closing-line value and whether it beat the final price. Runs at
+    H+15 after ``race_result``."""
     race_key = context.partition_key
     context.add_output_metadata(race_identity(postgres, race_key))
     tickets = postgres.query_frame(f"select * from {TICKETS.fullname} where race_key = %s", (race_key,))
@@ -278,11 +286,25 @@ def ticket_settlement(
         )
         settled = settled[settled["outcome"] != "unsettled"]
     settled = settled.assign(official=bool(row["official"]), settled_at=clock.now())
+    final = final_odds(files, race_key)
+    if not final:
+        context.log.warning(f"{race_key}: no final odds kept with the result, no closing-line value")
+    settled = with_clv(settled, final)
     profit = float(settled["profit_eur"].sum())
     context.log.info(f"{race_key}: {len(settled)} tickets settled, profit {profit:+.2f} EUR")
     shown = [
         c
-        for c in ("bet_type", "combination", "horse_names", "stake_eur", "outcome", "return_eur")
+        for c in (
+            "bet_type",
+            "combination",
+            "horse_names",
+            "stake_eur",
+            "outcome",
+            "return_eur",
+            "decision_odds",
+            "final_odds",
+            "clv",
+        )
         if c in settled
     ]
     context.add_output_metadata(
@@ -294,6 +316,23 @@ def ticket_settlement(
         }
     )
     return _race_frame(race_key, settled, column_names(SETTLEMENTS))
+
+
+def final_odds(files: FilesResource, race_key: str) -> dict[int, float]:
+    """The final win odds by runner number, from the latest runners answer ``race_result`` kept for
+    the race (``dernierRapportDirect`` once the race is run); empty when none was kept."""
+    store = files.store()
+    kept = sorted(p for p in store.list(f"pmu/live/{race_key}/result/") if "/participants-" in p)
+    if not kept:
+        return {}
+    race = parse_race_key(race_key)
+    payload = json.loads(store.read_bytes(kept[-1]))
+    runners = parsers.parse_participants(payload, race.race_date, race.reunion, race.course).participants
+    return {
+        int(n): float(o)
+        for n, o in zip(runners["number"], runners["odds_direct"], strict=True)
+        if pd.notna(o) and float(o) > 1
+    }
 
 
 def _rows_by_day(postgres: PostgresResource, table: str, days: list[date]) -> dict[date, pd.DataFrame]:

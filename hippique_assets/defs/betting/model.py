@@ -232,6 +232,13 @@ class BacktestConfig(Config):
     end: str | None = Field(default=None, description="Last day scored, inclusive")
     mode: str = Field(default="walk_forward", description="walk_forward, stored or factors")
     odds_source: str = Field(default="snapshots", description="snapshots, or final_proxy (optimistic)")
+    decision_phase: str = Field(
+        default="h5", description="Decision instant, h<minutes before the off> (h2: latest capture at H-2)"
+    )
+    offsets: list[int] = Field(
+        default_factory=list,
+        description="Also score market and model at these minutes before the off, e.g. [60, 30, 15, 5, 2]",
+    )
 
 
 def default_range(postgres: PostgresResource) -> tuple[date, date]:
@@ -323,6 +330,8 @@ def backtest_report(
             mode=config.mode,
             stored_model=stored,
             odds_source=config.odds_source,
+            decision_phase=config.decision_phase,
+            offsets=tuple(config.offsets),
         )
     except (NoDataError, ValueError) as exc:
         raise Failure(str(exc)) from None
@@ -345,6 +354,8 @@ def backtest_report(
         context.log.warning(note)
     metadata = report_metadata(report)
     metadata["report"] = MetadataValue.md(report.markdown(with_days=False))
+    if report.offsets is not None and not report.offsets.scores.empty:
+        metadata["offsets"] = MetadataValue.md(report.offsets.markdown())
     metadata["uri"] = MetadataValue.path(uri) if not uri.startswith("gs://") else MetadataValue.url(uri)
     return MaterializeResult(metadata=metadata)
 
