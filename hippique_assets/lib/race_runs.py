@@ -1,9 +1,9 @@
 """What a race clock run carries, and what is kept when a phase cannot do its work in time.
 
-The race clock tags each per-race run with its race, phase and due instant. A phase is *missed*
-when no tick fell inside its window (daemon down), when its snapshot run, requested in time, only
-started once the snapshot had lost its meaning (an H-5 run after the off, having waited in the
-queue through a daemon restart), or when its snapshot run failed (snapshot runs are never retried;
+The race clock tags each per-race run with its race, phase, due instant and the race's start (the
+off). A phase is *missed* when no tick fell inside its window (daemon down), when its snapshot run,
+requested in time, only started once the snapshot had lost its meaning (an H-5 or last-call run
+after the off, having waited in the queue through a daemon restart), or when its snapshot run failed (snapshot runs are never retried;
 this includes a run the daemon died while launching, which run monitoring fails once it has not
 started in time). Each lands in ``racing.missed_runs`` once, with the first reason found.
 """
@@ -14,21 +14,33 @@ from datetime import datetime
 from dagster import AssetExecutionContext, Failure
 
 from hippique_assets.pmu.tables import RACES
-from hippique_assets.racing.race_clock import START_DEADLINE, PhaseRun, too_late_to_start
+from hippique_assets.racing.race_clock import (
+    LAST_CALL,
+    SNAPSHOT_PHASES,
+    WATCH,
+    PhaseRun,
+    start_limit,
+    too_late_to_start,
+)
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.storage.postgres import PostgresResource
 
 PHASE_TAG = "hippique/phase"
 DUE_TAG = "hippique/due"
 RACE_TAG = "hippique/race"
+# The race's start instant when the run was requested: a last call never starts after it.
+OFF_TAG = "hippique/off"
+# How many times a dead odds watcher was started again (see the race_run_failures sensor).
+RESTART_TAG = "hippique/restart"
 # One run per race and phase at a time (the tag limit in dagster.yaml keys on it).
 RACE_PHASE_TAG = "hippique/race_phase"
-# Race-day runs leave the queue before backfill runs (Dagster's run priority tag, higher first), the
-# H-5 runs (tickets) first of all, then the H-30 snapshots, then the results (6 hours of grace).
+# Race-day runs leave the queue before backfill runs (Dagster's run priority tag, higher first): the
+# last call (two minutes to decide) first of all, then H-5, the H-30 snapshots, the results (6 hours
+# of grace); the odds watcher last (it has its own run limit and never holds the others' slots).
 PRIORITY_TAG = "dagster/priority"
-RACE_RUN_PRIORITY = {"h5": "30", "h30": "20", "result": "10"}
+RACE_RUN_PRIORITY = {LAST_CALL: "40", "h5": "30", "h30": "20", "result": "10", WATCH: "5"}
 
-PHASE_LABEL = {"h30": "H-30", "h5": "H-5", "result": "H+15"}
+PHASE_LABEL = {"h30": "H-30", WATCH: "H-10 watch", "h5": "H-5", LAST_CALL: "last call", "result": "H+15"}
 
 NOT_FIRED = "not_fired"
 STARTED_LATE = "started_late"
@@ -70,13 +82,15 @@ def refuse_late_start(
     due_tag = context.run.tags.get(DUE_TAG)
     if due_tag is None:
         return
-    run = PhaseRun(context.partition_key, phase, datetime.fromisoformat(due_tag))
-    if not too_late_to_start(phase, run.due, now):
+    off_tag = context.run.tags.get(OFF_TAG)
+    off = datetime.fromisoformat(off_tag) if off_tag else None
+    run = PhaseRun(context.partition_key, phase, datetime.fromisoformat(due_tag), off)
+    if not too_late_to_start(phase, run.due, now, off):
         return
     record_missed(postgres, [run], now, key_suffix, reason=STARTED_LATE)
     raise Failure(
         f"{run.race_key} {phase}: started at {now:%H:%M:%S}Z, {now - run.due} after it was due "
-        f"(limit {START_DEADLINE[phase]}), so nothing is taken; recorded in {MISSED_RUNS.fullname} "
+        f"(limit {start_limit(phase, run.due, off)}), so nothing is taken; recorded in {MISSED_RUNS.fullname} "
         f"as {STARTED_LATE}",
         allow_retries=False,
     )
@@ -121,14 +135,14 @@ def refuse_after_the_off(
 def record_failed_snapshot(
     postgres: PostgresResource, tags: Mapping[str, str], now: datetime, key_suffix: str = ""
 ) -> PhaseRun | None:
-    """Record the phase of a failed race clock snapshot run (H-30 or H-5) as missed.
+    """Record the phase of a failed race clock snapshot run (H-30, H-5 or last call) as missed.
 
     Returns the phase, or None for a run this does not apply to: results (retried, and the ledger
     waits for them), and runs launched by hand (no due tag). A run that refused itself for starting
     late is already recorded with that reason, which is kept.
     """
     phase, due, race = tags.get(PHASE_TAG), tags.get(DUE_TAG), tags.get(RACE_TAG)
-    if phase not in START_DEADLINE or due is None or race is None:
+    if phase not in SNAPSHOT_PHASES or due is None or race is None:
         return None
     run = PhaseRun(race, phase, datetime.fromisoformat(due))
     record_missed(postgres, [run], now, key_suffix, reason=RUN_FAILED)

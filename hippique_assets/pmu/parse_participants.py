@@ -361,6 +361,10 @@ def live_odds_fields(payload: Mapping[str, Any]) -> dict[int, dict[str, Any]]:
     return out
 
 
+def _known(value: Any) -> Any:
+    return None if pd.isna(value) else value
+
+
 def odds_snapshot(
     participants: pd.DataFrame,
     phase: str,
@@ -385,21 +389,21 @@ def odds_snapshot(
     extra = live or {}
     rows = [
         {
-            "race_key": r.race_key,
-            "race_date": r.race_date,
-            "reunion": r.reunion,
-            "course": r.course,
+            "race_key": r["race_key"],
+            "race_date": r["race_date"],
+            "reunion": r["reunion"],
+            "course": r["course"],
             "phase": phase,
             "captured_at": at,
-            "number": r.number,
-            "horse_id": r.horse_id,
-            "odds_direct": None if pd.isna(r.odds_direct) else r.odds_direct,
-            "odds_direct_at": None if pd.isna(r.odds_direct_at) else r.odds_direct_at,
-            "odds_reference": None if pd.isna(r.odds_reference) else r.odds_reference,
-            "odds_reference_at": None if pd.isna(r.odds_reference_at) else r.odds_reference_at,
-            "non_runner": bool(r.non_runner),
-            **{c: extra.get(int(r.number), {}).get(c) for c in LIVE_ODDS_FIELDS},
+            "number": r["number"],
+            "horse_id": r["horse_id"],
+            "odds_direct": _known(r["odds_direct"]),
+            "odds_direct_at": _known(r["odds_direct_at"]),
+            "odds_reference": _known(r["odds_reference"]),
+            "odds_reference_at": _known(r["odds_reference_at"]),
+            "non_runner": bool(r["non_runner"]),
+            **{c: extra.get(int(r["number"]), {}).get(c) for c in LIVE_ODDS_FIELDS},
         }
-        for r in participants.itertuples(index=False)
+        for r in participants.to_dict("records")
     ]
     return typed_frame(tables.ODDS_SNAPSHOTS, rows)

@@ -1,9 +1,16 @@
 """When is each race's work due? The pure logic behind the race-clock sensor.
 
 Every tick the sensor reads the plan (one query) and asks :func:`evaluate` which phases are due.
-A phase is due from its instant (start - 30 min, start - 5 min, start + 15 min) until the end of its
-grace window; a late tick inside the window still fires. Dagster drops a run request whose run key
-it has already seen, so asking again on the next tick is harmless.
+A phase is due from its instant until the end of its grace window; a late tick inside the window
+still fires. Dagster drops a run request whose run key it has already seen, so asking again on the
+next tick is harmless. The phases of a race, relative to its start (the off):
+
+- ``h30`` (start - 30 min): an odds snapshot;
+- ``watch`` (start - 10 min): one run that captures the odds about twice a minute until the off;
+- ``h5`` (start - 5 min): a snapshot, the analysis and its decision;
+- ``last_call`` (start - ``last_call_minutes``, 2 by default, 1 to 5): a snapshot and a decision on
+  the latest odds; the analysis config says whether it or H-5 places the tickets;
+- ``result`` (start + 15 min): the official result and the settlement.
 
 The run key holds the due instant: when a race's start moves, its phases get new keys and fire at
 the new time. A phase is *missed* when its whole window passed between two ticks (sensor down, daemon
@@ -18,15 +25,51 @@ from datetime import datetime, timedelta
 
 from hippique_assets.racing.plan import PHASE_OFFSETS
 
-PHASES = tuple(PHASE_OFFSETS)
+LAST_CALL = "last_call"
+WATCH = "watch"
+DEFAULT_LAST_CALL_MINUTES = 2
+LAST_CALL_MINUTES_RANGE = (1, 5)
+# The minute-by-minute odds are watched from this long before the off.
+WATCH_LEAD = timedelta(minutes=10)
+PHASES = ("h30", WATCH, "h5", LAST_CALL, "result")
+# Phases whose run takes odds that lose their meaning at a deadline (never retried; a failure or a
+# late start is recorded as missed).
+SNAPSHOT_PHASES = ("h30", "h5", LAST_CALL)
 DEFAULT_GRACE: dict[str, timedelta] = {
     "h30": timedelta(minutes=20),
+    WATCH: timedelta(minutes=9),
     "h5": timedelta(minutes=4),
     "result": timedelta(hours=6),
 }
 # How far back and ahead a tick needs to look at the plan: the longest grace after the latest phase.
 LOOKBACK = max(PHASE_OFFSETS.values()) + max(DEFAULT_GRACE.values())
 LOOKAHEAD = -min(PHASE_OFFSETS.values())
+
+
+def check_last_call_minutes(minutes: int) -> int:
+    low, high = LAST_CALL_MINUTES_RANGE
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
+        raise ValueError(f"last_call_minutes must be a whole number from {low} to {high}, got {minutes!r}")
+    return minutes
+
+
+def phase_offsets(last_call_minutes: int = DEFAULT_LAST_CALL_MINUTES) -> dict[str, timedelta]:
+    """Each phase's due instant relative to the start, in the order they fall."""
+    minutes = check_last_call_minutes(last_call_minutes)
+    return {
+        "h30": PHASE_OFFSETS["h30"],
+        WATCH: -WATCH_LEAD,
+        "h5": PHASE_OFFSETS["h5"],
+        LAST_CALL: timedelta(minutes=-minutes),
+        "result": PHASE_OFFSETS["result"],
+    }
+
+
+def grace_windows(last_call_minutes: int = DEFAULT_LAST_CALL_MINUTES) -> dict[str, timedelta]:
+    """How long after its due instant each phase may still be requested. The last call may be
+    requested until 20 seconds before the off: a run needs a few seconds to start and decide."""
+    lead = timedelta(minutes=check_last_call_minutes(last_call_minutes))
+    return {**DEFAULT_GRACE, LAST_CALL: lead - timedelta(seconds=20)}
 
 
 @dataclass(frozen=True)
@@ -43,6 +86,8 @@ class PhaseRun:
     race_key: str
     phase: str
     due: datetime
+    # The race's start when the phase was evaluated: a last call must start before it.
+    off: datetime | None = field(default=None, compare=False)
 
     @property
     def run_key(self) -> str:
@@ -57,17 +102,26 @@ class Evaluation:
 
 
 # How long after its due instant a snapshot run may still start: an "H-30" snapshot means nothing
-# once H-5 is due, an "H-5" snapshot and its tickets nothing once the race is off. Results have no
-# limit (a late result is still the result).
+# once H-5 is due, an "H-5" snapshot and its tickets nothing once the race is off. The last call's
+# limit is the off too (its lead is configurable, see :func:`start_limit`). Results have no limit (a
+# late result is still the result); the watcher stops by itself at the off.
 START_DEADLINE: dict[str, timedelta] = {
     "h30": PHASE_OFFSETS["h5"] - PHASE_OFFSETS["h30"],
     "h5": -PHASE_OFFSETS["h5"],
 }
 
 
-def too_late_to_start(phase: str, due: datetime, now: datetime) -> bool:
+def start_limit(phase: str, due: datetime, off: datetime | None = None) -> timedelta | None:
+    """How long after ``due`` a run of ``phase`` may start; None when it has no limit. A last call
+    must start before the off: ``off`` when known, else its default lead."""
+    if phase == LAST_CALL:
+        return (off - due) if off is not None else timedelta(minutes=DEFAULT_LAST_CALL_MINUTES)
+    return START_DEADLINE.get(phase)
+
+
+def too_late_to_start(phase: str, due: datetime, now: datetime, off: datetime | None = None) -> bool:
     """Whether a run of ``phase`` due at ``due`` that starts at ``now`` should take nothing."""
-    deadline = START_DEADLINE.get(phase)
+    deadline = start_limit(phase, due, off)
     return deadline is not None and now - due >= deadline
 
 
@@ -77,6 +131,7 @@ def evaluate(
     *,
     previous_tick: datetime | None,
     grace: dict[str, timedelta] | None = None,
+    last_call_minutes: int = DEFAULT_LAST_CALL_MINUTES,
 ) -> Evaluation:
     """Phases due at ``now``, phases missed since ``previous_tick``, and the next instant to wake up.
 
@@ -85,13 +140,14 @@ def evaluate(
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    windows = {**DEFAULT_GRACE, **(grace or {})}
+    offsets = phase_offsets(last_call_minutes)
+    windows = {**grace_windows(last_call_minutes), **(grace or {})}
     result = Evaluation()
     for race in races:
         if race.cancelled or race.start_utc is None:
             continue
         for phase in PHASES:
-            run = PhaseRun(race.race_key, phase, race.start_utc + PHASE_OFFSETS[phase])
+            run = PhaseRun(race.race_key, phase, race.start_utc + offsets[phase], race.start_utc)
             if run.due > now:
                 if result.next_due is None or run.due < result.next_due:
                     result.next_due = run.due
@@ -100,6 +156,7 @@ def evaluate(
             elif previous_tick is None or previous_tick < run.due:
                 # No tick fell inside [due, due + grace]: the phase was never requested.
                 result.missed.append(run)
-    result.due.sort(key=lambda r: (r.due, r.race_key, r.phase))
-    result.missed.sort(key=lambda r: (r.due, r.race_key, r.phase))
+    order = {phase: i for i, phase in enumerate(PHASES)}
+    result.due.sort(key=lambda r: (r.due, r.race_key, order[r.phase]))
+    result.missed.sort(key=lambda r: (r.due, r.race_key, order[r.phase]))
     return result

@@ -115,10 +115,15 @@ def test_missed_phase_is_recorded_once_in_postgres(postgres: PostgresResource):
     postgres.write_frame(RACE_PLAN, _plan({(1, 1): start}), partition_values=[DAY])
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(RACES_PARTITIONS_NAME, ["2026-03-23-R1C1"])
-    # The sensor was down from H-31 until H-2: H-30's window (20 min) closed unseen, H-5's (4 min) did not.
+    # The sensor was down from H-31 until H-2: H-30's window (20 min) closed unseen; the watcher's
+    # (9 min) and H-5's (4 min) did not, and the last call is due right now.
     previous = json.dumps({"last_tick": (start - timedelta(minutes=31)).isoformat()})
     result = _tick(postgres, instance, start - timedelta(minutes=2), cursor=previous)
-    assert [r.run_key for r in result.run_requests] == ["2026-03-23-R1C1:h5:20260323T135500Z"]
+    assert [r.run_key for r in result.run_requests] == [
+        "2026-03-23-R1C1:watch:20260323T135000Z",
+        "2026-03-23-R1C1:h5:20260323T135500Z",
+        "2026-03-23-R1C1:last_call:20260323T135800Z",
+    ]
     assert result.dynamic_partitions_requests == []
     missed = postgres.query_frame(f"select run_key, phase, reason from {MISSED_RUNS.fullname}")
     assert list(missed["run_key"]) == ["2026-03-23-R1C1:h30:20260323T133000Z"]
@@ -135,9 +140,10 @@ def test_two_hundred_races_due_in_one_tick(postgres: PostgresResource):
     result = _tick(
         postgres, DagsterInstance.ephemeral(), now, cursor=json.dumps({"last_tick": now.isoformat()})
     )
-    assert len(result.run_requests) == 200
-    assert {r.tags["hippique/phase"] for r in result.run_requests} == {"h5"}
-    assert len({r.run_key for r in result.run_requests}) == 200
+    # Each race's H-5 and its odds watcher (due at H-10, nine minutes of grace).
+    assert len(result.run_requests) == 400
+    assert {r.tags["hippique/phase"] for r in result.run_requests} == {"h5", "watch"}
+    assert len({r.run_key for r in result.run_requests}) == 400
 
 
 @pytest.mark.parametrize(
@@ -167,8 +173,10 @@ def test_plan_time_is_configurable():
 def test_race_runs_carry_the_tags_the_instance_limits_key_on(postgres: PostgresResource):
     start = datetime(2026, 3, 23, 14, 0, tzinfo=UTC)
     postgres.write_frame(RACE_PLAN, _plan({(1, 1): start}), partition_values=[DAY])
-    [h5] = _tick(postgres, DagsterInstance.ephemeral(), start - timedelta(minutes=5)).run_requests
+    requests = _tick(postgres, DagsterInstance.ephemeral(), start - timedelta(minutes=5)).run_requests
+    [h5] = [r for r in requests if r.tags["hippique/phase"] == "h5"]
     assert h5.tags["hippique/race_phase"] == "2026-03-23-R1C1:h5"
+    assert h5.tags["hippique/off"] == start.isoformat()
     assert h5.tags["dagster/priority"] == "30"
     limits = yaml.safe_load(local_instance_config())["concurrency"]["runs"]["tag_concurrency_limits"]
     assert {limit["key"] for limit in limits} <= set(h5.tags)

@@ -68,9 +68,10 @@ def test_the_production_config_loads_as_an_instance(instance):
     assert instance.run_retries_enabled and instance.run_retries_max_retries == 2
     limits = instance.get_concurrency_config()
     assert limits.pool_config.default_pool_limit == 2
-    assert limits.run_queue_config.max_concurrent_runs == 6
+    assert limits.run_queue_config.max_concurrent_runs == 16
     assert [limit["key"] for limit in limits.run_queue_config.tag_concurrency_limits] == [
-        "hippique/race_phase"
+        "hippique/race_phase",
+        "hippique/phase",
     ]
     # Storage works: a run can be recorded and read back.
     assert instance.get_runs_count() == 0

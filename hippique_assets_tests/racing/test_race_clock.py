@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hippique_assets.racing.race_clock import PhaseRun, PlannedRace, evaluate, too_late_to_start
 
@@ -25,16 +27,16 @@ def test_nothing_due_before_h30_and_next_due_is_h30():
 def test_h30_on_time_has_a_deterministic_run_key():
     evaluation = _due(START - timedelta(minutes=30), START - timedelta(minutes=30, seconds=30))
     assert [r.run_key for r in evaluation.due] == ["2026-03-23-R1C1:h30:20260323T133000Z"]
-    assert evaluation.next_due == START - timedelta(minutes=5)
+    assert evaluation.next_due == START - timedelta(minutes=10)  # the odds watcher
 
 
 def test_late_tick_inside_grace_still_fires_and_past_grace_is_missed_once():
     h5_due = START - timedelta(minutes=5)
     late = _due(h5_due + timedelta(minutes=3, seconds=59), previous=h5_due - timedelta(seconds=30))
-    assert [r.phase for r in late.due] == ["h5"]
+    assert [r.phase for r in late.due] == ["watch", "h5", "last_call"]
     assert late.missed == []  # h30's window closed long after a tick had requested it
     missed = _due(h5_due + timedelta(minutes=4, seconds=1), previous=h5_due - timedelta(seconds=30))
-    assert missed.due == []
+    assert [r.phase for r in missed.due] == ["last_call"]  # due until 20 s before the off
     assert missed.missed == [PhaseRun(RACE.race_key, "h5", h5_due)]
     # The next tick does not report it again.
     again = _due(h5_due + timedelta(minutes=4, seconds=31), previous=h5_due + timedelta(minutes=4, seconds=1))
@@ -91,9 +93,9 @@ def test_two_hundred_races_in_one_tick():
         PlannedRace(f"2026-03-23-R{i // 10 + 1}C{i % 10 + 1}", now + timedelta(minutes=5)) for i in range(200)
     ]
     evaluation = _due(now, previous=now - timedelta(seconds=30), races=races)
-    assert len(evaluation.due) == 200
-    assert {r.phase for r in evaluation.due} == {"h5"}
-    assert len({r.run_key for r in evaluation.due}) == 200
+    assert len(evaluation.due) == 400
+    assert {r.phase for r in evaluation.due} == {"h5", "watch"}
+    assert len({r.run_key for r in evaluation.due}) == 400
 
 
 def test_naive_now_is_refused():
@@ -116,3 +118,91 @@ def test_a_snapshot_run_is_too_late_once_its_phase_has_lost_its_meaning(phase, s
         phase, START + timedelta(minutes=15)
     )
     assert too_late_to_start(phase, due, started) is refused
+
+
+def test_the_last_call_is_due_at_its_configured_lead_and_requested_until_20_s_before_the_off():
+    for minutes in (1, 2, 5):
+        due = START - timedelta(minutes=minutes)
+        at_due = evaluate([RACE], due, previous_tick=due - timedelta(seconds=30), last_call_minutes=minutes)
+        [last_call] = [r for r in at_due.due if r.phase == "last_call"]
+        assert last_call.run_key == f"{RACE.race_key}:last_call:{due:%Y%m%dT%H%M%SZ}"
+        assert last_call.off == START
+        still = evaluate([RACE], START - timedelta(seconds=20), previous_tick=due, last_call_minutes=minutes)
+        assert "last_call" in [r.phase for r in still.due]
+        gone = evaluate([RACE], START - timedelta(seconds=19), previous_tick=due, last_call_minutes=minutes)
+        assert "last_call" not in [r.phase for r in gone.due]
+
+
+@pytest.mark.parametrize("minutes", [0, 6, -1, 2.5, True])
+def test_a_last_call_lead_outside_one_to_five_minutes_is_refused(minutes):
+    with pytest.raises(ValueError, match="last_call_minutes"):
+        evaluate([RACE], START, previous_tick=None, last_call_minutes=minutes)
+
+
+def test_a_last_call_never_starts_at_or_after_the_off():
+    due = START - timedelta(minutes=2)
+    assert not too_late_to_start("last_call", due, START - timedelta(seconds=1), off=START)
+    assert too_late_to_start("last_call", due, START, off=START)
+    # A race moved later (off tag at the new time) gives its last call until the new off.
+    assert not too_late_to_start(
+        "last_call", due, START + timedelta(minutes=1), off=START + timedelta(minutes=2)
+    )
+    # Without the off tag the default lead (2 minutes) is the limit.
+    assert too_late_to_start("last_call", due, START)
+
+
+def test_a_moved_start_gets_its_last_call_at_the_new_time():
+    moved = PlannedRace(RACE.race_key, START + timedelta(minutes=7))
+    at_old = evaluate([moved], START - timedelta(minutes=2), previous_tick=START - timedelta(minutes=3))
+    assert "last_call" not in [r.phase for r in at_old.due]
+    at_new = evaluate([moved], START + timedelta(minutes=5), previous_tick=START + timedelta(minutes=4))
+    [last_call] = [r for r in at_new.due if r.phase == "last_call"]
+    assert last_call.due == START + timedelta(minutes=5)
+    assert last_call.run_key.endswith(":20260323T140500Z")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    offset_s=st.integers(min_value=-3 * 3600, max_value=8 * 3600),
+    minutes=st.integers(min_value=1, max_value=5),
+    tick_s=st.integers(min_value=1, max_value=120),
+)
+def test_a_phase_fires_only_inside_its_window_and_the_last_call_never_at_or_after_the_off(
+    offset_s, minutes, tick_s
+):
+    now = START + timedelta(seconds=offset_s)
+    evaluation = evaluate(
+        [RACE], now, previous_tick=now - timedelta(seconds=tick_s), last_call_minutes=minutes
+    )
+    for run in evaluation.due:
+        assert run.due <= now
+        if run.phase == "last_call":
+            assert run.due == START - timedelta(minutes=minutes)
+            assert now < START
+    for run in evaluation.missed:
+        # Reported missed only when no earlier tick fell in its window.
+        assert run.due > now - timedelta(seconds=tick_s) - timedelta(hours=6, minutes=15)
+    # Every phase is due, missed or ahead, never two of these at once.
+    seen = [r.phase for r in evaluation.due] + [r.phase for r in evaluation.missed]
+    assert len(seen) == len(set(seen))
+
+
+@settings(max_examples=100, deadline=None)
+@given(minutes=st.integers(min_value=1, max_value=5), interval_s=st.integers(min_value=1, max_value=30))
+def test_ticks_at_any_interval_up_to_30_s_request_every_phase_once_and_miss_none(minutes, interval_s):
+    now = START - timedelta(minutes=31)
+    previous: datetime | None = now - timedelta(seconds=interval_s)
+    requested: dict[str, set[str]] = {}
+    while now <= START + timedelta(minutes=16):
+        evaluation = evaluate([RACE], now, previous_tick=previous, last_call_minutes=minutes)
+        assert evaluation.missed == []
+        for run in evaluation.due:
+            requested.setdefault(run.phase, set()).add(run.run_key)
+        previous, now = now, now + timedelta(seconds=interval_s)
+    assert {phase: len(keys) for phase, keys in requested.items()} == {
+        "h30": 1,
+        "watch": 1,
+        "h5": 1,
+        "last_call": 1,
+        "result": 1,
+    }

@@ -5,6 +5,7 @@ dynamic partition per race (``2026-03-23-R1C4``) so per-race assets can run.
 """
 
 from collections.abc import Iterator
+from datetime import date
 
 import pandas as pd
 from dagster import (
@@ -89,7 +90,9 @@ def race_plan(
     the races-per-day cap is refused whole. Each gate's check names what it set aside."""
     days = partition_days(context)
     planned_at = clock.now()
-    plans, gated, disagreements = [], {}, []
+    plans: list[pd.DataFrame] = []
+    gated: dict[date, race_plan_logic.GatedPlan] = {}
+    disagreements: list[str] = []
     cards = postgres.query_frame(f"select * from {RACE_CARDS.fullname} where race_date = any(%s)", (days,))
     previous_plans = postgres.read_frame(RACE_PLAN, partition_values=days)
     for day in days:
@@ -117,16 +120,18 @@ def race_plan(
     new = set(new_keys)
     for day, day_plan in zip(days, plans, strict=True):
         # Each day's own figures: a run over several days would otherwise show its totals on each.
-        gate = gated.get(day)
+        day_gate = gated.get(day)
         preview = day_plan[["race_key", "start_paris_time", "hippodrome", "discipline", "status"]].head(60)
         context.add_asset_metadata(
             {
                 "races": len(day_plan),
                 "cancelled": int(day_plan["cancelled"].sum()) if not day_plan.empty else 0,
                 "new_partitions": sum(str(k) in new for k in day_plan["race_key"]),
-                "set_aside": len(gate.set_aside) if gate else 0,
-                "kept_from_previous_plan": len(gate.kept) + len(gate.lost) if gate else 0,
-                "refused_days": MetadataValue.json([day.isoformat()] if gate and gate.refused else []),
+                "set_aside": len(day_gate.set_aside) if day_gate else 0,
+                "kept_from_previous_plan": len(day_gate.kept) + len(day_gate.lost) if day_gate else 0,
+                "refused_days": MetadataValue.json(
+                    [day.isoformat()] if day_gate and day_gate.refused else []
+                ),
                 "plan": MetadataValue.md(
                     preview.to_markdown(index=False) if not day_plan.empty else "_no races_"
                 ),

@@ -6,6 +6,7 @@ leaves the decision to :func:`hippique_assets.racing.race_clock.evaluate`.
 """
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,7 +27,9 @@ from dagster import (
     schedule,
     sensor,
 )
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
+from hippique_assets.analysis.config import load_config
 from hippique_assets.defs.betting.jobs import ledger_job
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
@@ -35,21 +38,32 @@ from hippique_assets.defs.race_live.jobs import PHASE_JOBS
 from hippique_assets.errors import first_line
 from hippique_assets.lib.race_runs import (
     DUE_TAG,
+    OFF_TAG,
     PHASE_TAG,
     PRIORITY_TAG,
     RACE_PHASE_TAG,
     RACE_RUN_PRIORITY,
     RACE_TAG,
+    RESTART_TAG,
     record_failed_snapshot,
     record_missed,
 )
 from hippique_assets.racing.day_close import DayProgress, closed_days
 from hippique_assets.racing.plan import PARIS
-from hippique_assets.racing.race_clock import LOOKAHEAD, LOOKBACK, Evaluation, PhaseRun, PlannedRace, evaluate
+from hippique_assets.racing.race_clock import (
+    DEFAULT_LAST_CALL_MINUTES,
+    LOOKAHEAD,
+    LOOKBACK,
+    WATCH,
+    Evaluation,
+    PhaseRun,
+    PlannedRace,
+    evaluate,
+)
 from hippique_assets.racing.results import RACE_RESULTS
 from hippique_assets.racing.tables import RACE_PLAN
 from hippique_assets.settings import Settings, load_settings
-from hippique_assets.storage.postgres import UNREACHABLE, PostgresResource, UndefinedTable, redact
+from hippique_assets.storage.postgres import UNREACHABLE, PostgresResource, TableNotFoundError, redact
 
 PLAN_WINDOW_SQL = (
     f"select race_key, start_utc, cancelled from {RACE_PLAN.fullname} "
@@ -85,7 +99,7 @@ def _read(postgres: PostgresResource, sql: str, params: dict[str, Any]) -> pd.Da
     """A sensor's query; None when a table it reads does not exist yet."""
     try:
         return postgres.query_frame(sql, params)
-    except UndefinedTable:
+    except TableNotFoundError:
         return None
     except UNREACHABLE as exc:
         raise PostgresUnavailable(f"Postgres unreachable, tick skipped: {first_line(exc)}") from exc
@@ -139,23 +153,55 @@ def _previous_tick(cursor: str | None) -> datetime | None:
 
 def run_request(run: PhaseRun, now: datetime, key_suffix: str = "") -> RunRequest:
     late_s = int((now - run.due).total_seconds())
+    tags = {
+        PHASE_TAG: run.phase,
+        DUE_TAG: run.due.isoformat(),
+        RACE_TAG: run.race_key,
+        RACE_PHASE_TAG: f"{run.race_key}:{run.phase}",
+        PRIORITY_TAG: RACE_RUN_PRIORITY[run.phase],
+        "hippique/late_s": str(late_s),
+    }
+    if run.off is not None:
+        tags[OFF_TAG] = run.off.isoformat()
     return RunRequest(
         run_key=run.run_key + key_suffix,
         job_name=PHASE_JOBS[run.phase].name,
         partition_key=run.race_key,
-        tags={
-            PHASE_TAG: run.phase,
-            DUE_TAG: run.due.isoformat(),
-            RACE_TAG: run.race_key,
-            RACE_PHASE_TAG: f"{run.race_key}:{run.phase}",
-            PRIORITY_TAG: RACE_RUN_PRIORITY[run.phase],
-            "hippique/late_s": str(late_s),
-        },
+        tags=tags,
+    )
+
+
+# A watcher that dies is started again this many times at most (each restart records its gap).
+WATCH_RESTARTS = 3
+
+
+def watch_restart(tags: Mapping[str, str], now: datetime, key_suffix: str = "") -> RunRequest | None:
+    """A new run for a failed odds watcher whose race is not off yet, under its own run key; None
+    for any other run, a race already off, or a watcher restarted too often already."""
+    if tags.get(PHASE_TAG) != WATCH or RACE_TAG not in tags or DUE_TAG not in tags:
+        return None
+    off = tags.get(OFF_TAG)
+    if off is not None and now >= datetime.fromisoformat(off):
+        return None
+    restart = int(tags.get(RESTART_TAG, "0")) + 1
+    if restart > WATCH_RESTARTS:
+        return None
+    run = PhaseRun(tags[RACE_TAG], WATCH, datetime.fromisoformat(tags[DUE_TAG]))
+    kept = {k: v for k, v in tags.items() if k.startswith("hippique/") or k == PRIORITY_TAG}
+    return RunRequest(
+        run_key=f"{run.run_key}:restart{restart}{key_suffix}",
+        job_name=PHASE_JOBS[WATCH].name,
+        partition_key=run.race_key,
+        tags={**kept, RESTART_TAG: str(restart)},
     )
 
 
 def race_clock_tick(
-    context: SensorEvaluationContext, postgres: PostgresResource, now: datetime, key_suffix: str = ""
+    context: SensorEvaluationContext,
+    postgres: PostgresResource,
+    now: datetime,
+    key_suffix: str = "",
+    last_call_minutes: int = DEFAULT_LAST_CALL_MINUTES,
 ) -> tuple[SensorResult, Evaluation | None]:
     """One evaluation of the race clock at ``now``."""
     cursor = json.dumps({"last_tick": now.isoformat()})
@@ -166,7 +212,9 @@ def race_clock_tick(
         return SensorResult(skip_reason=str(exc), cursor=context.cursor), None
     if races is None:
         return SensorResult(skip_reason="no race plan yet: run plan_day first", cursor=cursor), None
-    evaluation = evaluate(races, now, previous_tick=_previous_tick(context.cursor))
+    evaluation = evaluate(
+        races, now, previous_tick=_previous_tick(context.cursor), last_call_minutes=last_call_minutes
+    )
     if evaluation.missed:
         record_missed(postgres, evaluation.missed, now, key_suffix)
         for run in evaluation.missed:
@@ -202,14 +250,17 @@ def build_race_clock_sensor(settings: Settings) -> SensorDefinition:
         jobs=list(PHASE_JOBS.values()),
         minimum_interval_seconds=settings.race_clock_interval_s,
         default_status=DefaultSensorStatus.RUNNING if settings.sensors_on else DefaultSensorStatus.STOPPED,
-        description="Launches each race's H-30 and H-5 snapshots and its H+15 result from racing.race_plan. "
-        "Late ticks inside the grace window (20 min, 4 min, 6 h) still fire; missed phases are "
-        "logged and kept in racing.missed_runs.",
+        description="Launches each race's H-30 snapshot, H-10 odds watcher, H-5 and last-call decisions "
+        "and H+15 result from racing.race_plan (last call: [decision] last_call_minutes of the analysis "
+        "config). Late ticks inside the grace window (20 min, 9 min, 4 min, until 20 s before the off, "
+        "6 h) still fire; missed phases are logged and kept in racing.missed_runs.",
     )
     def race_clock(
         context: SensorEvaluationContext, postgres: PostgresResource, clock: ClockResource
     ) -> SensorResult:
-        result, _ = race_clock_tick(context, postgres, clock.now(), clock.run_key_suffix)
+        # Read every tick (a small file): a new last_call_minutes applies without a reload.
+        minutes = load_config(settings.analysis_config).decision.last_call_minutes
+        result, _ = race_clock_tick(context, postgres, clock.now(), clock.run_key_suffix, minutes)
         return result
 
     return race_clock
@@ -221,7 +272,7 @@ def _paris_day(context: ScheduleEvaluationContext, days_back: int = 0) -> date:
 
 def _daily_schedule(
     name: str,
-    job: object,
+    job: UnresolvedAssetJobDefinition,
     cron: str,
     status: DefaultScheduleStatus,
     description: str,
@@ -338,14 +389,16 @@ def build_run_failure_sensor(settings: Settings) -> SensorDefinition:
     @run_failure_sensor(
         name="race_run_failures",
         monitored_jobs=list(PHASE_JOBS.values()),
+        request_job=PHASE_JOBS[WATCH],
         minimum_interval_seconds=settings.race_clock_interval_s,
         default_status=DefaultSensorStatus.RUNNING,
         description="Tags failed race runs with the failing step and error so they can be filtered in "
-        "the UI, and records a failed H-30 or H-5 run (never retried) in racing.missed_runs.",
+        "the UI, records a failed H-30, H-5 or last-call run (never retried) in racing.missed_runs, and "
+        "starts a failed odds watcher again while its race is not off (the new run records the gap).",
     )
     def race_run_failures(
         context: RunFailureSensorContext, postgres: PostgresResource, clock: ClockResource
-    ) -> None:
+    ) -> RunRequest | None:
         run = context.dagster_run
         step, message = first_failure(context, postgres.get_url())
         context.instance.add_run_tags(
@@ -354,9 +407,16 @@ def build_run_failure_sensor(settings: Settings) -> SensorDefinition:
         context.log.error(
             f"race run {run.job_name} {run.tags.get(RACE_TAG, '?')} failed at {step}: {message}"
         )
-        missed = record_failed_snapshot(postgres, run.tags, clock.now(), clock.run_key_suffix)
+        now = clock.now()
+        missed = record_failed_snapshot(postgres, run.tags, now, clock.run_key_suffix)
         if missed is not None:
             context.log.warning(f"missed {missed.run_key}: its run failed and is not retried")
+        restart = watch_restart(run.tags, now, clock.run_key_suffix)
+        if restart is not None:
+            context.log.warning(
+                f"odds watcher of {run.tags[RACE_TAG]} died: started again ({restart.run_key})"
+            )
+        return restart
 
     return race_run_failures
 

@@ -1,11 +1,13 @@
 """Per-race assets, partitioned by race key and launched by the race-clock sensor.
 
-H-30 and H-5 take an odds snapshot (appended to ``pmu.odds_snapshots``, raw payload kept); H+15
-fetches the official result. The analysis assets build on these.
+H-30, H-5 and the last call take an odds snapshot (appended to ``pmu.odds_snapshots``, raw payload
+kept); H+15 fetches the official result. The analysis assets build on these; the last call's
+decision and the minute-by-minute watcher have modules of their own.
 """
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from dagster import (
@@ -32,6 +34,7 @@ from hippique_assets.defs.resources import PMU_LIVE_POOL, PmuApiResource
 from hippique_assets.lib.race_runs import refuse_after_the_off, refuse_late_start
 from hippique_assets.lib.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.pmu import parsers, tables
+from hippique_assets.pmu.parse_participants import live_odds_fields
 from hippique_assets.pmu.validation import Rejection
 from hippique_assets.racing.keys import RaceId, parse_race_key
 from hippique_assets.racing.results import RACE_DIVIDENDS, RACE_RESULTS, build_result
@@ -87,7 +90,7 @@ def take_snapshot(
             f"{race.key} {phase}: {len(rejected)} runner(s) left out of the snapshot:\n"
             + "\n".join(r.line() for r in rejected[:20])
         )
-    snapshot = parsers.odds_snapshot(runners, phase, captured_at)
+    snapshot = parsers.odds_snapshot(runners, phase, captured_at, live_odds_fields(answer.payload))
     priced = snapshot["odds_direct"].notna().sum()
     context.log.info(
         f"{race.key} {phase}: {len(snapshot)} runners, {priced} with direct odds at {captured_at:%H:%M:%S}Z"
@@ -135,7 +138,7 @@ def snapshot_events(
     )
 
 
-def _market_check(asset_name: str) -> list[AssetCheckSpec]:
+def market_check(asset_name: str) -> list[AssetCheckSpec]:
     return [
         AssetCheckSpec(
             "plausible_market",
@@ -146,7 +149,7 @@ def _market_check(asset_name: str) -> list[AssetCheckSpec]:
     ]
 
 
-_SNAPSHOT_KW = dict(
+SNAPSHOT_KW: dict[str, Any] = dict(
     partitions_def=race_partitions,
     group_name=LIVE_GROUP,
     io_manager_key=PG_IO_MANAGER,
@@ -156,7 +159,7 @@ _SNAPSHOT_KW = dict(
 )
 
 
-@asset(**_SNAPSHOT_KW, check_specs=_market_check("odds_snapshot_h30"))
+@asset(**SNAPSHOT_KW, check_specs=market_check("odds_snapshot_h30"))
 def odds_snapshot_h30(
     context: AssetExecutionContext,
     pmu: PmuApiResource,
@@ -173,7 +176,7 @@ def odds_snapshot_h30(
     yield from snapshot_events(context, take_snapshot(context, "h30", pmu, files, clock, postgres), analysis)
 
 
-@asset(**_SNAPSHOT_KW, check_specs=_market_check("odds_snapshot_h5"))
+@asset(**SNAPSHOT_KW, check_specs=market_check("odds_snapshot_h5"))
 def odds_snapshot_h5(
     context: AssetExecutionContext,
     pmu: PmuApiResource,
