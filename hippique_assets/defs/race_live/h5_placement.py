@@ -20,6 +20,7 @@ from hippique_assets.racing.phase_decisions import record_phase_decision, unplac
 from hippique_assets.storage.postgres import PostgresResource
 
 H5 = "h5"
+UNPLACED_FIELDS = ("abstained", "reason", "n_tickets", "stake_eur", "expected_return_eur")
 
 
 @asset(
@@ -35,21 +36,18 @@ def h5_placement(
     the tickets, takes H-5's tickets out of ``betting.tickets`` and marks its decision not placed."""
     race_key = context.partition_key
     placing = analysis.config().decision.placing_phase
-    decisions = postgres.query_frame(f"select * from {DECISIONS.fullname} where race_key = %s", (race_key,))
+    decisions = postgres.read_frame(DECISIONS, partition_values=[race_key])
     if decisions.empty:
         raise LookupError(f"no H-5 decision stored for {race_key}: race_decision must run first")
-    tickets = postgres.query_frame(f"select * from {TICKETS.fullname} where race_key = %s", (race_key,))
+    tickets = postgres.read_frame(TICKETS, partition_values=[race_key])
     decision = {str(k): v for k, v in decisions.iloc[0].items()}
     due_tag = context.run.tags.get(DUE_TAG)
     due = datetime.fromisoformat(due_tag) if due_tag else None
     placed = placing == H5
     record_phase_decision(postgres, race_key, H5, due, decision, tickets, placed=placed)
     if not placed:
-        postgres.write_frame(
-            DECISIONS,
-            decisions.assign(**unplaced(decision, H5, placing)).iloc[0:1],
-            partition_values=[race_key],
-        )
+        changed = {k: v for k, v in unplaced(decision, H5, placing).items() if k in UNPLACED_FIELDS}
+        postgres.write_frame(DECISIONS, decisions.assign(**changed), partition_values=[race_key])
         postgres.write_frame(TICKETS, tickets.iloc[0:0], partition_values=[race_key])
         context.log.info(f"{race_key}: H-5 decision kept for comparison, {placing} places the tickets")
     return MaterializeResult(

@@ -168,7 +168,7 @@ def odds_watch(
             "captures": MetadataValue.int(captures),
             "failed_captures": MetadataValue.int(failures),
             "gaps": MetadataValue.int(len(gaps)),
-            "gap_seconds": MetadataValue.float(round(sum(g.seconds for g in gaps), 1)),
+            "gap_seconds": MetadataValue.float(float(round(sum(g.seconds for g in gaps), 1))),
             "restarted": MetadataValue.bool(restarted),
         }
     )
