@@ -35,7 +35,8 @@ import pyarrow as pa
 from figures import spread
 from sqlalchemy import ARRAY, Boolean, Column, Date, Double, Integer, MetaData, Numeric, Table, Text, text
 
-from hippique_assets.storage.bulk import frame_to_arrow, write_frame
+from hippique_assets.storage.arrow_frames import frame_to_arrow
+from hippique_assets.storage.bulk_write import write_frame
 from hippique_assets.storage.migrate import engine_for
 from hippique_assets.storage.postgres import mask_url
 from hippique_assets.storage.tables import TIMESTAMPTZ, column_names, declare_table

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import psycopg2
 from sqlalchemy import Table
 
 from hippique_assets.catalog import all_tables
 from hippique_assets.errors import first_line
+from hippique_assets.storage.errors import StorageError, driver_errors
 from hippique_assets.storage.postgres import connect, qualified
 from hippique_assets.storage.tables import primary_key
 
@@ -54,10 +54,11 @@ def summarize_tables(
     out: list[TableSummary] = []
     conn = connect(pg_url)
     try:
-        with conn.cursor() as cur:
+        with driver_errors(pg_url), conn.cursor() as cur:
             for table in tables:
                 cur.execute("SELECT to_regclass(%s)", (table.fullname,))
-                if cur.fetchone()[0] is None:
+                (regclass,) = cur.fetchone() or (None,)
+                if regclass is None:
                     out.append(TableSummary(table.fullname, 0, None))
                     continue
                 where, params = _day_filter(table, start, end)
@@ -67,9 +68,9 @@ def summarize_tables(
                     f"FROM {qualified(table)} t WHERE {where}",
                     params,
                 )
-                rows, checksum = cur.fetchone()
+                rows, checksum = cur.fetchone() or (0, None)
                 out.append(TableSummary(table.fullname, int(rows), checksum))
-    except psycopg2.Error as exc:
+    except StorageError as exc:
         raise ConnectionError(f"cannot read the tables: {first_line(exc)}") from exc
     finally:
         conn.close()

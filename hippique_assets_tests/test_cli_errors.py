@@ -14,7 +14,7 @@ import pytest
 
 from hippique_assets.inventory import summarize_tables
 from hippique_assets.racing.results import RACE_RESULTS
-from hippique_assets.storage.bulk import write_frame
+from hippique_assets.storage.bulk_write import write_frame
 from hippique_assets.storage.tables import column_names
 
 HIPPIQUE = str(Path(sys.executable).parent / "hippique")

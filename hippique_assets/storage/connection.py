@@ -22,6 +22,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import QueuePool
 
 from hippique_assets.storage.embedded import embedded_pg_url
+from hippique_assets.storage.errors import driver_errors
 from hippique_assets.storage.masking import check_url, mask_url, redact
 
 Params = Sequence[Any] | Mapping[str, Any] | None
@@ -82,7 +83,7 @@ def connect(url: str, *, autocommit: bool = False) -> psycopg2.extensions.connec
     return conn
 
 
-def _numeric_as_float(value: str | None, cur: Any) -> float | None:
+def _numeric_as_float(value: str | bytes | None, cur: Any) -> float | None:
     return None if value is None else float(value)
 
 
@@ -163,9 +164,10 @@ def query_frame(url: str, sql: str, params: Params = None) -> pd.DataFrame:
 
     Dtypes follow the result's Postgres types: integers ``Int64``, booleans ``boolean``,
     numeric/real/double ``float64``, ``timestamptz`` ``datetime64[ns, UTC]``, ``timestamp``
-    ``datetime64[ns]``; dates, text and arrays stay Python objects.
+    ``datetime64[ns]``; dates, text and arrays stay Python objects. The driver's errors are raised
+    as ours (:mod:`hippique_assets.storage.errors`).
     """
-    with pooled_connection(url) as conn, conn.cursor() as cur:
+    with driver_errors(url), pooled_connection(url) as conn, conn.cursor() as cur:
         psycopg2.extensions.register_type(_NUMERIC_FLOAT, cur)
         psycopg2.extensions.register_type(_NUMERIC_FLOAT_ARRAY, cur)
         cur.execute(sql, params)
@@ -181,6 +183,7 @@ def _typed_result(rows: list[tuple[Any, ...]], description: list[tuple[str, int]
     frame = pd.DataFrame.from_records(rows, columns=names) if rows else pd.DataFrame(columns=names)
     for position, (_, oid) in enumerate(description):
         series = frame.iloc[:, position]
+        typed: pd.Series
         if oid in _INT_OIDS:
             typed = series.astype("Int64")
         elif oid in _BOOL_OIDS:
@@ -193,5 +196,5 @@ def _typed_result(rows: list[tuple[Any, ...]], description: list[tuple[str, int]
             typed = pd.to_datetime(series).astype("datetime64[ns]")
         else:
             typed = series.astype("object")
-        frame.isetitem(position, typed)
+        frame.isetitem(position, typed.array)
     return frame

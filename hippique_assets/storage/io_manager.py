@@ -5,7 +5,7 @@ An asset opts in with ``io_manager_key`` and names its table in its metadata::
     @asset(partitions_def=daily_partitions, io_manager_key="pg_io_manager",
            metadata={"hippique/table": "pmu.races"})
 
-Writing follows the table's write mode (see :mod:`hippique_assets.storage.bulk`), for the
+Writing follows the table's write mode (see :mod:`hippique_assets.storage.bulk_write`), for the
 partitions of the run: a daily key ``2026-03-23`` is a ``date`` for a date partition column, a
 race key ``2026-03-23-R1C4`` is text. Reading returns the upstream table's rows for the partitions
 Dagster maps to the input; a per-race asset reading a daily table (typically through
@@ -29,7 +29,8 @@ from sqlalchemy import Table
 
 from hippique_assets.catalog import get_table
 from hippique_assets.racing.keys import parse_race_key
-from hippique_assets.storage.bulk import WriteStats, read_frame, write_frame
+from hippique_assets.storage.bulk_read import read_frame
+from hippique_assets.storage.bulk_write import WriteStats, write_frame
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.storage.tables import kind_of, partition_column, write_mode
 

@@ -2,7 +2,9 @@
 
 :class:`PostgresResource` resolves the server (a configured URL, or the embedded pgserver under
 ``home``), hands out transactional psycopg2 connections, answers small queries as DataFrames and
-writes and reads whole tables through the bulk loader. Connections and pools live in
+writes and reads whole tables through the bulk loader. What goes wrong is raised as the exceptions
+of :mod:`hippique_assets.storage.errors` (a missing table, an unreachable server, a refused
+statement), never as the driver's. Connections and pools live in
 :mod:`hippique_assets.storage.connection`, URL masking in :mod:`hippique_assets.storage.masking`;
 both are re-exported here. Tables are created and evolved by the migrations
 (:mod:`hippique_assets.storage.migrate`), never here.
@@ -15,13 +17,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
-import psycopg2
-import psycopg2.errors
 import psycopg2.extensions
 from dagster import ConfigurableResource, EnvVar
 from sqlalchemy import Table
 
-from hippique_assets.storage.bulk import WriteStats, read_frame, write_frame
+from hippique_assets.storage.bulk_read import read_frame
+from hippique_assets.storage.bulk_write import WriteStats, write_frame
 from hippique_assets.storage.connection import (
     Params,
     connect,
@@ -34,7 +35,13 @@ from hippique_assets.storage.connection import (
     quote_literal,
     resolve_url,
 )
-from hippique_assets.storage.embedded import EmbeddedPostgresError
+from hippique_assets.storage.errors import (
+    UNREACHABLE,
+    StorageError,
+    StorageUnavailable,
+    TableNotFoundError,
+    driver_errors,
+)
 from hippique_assets.storage.masking import (
     MASK,
     ConnectionStringError,
@@ -51,7 +58,9 @@ __all__ = [
     "ConnectionStringError",
     "Params",
     "PostgresResource",
-    "UndefinedTable",
+    "StorageError",
+    "StorageUnavailable",
+    "TableNotFoundError",
     "check_url",
     "connect",
     "mask_url",
@@ -66,17 +75,6 @@ __all__ = [
     "resolve_url",
     "url_secrets",
 ]
-
-# What a query raises when Postgres cannot be reached (as opposed to a wrong query), so that callers
-# outside storage tell "try again later" from a bug without knowing the driver.
-UNREACHABLE: tuple[type[Exception], ...] = (
-    ConnectionError,
-    EmbeddedPostgresError,
-    psycopg2.OperationalError,
-    psycopg2.InterfaceError,
-)
-# What a query raises when a table it reads does not exist (a database before its first migration).
-UndefinedTable = psycopg2.errors.UndefinedTable
 
 
 class PostgresResource(ConfigurableResource):
@@ -109,12 +107,15 @@ class PostgresResource(ConfigurableResource):
 
     @contextmanager
     def connection(self) -> Iterator[psycopg2.extensions.connection]:
-        """A pooled psycopg2 connection in a transaction: committed on success, rolled back on error."""
-        with pooled_connection(self.get_url()) as conn:
+        """A pooled psycopg2 connection in a transaction: committed on success, rolled back on error
+        (the driver's errors in the block are raised as :class:`StorageError` and its kinds)."""
+        url = self.get_url()
+        with driver_errors(url), pooled_connection(url) as conn:
             yield conn
 
     def query_frame(self, sql: str, params: Params = None) -> pd.DataFrame:
-        """One read query as a DataFrame (see :func:`query_frame`), on a connection kept per process."""
+        """One read query as a DataFrame (see :func:`query_frame`), on a connection kept per process;
+        a table it reads that does not exist raises :class:`TableNotFoundError`."""
         return query_frame(self.get_url(), sql, params)
 
     def table_exists(self, qualified: str) -> bool:
@@ -131,7 +132,7 @@ class PostgresResource(ConfigurableResource):
     def write_frame(
         self, spec: Table, df: pd.DataFrame, *, partition_values: Sequence[Any] | None = None
     ) -> WriteStats:
-        """Write ``df`` into ``spec``'s table (see :func:`hippique_assets.storage.bulk.write_frame`)."""
+        """Write ``df`` into ``spec``'s table (see :func:`hippique_assets.storage.bulk_write.write_frame`)."""
         return write_frame(self.get_url(), spec, df, partition_values=partition_values)
 
     def read_frame(
@@ -141,5 +142,5 @@ class PostgresResource(ConfigurableResource):
         partition_values: Sequence[Any] | None = None,
         columns: Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        """Read ``spec``'s table (see :func:`hippique_assets.storage.bulk.read_frame`)."""
+        """Read ``spec``'s table (see :func:`hippique_assets.storage.bulk_read.read_frame`)."""
         return read_frame(self.get_url(), spec, partition_values=partition_values, columns=columns)

@@ -13,14 +13,9 @@ import pytest
 from sqlalchemy import ARRAY, BigInteger, Boolean, Date, DateTime, Double, Integer, Numeric, Text
 from sqlalchemy.dialects.postgresql import JSONB
 
-from hippique_assets.storage.bulk import (
-    BulkWriteError,
-    FrameValidationError,
-    TableNotFoundError,
-    pandas_dtype,
-    read_frame,
-    write_frame,
-)
+from hippique_assets.storage.bulk_read import pandas_dtype, read_frame
+from hippique_assets.storage.bulk_write import write_frame
+from hippique_assets.storage.errors import BulkWriteError, FrameValidationError, TableNotFoundError
 from hippique_assets.storage.tables import column_names
 from hippique_assets_tests.storage.sample_tables import (
     HOSTILE_TEXTS,

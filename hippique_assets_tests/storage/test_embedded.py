@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from hippique_assets.cli.db import db
-from hippique_assets.storage.bulk import read_frame, write_frame
+from hippique_assets.storage.bulk_read import read_frame
+from hippique_assets.storage.bulk_write import write_frame
 from hippique_assets.storage.embedded import (
     EmbeddedPostgresError,
     embedded_pg_url,

@@ -17,7 +17,7 @@ from dagster import (
 )
 from sqlalchemy import Column, Date, Double, Integer, MetaData, Numeric, Text
 
-from hippique_assets.storage.bulk import read_frame
+from hippique_assets.storage.bulk_read import read_frame
 from hippique_assets.storage.io_manager import TABLE_KEY, PostgresPandasIOManager, partition_values_for_keys
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.storage.tables import column_names, declare_table, metadata
