@@ -1,10 +1,12 @@
 """Client of the PMU turfinfo JSON API, on top of the polite HTTP layer.
 
 Beyond what PoliteHttp does (User-Agent, per-host rate limit, retries), this client knows the API's
-answers: 204 means "no data", 404 on ``rapports-definitifs`` means "not final yet", and a body
-that is not valid JSON is fetched again (a truncated body is usually a passing proxy fault) before
-being reported as malformed. Each endpoint has a body size limit (a larger body is refused, never
-retried) and each attempt a total deadline; the API may only redirect within its own origin.
+answers, from the endpoint records of :mod:`hippique_assets.pmu.endpoints`: 204 means "no data",
+404 means "not final yet" where the record says so (``rapports-definitifs``), a body must be the
+record's JSON type, and a body that is not valid JSON is fetched again (a truncated body is usually
+a passing proxy fault) before being reported as malformed. Each endpoint has a body size limit (a
+larger body is refused, never retried) and each attempt a total deadline; the API may only
+redirect within its own origin.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from hippique_assets.net.polite import (
     PoliteResponse,
     RetryPolicy,
 )
+from hippique_assets.pmu.endpoints import DEFAULT_BODY_MB, ENDPOINTS, PmuEndpoint, endpoint
 from hippique_assets.pmu.errors import (
     PmuBodyTooLarge,
     PmuError,
@@ -45,13 +48,7 @@ from hippique_assets.pmu.errors import (
     PmuRedirectRefused,
     PmuTransportError,
 )
-from hippique_assets.pmu.paths import (
-    parse_api_path,
-    participants_path,
-    performances_path,
-    programme_path,
-    rapports_path,
-)
+from hippique_assets.pmu.paths import parse_api_path
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -69,18 +66,10 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://online.turfinfo.api.pmu.fr/rest/client/61"
 
-# Largest body accepted per endpoint, in MB (2**20 bytes) after decompression; "default" covers
-# any other path. The largest bodies seen are far below: a busy day's programme 0.73 MB, a race's
-# performances about 0.3 MB, a reunion 78 KB, participants 44 KB, rapports 8 KB.
+# Largest body accepted per endpoint, in MB (2**20 bytes) after decompression (each record's
+# ``max_body_mb``); "default" covers any other path.
 DEFAULT_MAX_BODY_MB: Mapping[str, float] = MappingProxyType(
-    {
-        "programme": 16.0,
-        "reunion": 8.0,
-        "participants": 4.0,
-        "performances": 16.0,
-        "rapports": 2.0,
-        "default": 8.0,
-    }
+    {**{e.name: e.max_body_mb for e in ENDPOINTS}, "default": DEFAULT_BODY_MB}
 )
 
 # A body that is not JSON is fetched up to this many times in all before it is reported.
@@ -173,8 +162,13 @@ class PmuClient(Closing):
         """The largest body accepted for ``path``, in bytes (its endpoint's limit)."""
         return self.max_body_bytes[_endpoint_of(path)]
 
-    def get(self, path: str, *, not_final_on_404: bool = False, expect: type = dict) -> FetchResult:
+    def get(
+        self, path: str, *, not_final_on_404: bool | None = None, expect: type | None = None
+    ) -> FetchResult:
         """Fetch one API path and decode its JSON, which must be an ``expect`` at top level.
+
+        ``expect`` and ``not_final_on_404`` default to the path's endpoint record (an object and
+        False for a path of no known endpoint).
 
         Raises PmuHttpError for an unexpected status, PmuTransportError when no answer came after
         retrying (time-outs and deadlines included), PmuMalformedResponse for a body that is still
@@ -183,6 +177,11 @@ class PmuClient(Closing):
         """
         url = self.url_for(path)
         limit = self.body_limit(path)
+        record = _record_of(path)
+        if expect is None:
+            expect = record.expect if record is not None else dict
+        if not_final_on_404 is None:
+            not_final_on_404 = record is not None and record.not_final_on_404
         accept = (200, 204, 404) if not_final_on_404 else (200, 204)
         started = time.monotonic()
         attempts = 0
@@ -250,32 +249,40 @@ class PmuClient(Closing):
             not_final=response.status == 404,
         )
 
+    def fetch(
+        self, name: str, day: date, reunion: int | None = None, course: int | None = None
+    ) -> FetchResult:
+        """Endpoint ``name`` for a day, reunion or race, as its record says (type, 404, limit)."""
+        return self.get(endpoint(name).path(day, reunion, course))
+
     def programme(self, day: date) -> FetchResult:
         """The day's programme: every reunion and race."""
-        return self.get(programme_path(day))
+        return self.fetch("programme", day)
 
     def participants(self, day: date, reunion: int, course: int) -> FetchResult:
         """The runners of one race, with odds when the market is open."""
-        return self.get(participants_path(day, reunion, course))
+        return self.fetch("participants", day, reunion, course)
 
     def performances(self, day: date, reunion: int, course: int) -> FetchResult:
         """The past races of every runner of one race."""
-        return self.get(performances_path(day, reunion, course))
+        return self.fetch("performances", day, reunion, course)
 
     def rapports(self, day: date, reunion: int, course: int) -> FetchResult:
         """The final dividends of one race; ``not_final`` (payload None) while they are not published."""
-        return self.get(rapports_path(day, reunion, course), not_final_on_404=True, expect=list)
+        return self.fetch("rapports", day, reunion, course)
 
     def fetch_many(
         self,
         paths: Sequence[str],
         *,
-        not_final_on_404: bool = False,
+        not_final_on_404: bool | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> list[FetchResult]:
         """Fetch several paths with at most ``concurrency`` in flight; results in input order.
 
-        Rapports paths must decode to a JSON array, every other path to an object. ``progress`` is
+        Each path must decode to its endpoint's JSON type (rapports to an array, the others to an
+        object); a 404 means "not final" as ``not_final_on_404`` says, by default as the endpoint's
+        record says. ``progress`` is
         called as ``progress(done, total)`` from the calling thread after each request. If some
         paths fail for good the others still finish; then the error of the first failed path (in
         input order) is raised with ``.results`` attached: one entry per path, the FetchResult or
@@ -289,7 +296,7 @@ class PmuClient(Closing):
             max_workers=min(self.concurrency, total), thread_name_prefix="pmu-fetch"
         ) as pool:
             futures: dict[Future[FetchResult], int] = {
-                pool.submit(self.get, path, not_final_on_404=not_final_on_404, expect=_expected_type(path)): i
+                pool.submit(self.get, path, not_final_on_404=not_final_on_404): i
                 for i, path in enumerate(paths)
             }
             for done, future in enumerate(as_completed(futures), start=1):
@@ -326,16 +333,18 @@ def _decode(url: str, content: bytes) -> Any:
         raise _UnreadableBody(url, f"body is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 
 
-def _expected_type(path: str) -> type:
-    return list if _endpoint_of(path) == "rapports" else dict
+def _record_of(path: str) -> PmuEndpoint | None:
+    """The endpoint record of an API path, or None for a path of no known endpoint."""
+    try:
+        return parse_api_path(path).record
+    except ValueError:
+        return None
 
 
 def _endpoint_of(path: str) -> str:
     """The endpoint name of an API path, or ``"default"`` for a path of no known endpoint."""
-    try:
-        return parse_api_path(path).endpoint
-    except ValueError:
-        return "default"
+    record = _record_of(path)
+    return record.name if record is not None else "default"
 
 
 def _body_limits(max_body_mb: float | Mapping[str, float] | None) -> dict[str, int]:

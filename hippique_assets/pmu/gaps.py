@@ -23,6 +23,8 @@ from datetime import date
 import pandas as pd
 
 from hippique_assets.pmu import tables
+from hippique_assets.pmu.endpoints import INGESTED
+from hippique_assets.pmu.endpoints import endpoint as endpoint_record
 from hippique_assets.pmu.landing import Manifest
 from hippique_assets.pmu.last_good import Kept
 from hippique_assets.pmu.parse_common import typed_frame
@@ -31,8 +33,9 @@ from hippique_assets.pmu.validation import Rejection
 from hippique_assets.racing.keys import race_key
 from hippique_assets.storage.files import FileStore
 
-ENDPOINTS = ("programme", "participants", "performances", "rapports")
-RACE_ENDPOINTS = ENDPOINTS[1:]
+# The ingested endpoints, and those asked once per race of the programme.
+ENDPOINTS = tuple(e.name for e in INGESTED)
+RACE_ENDPOINTS = tuple(e.name for e in INGESTED if e.scope == "race")
 
 # Kinds of gap a retry cannot fill: the source's own values broke their rules.
 PERMANENT_KINDS = frozenset({"rejected_race", "rejected_row"})
@@ -68,7 +71,9 @@ def read_rejections(
 
 def _race_of(path: str) -> str | None:
     parsed = parse_api_path(path)
-    return race_key(parsed.day, parsed.reunion, parsed.course) if parsed.course is not None else None
+    if parsed.reunion is None or parsed.course is None:
+        return None
+    return race_key(parsed.day, parsed.reunion, parsed.course)
 
 
 def day_gaps(
@@ -105,8 +110,8 @@ def day_gaps(
 
     for endpoint, manifest in manifests.items():
         if manifest is None:
-            if endpoint == "programme":
-                add(endpoint, "not_requested", "the programme was never landed")
+            if endpoint_record(endpoint).scope == "day":
+                add(endpoint, "not_requested", f"the {endpoint} was never landed")
             else:
                 for key in expected_races:
                     add(endpoint, "not_requested", "no landing of this endpoint for the day", race_key=key)

@@ -8,11 +8,11 @@ Two rules keep failures small:
 
 - A request that fails for good keeps the body an earlier landing of the same path left, marked
   ``stale``: a race is never emptied because its refresh failed. So does an answer without data
-  (a 204, or a 404 on rapports) to a path that answered with data before: the source does not take
+  (a 204, or a 404 where it means "not final yet") to a path that answered with data before: the source does not take
   back what it published, so "no data" after data is a shrink of the source, recorded as a failure
   and requested again on a retry.
 - A landing that repeats one of the same run family (a retry or a re-execution: same Dagster root
-  run) requests only what is still missing: the failed paths and the rapports not final yet.
+  run) requests only what is still missing: the failed paths and the answers not final yet.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hippique_assets.pmu.client import FetchResult, PmuClient
+from hippique_assets.pmu.endpoints import BY_NAME
 from hippique_assets.pmu.errors import PmuError
 from hippique_assets.pmu.paths import ApiPath, parse_api_path, raw_file_path
 from hippique_assets.storage.files import FileStore
@@ -114,7 +115,7 @@ def land(
     paths: Sequence[str],
     partition: str,
     *,
-    not_final_on_404: bool = False,
+    not_final_on_404: bool | None = None,
     progress: Callable[[int, int], None] | None = None,
     run_id: str | None = None,
     root_run_id: str | None = None,
@@ -124,8 +125,12 @@ def land(
     Requests that fail for good are recorded with their error (and keep an earlier body when one
     exists); the caller decides what that means for the run. When the previous manifest of this
     endpoint and day belongs to the same ``root_run_id`` (a re-run of the same run), or when
-    ``root_run_id`` is :data:`ANY_RUN`, only what is still missing is requested.
+    ``root_run_id`` is :data:`ANY_RUN`, only what is still missing is requested. A 404 means "not
+    final yet" as ``not_final_on_404`` says, by default as the endpoint's record says.
     """
+    if not_final_on_404 is None:
+        record = BY_NAME.get(endpoint)
+        not_final_on_404 = record is not None and record.not_final_on_404
     previous = _previous(store, partition, endpoint)
     kept: dict[str, LandedRequest] = {}
     if previous is not None and root_run_id is not None and root_run_id in (ANY_RUN, previous.root_run_id):

@@ -22,14 +22,10 @@ from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
-from hippique_assets.pmu.paths import (
-    participants_path,
-    performances_path,
-    programme_path,
-    rapports_path,
-    reunion_path,
-)
+from hippique_assets.pmu.endpoints import ENDPOINTS
+from hippique_assets.pmu.paths import parse_api_path
 from hippique_replay import gen_json
+from hippique_replay.day_bodies import EndpointMethods
 from hippique_replay.gen_catalog import DISCIPLINES
 from hippique_replay.gen_core import FAR_FOREIGN
 from hippique_replay.gen_day import DayModel, Phase, as_instant
@@ -46,8 +42,9 @@ class RaceSlot:
     cancelled: bool
 
 
-class GeneratedDay:
-    """A generated racing day: the bodies of every endpoint at any instant."""
+class GeneratedDay(EndpointMethods):
+    """A generated racing day: the bodies of every endpoint at any instant, each from the method
+    named after the endpoint (see :class:`~hippique_replay.day_bodies.EndpointMethods`)."""
 
     def __init__(self, day: date, seed: int = 0) -> None:
         self.day = day
@@ -155,18 +152,17 @@ def write_day(day: date, out_dir: Path, seed: int = 0, as_of: datetime | None = 
         target.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
         written.append(target)
 
-    save(programme_path(day), generated.programme(as_of))
+    def save_all(scope: str, reunion: int | None = None, course: int | None = None) -> None:
+        for endpoint in ENDPOINTS:
+            if endpoint.scope == scope:
+                api_path = endpoint.path(day, reunion, course)
+                body = generated.body(parse_api_path(api_path), as_of)
+                if body is not None:
+                    save(api_path, body)
+
+    save_all("day")
     for plan in generated.model.core.reunions:
-        body = generated.reunion(plan.number, as_of)
-        if body is not None:
-            save(reunion_path(day, plan.number), body)
+        save_all("reunion", plan.number)
     for slot in generated.races():
-        r, c = slot.reunion, slot.course
-        for path, body in (
-            (participants_path(day, r, c), generated.participants(r, c, as_of)),
-            (performances_path(day, r, c), generated.performances(r, c, as_of)),
-            (rapports_path(day, r, c), generated.rapports(r, c, as_of)),
-        ):
-            if body is not None:
-                save(path, body)
+        save_all("race", slot.reunion, slot.course)
     return written

@@ -289,7 +289,7 @@ class ReplayServer:
         if api_path is not None and self._injector is not None:
             fault = self._injector.next_fault(api_path)
         timed_out = fault is not None and fault.kind == "timeout"
-        if timed_out:
+        if fault is not None and timed_out:
             # No answer at all: hold the connection, then drop it (once the handler returns).
             self._stopping.wait(fault.delay_s)
             handler.close_connection = True

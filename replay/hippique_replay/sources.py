@@ -7,7 +7,8 @@ live API does (see ``pmu-samples/README.md``):
 - 200 with the JSON body when there is data;
 - 204 with an empty body where there is no data (no programme, no such reunion or race, no
   participants or performances);
-- 404 for ``rapports-definitifs`` that are not final yet (or never recorded);
+- 404 where the endpoint's record says 404 means "not final yet" (``rapports-definitifs`` not
+  final yet, or never recorded);
 - 420 for a supported path followed by a trailing slash, which the live API answers that way
   for the programme URL; any other unknown path gets 404.
 
@@ -26,7 +27,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from hippique_assets.pmu.endpoints import PmuEndpoint
 from hippique_assets.pmu.paths import ApiPath, parse_api_path
+from hippique_replay.day_bodies import Day
 
 JSON_CONTENT_TYPE = "application/json"
 
@@ -66,6 +69,13 @@ class Source(Protocol):
         ...
 
 
+def no_data(record: PmuEndpoint, api_path: str, why: str = "not final") -> SourceAnswer:
+    """The live API's answer when there is no data: 404 where it means "not final yet", else 204."""
+    if record.not_final_on_404:
+        return error_answer(404, f"{record.name} {why}: {api_path}")
+    return NO_CONTENT
+
+
 def route(api_path: str) -> ApiPath | SourceAnswer:
     """Parse an API path, or return the answer the live API gives to a path it does not serve.
 
@@ -85,20 +95,6 @@ def route(api_path: str) -> ApiPath | SourceAnswer:
         else:
             return error_answer(420, f"trailing slash not accepted: {bare}")
     return error_answer(404, f"unknown path: {bare}")
-
-
-class Day(Protocol):
-    """The part of a generated day the source uses (``GeneratedDay`` in ``replay.generator``)."""
-
-    def programme(self, as_of: datetime | None = None) -> dict | None: ...
-
-    def reunion(self, reunion: int, as_of: datetime | None = None) -> dict | None: ...
-
-    def participants(self, reunion: int, course: int, as_of: datetime | None = None) -> dict | None: ...
-
-    def performances(self, reunion: int, course: int, as_of: datetime | None = None) -> dict | None: ...
-
-    def rapports(self, reunion: int, course: int, as_of: datetime | None = None) -> list | None: ...
 
 
 DayFactory = Callable[[date, int], Day]
@@ -167,21 +163,9 @@ class GeneratedSource:
         routed = route(api_path)
         if isinstance(routed, SourceAnswer):
             return routed
-        day = self.day(routed.day)
-        if routed.endpoint == "programme":
-            payload: Any = day.programme(as_of=now)
-        elif routed.endpoint == "reunion":
-            payload = day.reunion(routed.reunion, as_of=now)
-        elif routed.endpoint == "participants":
-            payload = day.participants(routed.reunion, routed.course, as_of=now)
-        elif routed.endpoint == "performances":
-            payload = day.performances(routed.reunion, routed.course, as_of=now)
-        else:
-            payload = day.rapports(routed.reunion, routed.course, as_of=now)
-            if payload is None:
-                return error_answer(404, f"rapports not final: {api_path}")
+        payload = self.day(routed.day).body(routed, as_of=now)
         if payload is None:
-            return NO_CONTENT
+            return no_data(routed.record, api_path)
         return json_answer(payload)
 
 
@@ -191,8 +175,8 @@ class FolderSource:
     ``/programme/23032026`` is ``root/programme/23032026.json`` and
     ``/programme/23032026/R1/C4/participants`` is ``root/programme/23032026/R1/C4/participants.json``
     (the layout ``replay generate`` writes). Files are served byte for byte, whatever the clock
-    says. A file that is not there answers like the live API with no data: 404 for rapports, 204
-    for everything else. A ``root`` that does not exist is an empty recording; one that is a file
+    says. A file that is not there answers like the live API with no data: 404 where that means
+    "not final yet" (rapports), 204 for everything else. A ``root`` that does not exist is an empty recording; one that is a file
     is an error.
     """
 
@@ -221,9 +205,7 @@ class FolderSource:
         try:
             body = path.read_bytes()
         except FileNotFoundError:
-            if routed.endpoint == "rapports":
-                return error_answer(404, f"rapports not recorded: {api_path}")
-            return NO_CONTENT
+            return no_data(routed.record, api_path, "not recorded")
         except OSError as exc:
             raise SourceError(f"cannot read recorded response {path}: {exc}") from exc
         return SourceAnswer(200, body, JSON_CONTENT_TYPE)

@@ -7,6 +7,9 @@ rapports are final from ``START + FINAL_AFTER``. Any day other than ``RACE_DAY``
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from hippique_replay.day_bodies import EndpointMethods
 
 RACE_DAY = date(2026, 3, 23)
 START = datetime(2026, 3, 23, 12, 30, tzinfo=UTC)
@@ -15,7 +18,7 @@ FINAL_AFTER = timedelta(minutes=15)
 ARRIVAL = [3, 1, 2]
 
 
-class FakeDay:
+class FakeDay(EndpointMethods):
     """Answers of one fake day (``as_of=None``: final state)."""
 
     def __init__(self, day: date, seed: int) -> None:
@@ -49,10 +52,10 @@ class FakeDay:
     def participants(self, reunion: int, course: int, as_of: datetime | None = None) -> dict | None:
         if not self._racing() or (reunion, course) != (1, 1):
             return None
-        runners = [{"numPmu": n, "nom": f"CHEVAL {n}"} for n in (1, 2, 3)]
+        runners: list[dict[str, Any]] = [{"numPmu": n, "nom": f"CHEVAL {n}"} for n in (1, 2, 3)]
         if self._arrived(as_of):
             for runner in runners:
-                runner["ordreArrivee"] = ARRIVAL.index(runner["numPmu"]) + 1
+                runner["ordreArrivee"] = ARRIVAL.index(int(runner["numPmu"])) + 1
         return {"participants": runners}
 
     def performances(self, reunion: int, course: int, as_of: datetime | None = None) -> dict | None:

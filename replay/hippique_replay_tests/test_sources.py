@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from hippique_assets.pmu.paths import participants_path, rapports_path, reunion_path
+from hippique_replay.day_bodies import EndpointMethods
 from hippique_replay.generator import generate_day
 from hippique_replay.sources import (
     NO_CONTENT,
@@ -183,3 +184,23 @@ def test_generated_source_serves_the_real_generator() -> None:
     assert source.respond(rapports, first.start_utc).status == 404
     assert json.loads(source.respond(rapports, None).body) == generated.rapports(first.reunion, first.course)
     assert source.generated_count == 1
+
+
+class _RunnersOnly(EndpointMethods):
+    """A day that serves only participants (it has no method for the other endpoints)."""
+
+    def __init__(self, day: date, seed: int) -> None:
+        self.fake = FakeDay(day, seed)
+
+    def participants(self, reunion: int, course: int, as_of: datetime | None = None) -> dict | None:
+        return self.fake.participants(reunion, course, as_of)
+
+
+def test_an_endpoint_a_day_does_not_serve_answers_no_data_as_its_record_says() -> None:
+    source = GeneratedSource(generate=_RunnersOnly)
+    assert json.loads(source.respond(f"{R1C1}/participants", None).body)["participants"]
+    assert source.respond(f"{R1C1}/performances-detaillees/pretty", None) == NO_CONTENT
+    assert source.respond("/programme/23032026", None) == NO_CONTENT
+    not_final = source.respond(f"{R1C1}/rapports-definitifs", None)
+    assert not_final.status == 404
+    assert json.loads(not_final.body)["message"] == f"rapports not final: {R1C1}/rapports-definitifs"

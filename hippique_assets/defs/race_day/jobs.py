@@ -3,22 +3,13 @@
 from dagster import AssetSelection, define_asset_job
 
 from hippique_assets.defs.betting.jobs import LEDGER_SELECTION
+from hippique_assets.defs.pmu.assets import PLAN_ASSETS
 from hippique_assets.defs.pmu.jobs import INGESTION_GROUPS
 from hippique_assets.lib.retries import DAILY_TAGS
 
-# The morning plan: everything known before the races (no rapports yet), then the race plan.
+# The morning plan: the endpoints known before the races (no rapports yet), then the race plan.
 PLAN_SELECTION = AssetSelection.assets(
-    "raw_programme",
-    "reunions",
-    "races",
-    "raw_participants",
-    "participants",
-    "horses",
-    "raw_performances",
-    "performances",
-    "web_race_cards",
-    "race_plan",
-    "ingest_gaps",
+    *PLAN_ASSETS, "web_race_cards", "race_plan", "ingest_gaps"
 ).materializable()  # web_race_cards is external (not fetchable) while ZEturf is off
 
 plan_job = define_asset_job(
