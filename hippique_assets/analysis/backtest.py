@@ -210,7 +210,11 @@ def backtest(
             analysis = score_race(prepared, config, model, evidence=evidence, payout=payout)
             decision = analysis.decision
             race_runs = period.runs_by_race.get(key, history.runs.iloc[0:0])
-            winner = race.winner if race.winner is not None and not pd.isna(race.winner) else None
+            winner = (
+                int(race.winner)
+                if isinstance(race.winner, int | float) and race.winner == race.winner
+                else None
+            )
             runners = _comparison_columns(analysis.runners.assign(race_date=day), race_runs, winner, config)
             scored_frames.append(runners)
             best_win = decision.candidates.loc[decision.candidates["bet_type"] == "SIMPLE_GAGNANT", "ev"]

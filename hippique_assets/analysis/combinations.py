@@ -69,14 +69,14 @@ def place_probabilities(win: np.ndarray, places: int) -> np.ndarray:
     return np.minimum(result, 1.0)
 
 
-def couple_probabilities(win: np.ndarray) -> dict[tuple[int, int], float]:
+def couple_probabilities(win: np.ndarray) -> dict[tuple[int, ...], float]:
     """P(i and j are first and second in either order), for index pairs ``i < j``."""
     pair = ordered_pair_matrix(win)
     both = pair + pair.T
     return {(i, j): float(both[i, j]) for i, j in combinations(range(len(pair)), 2)}
 
 
-def trio_probabilities(win: np.ndarray) -> dict[tuple[int, int, int], float]:
+def trio_probabilities(win: np.ndarray) -> dict[tuple[int, ...], float]:
     """P(i, j and k are the first three in any order), for index triples ``i < j < k``."""
     t = ordered_triple_tensor(win)
     n = t.shape[0]

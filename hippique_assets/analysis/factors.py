@@ -63,7 +63,8 @@ def odds_drift(odds_h30: pd.Series, odds_h5: pd.Series) -> pd.Series:
     """log(odds H-30 / odds H-5) by runner: positive when the horse was backed in the last 25 minutes."""
     aligned_h30, aligned_h5 = odds_h30.astype(float).align(odds_h5.astype(float))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log(aligned_h30 / aligned_h5)
+        ratio = aligned_h30 / aligned_h5
+        return pd.Series(np.log(ratio.to_numpy(float)), index=ratio.index)
 
 
 def _standardise(values: pd.Series) -> pd.Series:
@@ -101,7 +102,8 @@ def race_features(
             if not rates.empty
             else pd.Series(np.nan, index=runners.index)
         )
-        out[name] = _standardise(np.log(rate.astype(float)).reset_index(drop=True))
+        logs = pd.Series(np.log(rate.to_numpy(float)), index=rate.index)
+        out[name] = _standardise(logs.reset_index(drop=True))
     out["form"] = _standardise(runners["musique"].map(_form).astype(float).reset_index(drop=True))
     reduction = (
         runners["horse_id"].map(best_red) if not best_red.empty else pd.Series(np.nan, index=runners.index)

@@ -8,7 +8,7 @@ race can be re-analysed later with exactly the inputs it had. The rows are turne
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -19,7 +19,7 @@ from hippique_assets.racing.keys import parse_race_key
 
 
 class QueryRunner(Protocol):
-    def query_frame(self, sql: str, params: object = None) -> pd.DataFrame: ...
+    def query_frame(self, sql: str, params: Any = None) -> pd.DataFrame: ...
 
     def table_exists(self, qualified: str) -> bool: ...
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 EPS = 1e-12
 
 
-def brier_score(probabilities: Sequence[float], winner_index: int) -> float:
+def brier_score(probabilities: npt.ArrayLike, winner_index: int) -> float:
     """Multi-class Brier score of one race: sum over runners of (p - won)^2 (0 is perfect, 2 the worst)."""
     p = np.asarray(probabilities, dtype=float)
     outcome = np.zeros_like(p)
@@ -18,7 +17,7 @@ def brier_score(probabilities: Sequence[float], winner_index: int) -> float:
     return float(((p - outcome) ** 2).sum())
 
 
-def log_loss(probabilities: Sequence[float], winner_index: int, eps: float = EPS) -> float:
+def log_loss(probabilities: npt.ArrayLike, winner_index: int, eps: float = EPS) -> float:
     """-ln of the probability given to the winner."""
     return float(-np.log(max(float(np.asarray(probabilities, dtype=float)[winner_index]), eps)))
 
@@ -39,7 +38,7 @@ def race_scores(frame: pd.DataFrame, prob_col: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["race_key", "brier", "log_loss"])
 
 
-def calibration_table(p: Sequence[float], won: Sequence[bool], bins: int = 10) -> pd.DataFrame:
+def calibration_table(p: npt.ArrayLike, won: npt.ArrayLike, bins: int = 10) -> pd.DataFrame:
     """Runners grouped by predicted probability into ``bins`` equal-count bins: mean p vs hit rate."""
     frame = pd.DataFrame({"p": np.asarray(p, dtype=float), "won": np.asarray(won, dtype=bool)}).dropna()
     if frame.empty:
@@ -56,9 +55,7 @@ def roi(stake: float, returned: float) -> float | None:
     return (returned - stake) / stake
 
 
-def clustered_mean_se(
-    values: Sequence[float] | np.ndarray, clusters: Sequence[object]
-) -> tuple[float, float]:
+def clustered_mean_se(values: npt.ArrayLike, clusters: npt.ArrayLike) -> tuple[float, float]:
     """Mean of ``values`` and its standard error with observations clustered (e.g. by racing day).
 
     Races of one day are not independent draws; the cluster-robust variance sums each cluster's
@@ -68,14 +65,14 @@ def clustered_mean_se(
     if x.size == 0:
         return float("nan"), float("nan")
     mean = float(x.mean())
-    sums = pd.Series(x - mean).groupby(pd.Series(list(clusters)).to_numpy()).sum().to_numpy()
+    sums = pd.Series(x - mean).groupby(np.asarray(clusters, dtype=object)).sum().to_numpy()
     g = sums.size
     if g < 2:
         return mean, float("nan")
     return mean, float(np.sqrt(g / (g - 1) * (sums**2).sum()) / x.size)
 
 
-def calibration_error(p: Sequence[float], won: Sequence[bool], bins: int = 10) -> float | None:
+def calibration_error(p: npt.ArrayLike, won: npt.ArrayLike, bins: int = 10) -> float | None:
     """Expected calibration error: the hit-rate gap of each equal-count bin, weighted by its size."""
     table = calibration_table(p, won, bins)
     if table.empty:
@@ -84,9 +81,9 @@ def calibration_error(p: Sequence[float], won: Sequence[bool], bins: int = 10) -
 
 
 def bootstrap_roi_ci(
-    stake: Sequence[float] | np.ndarray,
-    returned: Sequence[float] | np.ndarray,
-    clusters: Sequence[object],
+    stake: npt.ArrayLike,
+    returned: npt.ArrayLike,
+    clusters: npt.ArrayLike,
     *,
     resamples: int = 2000,
     level: float = 0.95,
@@ -94,7 +91,11 @@ def bootstrap_roi_ci(
 ) -> tuple[float, float] | None:
     """Percentile interval of the ROI, resampling whole clusters (racing days) with replacement."""
     frame = pd.DataFrame(
-        {"stake": np.asarray(stake, float), "ret": np.asarray(returned, float), "c": list(clusters)}
+        {
+            "stake": np.asarray(stake, float),
+            "ret": np.asarray(returned, float),
+            "c": np.asarray(clusters, dtype=object),
+        }
     )
     if frame.empty or frame["stake"].sum() <= 0:
         return None

@@ -27,7 +27,7 @@ from hippique_assets.analysis.metrics import brier_score, clustered_mean_se, log
 from hippique_assets.analysis.model import fit_conditional_logit, predict
 from hippique_assets.analysis.price_shape import shape_columns
 from hippique_assets.analysis.snapshots import odds_at
-from hippique_assets.analysis.stored_history import History
+from hippique_assets.analysis.stored_history import History, instant
 
 DEFAULT_OFFSETS = (60, 30, 15, 5, 2)
 FINAL = "final odds"
@@ -130,11 +130,10 @@ def offset_markets(
         if race_runs is None or int(race_runs.loc[~race_runs["non_runner"], "won"].sum()) != 1:
             left_out["no single winner"] += 1
             continue
-        if race.start_utc is None or pd.isna(race.start_utc):
+        start = instant(race.start_utc)
+        if start is None:
             left_out["no start time"] = left_out.get("no start time", 0) + 1
             continue
-        start = pd.Timestamp(race.start_utc)
-        start = start.tz_localize("UTC") if start.tzinfo is None else start
         captures = snapshots.get(key)
         if captures is None:
             left_out["no capture"] = left_out.get("no capture", 0) + 1
@@ -144,7 +143,9 @@ def offset_markets(
             key_reason = str(reason)
             left_out[key_reason] = left_out.get(key_reason, 0) + 1
             continue
-        frames.append(frame.assign(race_key=key, race_date=race.race_date))
+        frame["race_key"] = key
+        frame["race_date"] = pd.Series([race.race_date] * len(frame), index=frame.index)
+        frames.append(frame)
     runners = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return runners, dict(sorted(left_out.items(), key=lambda item: -item[1]))
 

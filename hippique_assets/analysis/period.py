@@ -15,7 +15,7 @@ from hippique_assets.analysis.pipeline import (
     assemble_inputs,
     prepare_race,
 )
-from hippique_assets.analysis.stored_history import History, Progress
+from hippique_assets.analysis.stored_history import History, Progress, instant
 
 
 @dataclass
@@ -66,7 +66,7 @@ def prepare_period(
     window, prior = config.factors.history_window_days, config.factors.prior_rides
     snapshots = {key: rows for key, rows in history.snapshots.groupby("race_key", sort=False)}
     no_snapshots = history.snapshots.iloc[0:0]
-    runs_by_race = {key: rows for key, rows in history.runs.groupby("race_key", sort=False)}
+    runs_by_race = {str(key): rows for key, rows in history.runs.groupby("race_key", sort=False)}
     race_rows, frames, prepared_races = [], [], {}
     for day in sorted(days):
         today = history.races[history.races["race_date"] == day]
@@ -85,7 +85,7 @@ def prepare_period(
             inputs = assemble_inputs(
                 key,
                 day,
-                race.start_utc,
+                instant(race.start_utc),
                 race_runs,
                 snapshots.get(key, no_snapshots),
                 past,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -161,7 +162,8 @@ def race_features(inputs: RaceInputs, runners: pd.DataFrame, config: AnalysisCon
 
 def _log_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.log(numerator.astype(float) / denominator.astype(float))
+        ratio = numerator.astype(float) / denominator.astype(float)
+        value = pd.Series(np.log(ratio.to_numpy(float)), index=ratio.index)
     return value.where(np.isfinite(value), 0.0).fillna(0.0)
 
 
@@ -172,7 +174,7 @@ def prepare_race(inputs: RaceInputs, config: AnalysisConfig) -> PreparedRace:
     or below 1, a sum of 1/odds outside the plausible band), comes back empty with the reason.
     """
     drift_available = inputs.h30.available
-    base = dict(
+    base: dict[str, Any] = dict(
         race_key=inputs.race_key,
         odds_source=inputs.h5.source,
         h5_captured_at=inputs.h5.captured_at,

@@ -62,7 +62,7 @@ class BacktestReport:
     def score(self, name: str, column: str = "log_loss") -> float | None:
         if self.scores.empty or name not in set(self.scores["probabilities"]):
             return None
-        return float(self.scores.set_index("probabilities").loc[name, column])
+        return float(self.scores.loc[self.scores["probabilities"] == name, column].astype(float).iloc[0])
 
     def total(self, column: str) -> float:
         if self.by_bet_type.empty:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -38,6 +38,14 @@ DIVIDENDS_SQL = """
 select race_key, bet_type, combination, combination_numbers, has_non_runner, dividend_per_eur
 from pmu.dividends where race_date >= %(since)s and race_date <= %(until)s
 """
+
+
+def instant(value: object) -> pd.Timestamp | None:
+    """A stored start time as a UTC timestamp; None when it is missing."""
+    if not isinstance(value, datetime | str) or pd.isna(value):
+        return None
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
 
 
 class NoDataError(LookupError):

@@ -76,6 +76,13 @@ def _scores(runners: pd.DataFrame, winner: int | None, column: str) -> tuple[flo
     return brier_score(p, index), log_loss(p, index)
 
 
+def _whole(value: object) -> int:
+    """A stored integer (int, numpy integer, or a float read from a column with gaps) as an int."""
+    if isinstance(value, int | float | np.integer | np.floating):
+        return int(value)
+    return int(str(value))
+
+
 def _money(frame: pd.DataFrame, column: str) -> pd.Series:
     # Postgres numeric columns arrive as Decimal.
     return frame[column].astype(float) if not frame.empty else pd.Series(dtype=float)
@@ -129,8 +136,8 @@ def race_ledger(
             {
                 "race_date": race_date,
                 "race_key": key,
-                "reunion": int(decision.reunion),
-                "course": int(decision.course),
+                "reunion": _whole(decision.reunion),
+                "course": _whole(decision.course),
                 "abstained": abstained,
                 "reason": reason,
                 "n_tickets": len(race_tickets),

@@ -56,7 +56,7 @@ def _text_mapped(frame: pd.DataFrame, cell: Callable[[object], object]) -> pd.Da
     for position in range(out.shape[1]):
         column = out.iloc[:, position]
         if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-            out.isetitem(position, column.map(cell))
+            out.isetitem(position, column.map(cell).to_numpy(dtype=object))
     return out
 
 

@@ -123,9 +123,10 @@ class SeasonView:
                 if len(scores):
                     figures[column] = round(float(scores.mean()), 4)
         for row in self.by_bet_type.itertuples(index=False):
-            if row.roi is not None and pd.notna(row.roi):
+            bet_roi = row.roi
+            if isinstance(bet_roi, int | float) and bet_roi == bet_roi:  # NaN is not equal to itself
                 slug = re.sub(r"[^a-z0-9]+", "_", str(row.bet_type).lower()).strip("_")
-                figures[f"roi_{slug}"] = round(float(row.roi), 4)
+                figures[f"roi_{slug}"] = round(float(bet_roi), 4)
         return figures
 
 

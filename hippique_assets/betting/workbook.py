@@ -43,10 +43,25 @@ def _require(name: str, frame: pd.DataFrame, columns: Sequence[str]) -> None:
         raise WorkbookInputError(f"{name} frame lacks columns {missing}; it has {list(frame.columns)}")
 
 
+def _missing(value: object) -> bool:
+    """None, NaN, NaT or NA: a cell left empty."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, float | np.floating | np.datetime64) and bool(
+        np.isnat(value) if isinstance(value, np.datetime64) else np.isnan(value)
+    )
+
+
 def _day(value: object) -> object:
-    if value is None or (not isinstance(value, date) and pd.isna(value)):
+    if _missing(value):
         return None
-    return pd.Timestamp(value).date()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str | np.datetime64):
+        return pd.Timestamp(value).date()
+    return None
 
 
 def _key_values(row: pd.Series) -> list[object]:
@@ -109,7 +124,7 @@ def _cell(value: object) -> object:
         return value
     if isinstance(value, float):
         return None if pd.isna(value) else value
-    if value is pd.NaT or (pd.api.types.is_scalar(value) and pd.isna(value)):
+    if _missing(value):
         return None
     if isinstance(value, np.generic):
         return value.item()
@@ -117,9 +132,11 @@ def _cell(value: object) -> object:
 
 
 def _number(value: object) -> float | None:
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+    if _missing(value):
         return None
-    return float(value)  # type: ignore[arg-type]
+    if isinstance(value, int | float | Decimal | np.number):
+        return float(value)
+    return float(str(value))
 
 
 def _paris(row: pd.Series) -> datetime | None:
@@ -246,7 +263,7 @@ def _follow_rows(ledger: pd.DataFrame) -> list[list[object]]:
 
 def _column_sum(headers: Sequence[str], rows: Sequence[Sequence[object]], header: str) -> float:
     index = headers.index(header)
-    return round(sum(float(r[index]) for r in rows if r[index] is not None), 2)  # type: ignore[arg-type]
+    return round(sum(value for r in rows if (value := _number(r[index])) is not None), 2)
 
 
 def _stake_weighted(headers: Sequence[str], rows: Sequence[Sequence[object]], header: str) -> float | None:
@@ -340,7 +357,7 @@ def _bet_type_rows(settlements: pd.DataFrame) -> list[list[object]]:
     """Per bet type of the settled tickets: tickets, stake, return and ROI."""
     if settlements.empty:
         return []
-    rows = []
+    rows: list[list[object]] = []
     for bet_type, part in settlements.groupby("bet_type", sort=True):
         stake = round(float(part["stake_eur"].astype(float).sum()), 2)
         returned = round(float(part["return_eur"].astype(float).sum()), 2)

@@ -8,6 +8,7 @@ read their inputs from our own tables and write through the Postgres IO manager 
 import json
 from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 from dagster import (
@@ -536,10 +537,15 @@ def betting_season(
     open from the metadata, and the whole view is written as a markdown report to the files store.
     A range without settled tickets says so and succeeds."""
     start, end = season_range(postgres, config, clock.now().date())
+    ledger, settlements, analysis = (
+        _rows_in_range(postgres, spec, start, end) for spec in (LEDGER, SETTLEMENTS, RUNNER_ANALYSIS)
+    )
     view = season.season_view(
         start,
         end,
-        *(_rows_in_range(postgres, spec, start, end) for spec in (LEDGER, SETTLEMENTS, RUNNER_ANALYSIS)),
+        ledger,
+        settlements,
+        analysis,
         _rows_in_range(postgres, RACE_RESULTS, start, end),
         _rows_in_range(postgres, RACE_PLAN, start, end),
     )
@@ -556,7 +562,7 @@ def betting_season(
         f"season {view.range_text}: {figures['races']} settled races, {figures['tickets']} tickets, "
         f"profit {figures['profit_eur']:+.2f} EUR; {uri}"
     )
-    metadata: dict[str, object] = {
+    metadata: dict[str, Any] = {
         "range": view.range_text,
         "start": start.isoformat(),
         "end": end.isoformat(),

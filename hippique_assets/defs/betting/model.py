@@ -9,6 +9,7 @@ decides and settles a period exactly as the H-5 run would have. The maths is in
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from dagster import (
@@ -103,7 +104,11 @@ def load_captures(
             for k, n, h in zip(horses["race_key"], horses["number"], horses["horse_id"], strict=True)
         }
         rows = rows.assign(
-            horse_id=[index.get((k, int(n))) for k, n in zip(rows["race_key"], rows["number"], strict=True)]
+            horse_id=pd.Series(
+                [index.get((k, int(n))) for k, n in zip(rows["race_key"], rows["number"], strict=True)],
+                index=rows.index,
+                dtype=object,
+            )
         )
     count_sql = f"select count(*) as n from {ODDS_SNAPSHOTS.fullname} where phase = %(phase)s"
     before = int(postgres.query_frame(count_sql, {"phase": CAPTURE_PHASE})["n"].iloc[0])
@@ -255,11 +260,11 @@ def _number(value: int | float) -> MetadataValue:
     return MetadataValue.int(value) if isinstance(value, int) else MetadataValue.float(value)
 
 
-def report_metadata(report: BacktestReport) -> dict[str, object]:
+def report_metadata(report: BacktestReport) -> dict[str, Any]:
     """Materialization metadata of a backtest: its figures as numbers (races, tickets, stake,
     return, profit, ROI, log-loss and Brier of p_finale and of the market, abstentions by reason),
     the scores table, and the cumulative profit and calibration plots."""
-    meta: dict[str, object] = {
+    meta: dict[str, Any] = {
         "mode": report.mode,
         "odds_source": report.odds_source,
         "optimistic": report.optimistic,
