@@ -16,6 +16,7 @@ from hippique_assets.defs.race_day.automation import (
     build_automation,
     build_ledger_sensor,
     build_race_clock_sensor,
+    watch_restart,
 )
 from hippique_assets.lib.race_runs import NOT_FIRED
 from hippique_assets.lib.runner import local_instance_config
@@ -250,3 +251,30 @@ def test_the_ledger_follows_the_last_result(postgres: PostgresResource):
     [request] = _ledger_tick(postgres, last + timedelta(minutes=20)).run_requests
     assert request.partition_key == "2026-03-23"
     assert request.run_key == "ledger:2026-03-23:2"
+
+
+def test_a_dead_watcher_is_started_again_under_its_own_key_until_the_off_three_times_at_most():
+    off = datetime(2026, 3, 23, 14, 0, tzinfo=UTC)
+    due = off - timedelta(minutes=10)
+    tags = {
+        "hippique/phase": "watch",
+        "hippique/race": "2026-03-23-R1C1",
+        "hippique/due": due.isoformat(),
+        "hippique/off": off.isoformat(),
+        "hippique/race_phase": "2026-03-23-R1C1:watch",
+        "dagster/priority": "5",
+        "dagster/sensor_name": "race_clock",
+    }
+    first = watch_restart(tags, off - timedelta(minutes=6), ":sim1")
+    assert first is not None and first.job_name == "race_watch" and first.partition_key == "2026-03-23-R1C1"
+    assert first.run_key == "2026-03-23-R1C1:watch:20260323T135000Z:restart1:sim1"
+    assert (
+        first.tags["hippique/restart"] == "1"
+        and first.tags["hippique/race_phase"] == tags["hippique/race_phase"]
+    )
+    assert "dagster/sensor_name" not in first.tags
+    second = watch_restart(first.tags, off - timedelta(minutes=5))
+    assert second is not None and second.run_key.endswith(":restart2")
+    assert watch_restart({**tags, "hippique/restart": "3"}, off - timedelta(minutes=4)) is None
+    assert watch_restart(tags, off) is None  # the race is off: nothing left to watch
+    assert watch_restart({**tags, "hippique/phase": "h5"}, off - timedelta(minutes=6)) is None
