@@ -1,14 +1,17 @@
-"""From an H-5 due instant to its tickets stored, over a replayed day played by the real daemon.
+"""From an H-5 or last-call due instant to its decision stored, over a replayed day played by the real daemon.
 
     .venv/bin/python benchmarks/bench_race_day.py                       # 8 races, x4 clock, 30 s sensor
-    .venv/bin/python benchmarks/bench_race_day.py --races 16 --factor 4 --interval 30
+    .venv/bin/python benchmarks/bench_race_day.py --races 16 --factor 4 --interval 10
     .venv/bin/python benchmarks/bench_race_day.py --smoke         # one race, x60 clock, 2 s sensor (CI)
 
 The day is played as ``hippique day`` plays it (gRPC code server, ``dagster-daemon``, the race clock
 sensor at the production interval of 30 s). Latency is measured in wall seconds: from the instant
 the simulated clock reached the phase's due time to the end of the run that stored its tickets
-(H-5) or its settlement (H+15). A factor of 4 keeps a 30 s tick (2 simulated minutes) inside the
-4-minute H-5 window.
+(H-5, last call) or its settlement (H+15). A factor of 4 keeps a 30 s tick (2 simulated minutes) inside the
+4-minute H-5 window; the last call (2 minutes before the off by default, requested until 20 s before it)
+needs a shorter interval. The last call is also checked against the off: every decision it stored must
+be earlier than the race's start, and each refused one is recorded missed. The odds watchers' figures
+(runs, captures, which are the requests, and gaps) and the daemon's CPU time are printed beside.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from pathlib import Path
 
 from scratch_db import scratch_database
 
+from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
+from hippique_assets.racing.tables import MISSED_RUNS, ODDS_CAPTURE_GAPS, PHASE_DECISIONS, RACE_PLAN
 from hippique_assets.settings import load_settings
+from hippique_assets.storage.postgres import PostgresResource
 from hippique_replay.day_play import DayPlay, latency_summary
 
 
@@ -56,13 +62,65 @@ def main() -> None:
         )
         report = play.play()
         clock = play.clock
+        assert clock is not None and play.postgres is not None
+        figures = day_figures(play.postgres)
     print(report.summary_line())
-    for phase in ("h30", "h5", "result"):
+    for phase in ("h30", "h5", "last_call", "result"):
         values = [v for r in report.by_phase(phase) if r.success and (v := r.due_to_end_s(clock)) is not None]
-        print(f"{phase:<6} due to run end: {latency_summary(values)}")
+        print(f"{phase:<9} due to run end: {latency_summary(values)}")
+    for line in figures:
+        print(line)
+    hours = report.wall_s / 3600
+    cpu = ", ".join(
+        f"{name} {seconds:.0f} s ({seconds / hours:.0f} s per wall hour)"
+        for name, seconds in report.cpu_s.items()
+    )
+    print(f"CPU: {cpu}")
     print(
         f"wall {report.wall_s:.0f} s for {len(report.races)} races (x{args.factor:g}, sensor every {args.interval} s)"
     )
+
+
+def day_figures(postgres: PostgresResource) -> list[str]:
+    """The last call against the off, and what the odds watchers cost and caught."""
+    last_call = postgres.query_frame(
+        f"select d.race_key, d.decided_at, p.start_utc from {PHASE_DECISIONS.fullname} d "
+        f"join {RACE_PLAN.fullname} p using (race_key) where d.phase = 'last_call'"
+    )
+    after_off = int((last_call["decided_at"] >= last_call["start_utc"]).sum()) if not last_call.empty else 0
+    lead = (
+        (last_call["start_utc"] - last_call["decided_at"]).dt.total_seconds() if not last_call.empty else None
+    )
+    missed = postgres.query_frame(
+        f"select reason, count(*) as n from {MISSED_RUNS.fullname} where phase = 'last_call' group by reason"
+    )
+    watch = postgres.query_frame(
+        f"select race_key, count(distinct captured_at) as captures, max(gap) as widest from ("
+        f"  select race_key, captured_at, captured_at - lag(captured_at) over (partition by race_key "
+        f"  order by captured_at) as gap from (select distinct race_key, captured_at from "
+        f"  {ODDS_SNAPSHOTS.fullname} where phase = 'watch') c) g group by race_key"
+    )
+    gaps = postgres.query_frame(
+        f"select count(*) as n, coalesce(sum(seconds), 0) as s from {ODDS_CAPTURE_GAPS.fullname}"
+    )
+    lines = [
+        f"last call: {len(last_call)} decisions stored, {after_off} at or after the off, "
+        + (
+            f"stored {lead.min():.0f}-{lead.max():.0f} simulated s before the off; "
+            if lead is not None
+            else ""
+        )
+        + "missed: "
+        + (", ".join(f"{r} {n}" for r, n in zip(missed["reason"], missed["n"], strict=True)) or "none")
+    ]
+    if not watch.empty:
+        widest = watch["widest"].dropna().dt.total_seconds()
+        lines.append(
+            f"watch: {len(watch)} races, captures (requests) per race {watch['captures'].min()}-{watch['captures'].max()}"
+            f" (total {watch['captures'].sum()}), widest interval {widest.max():.0f} simulated s; "
+            f"gaps recorded: {int(gaps['n'].iloc[0])} ({float(gaps['s'].iloc[0]):.0f} s)"
+        )
+    return lines
 
 
 if __name__ == "__main__":
