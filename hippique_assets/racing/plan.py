@@ -152,7 +152,7 @@ class GatedPlan:
         }
 
 
-def _start_problem(start: object, cancelled: bool, day: date) -> str | None:
+def _start_problem(start: datetime | pd.Timestamp | None, cancelled: bool, day: date) -> str | None:
     if pd.isna(start):
         return None if cancelled else "no start time"
     local_day = pd.Timestamp(start).tz_convert(PARIS).date()
