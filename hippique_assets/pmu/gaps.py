@@ -30,7 +30,7 @@ from hippique_assets.pmu.last_good import Kept
 from hippique_assets.pmu.parse_common import typed_frame
 from hippique_assets.pmu.paths import parse_api_path
 from hippique_assets.pmu.validation import Rejection
-from hippique_assets.racing.keys import race_key
+from hippique_assets.racing.keys import parse_race_key, race_key
 from hippique_assets.storage.files import FileStore
 
 # The ingested endpoints, and those asked once per race of the programme.
@@ -108,10 +108,20 @@ def day_gaps(
             }
         )
 
+    reunions = sorted({parse_race_key(key).reunion for key in expected_races})
     for endpoint, manifest in manifests.items():
+        source = endpoint_record(endpoint)
         if manifest is None:
-            if endpoint_record(endpoint).scope == "day":
+            if source.scope == "day":
                 add(endpoint, "not_requested", f"the {endpoint} was never landed")
+            elif source.scope == "reunion":
+                for reunion in reunions:
+                    add(
+                        endpoint,
+                        "not_requested",
+                        "no landing of this endpoint for the day",
+                        path=source.path(day, reunion),
+                    )
             else:
                 for key in expected_races:
                     add(endpoint, "not_requested", "no landing of this endpoint for the day", race_key=key)
@@ -138,6 +148,16 @@ def day_gaps(
                         "not_requested",
                         "the race is in the programme but was not requested",
                         race_key=key,
+                    )
+        elif source.scope == "reunion":
+            asked = {r.path for r in manifest.requests}
+            for reunion in reunions:
+                if source.path(day, reunion) not in asked:
+                    add(
+                        endpoint,
+                        "not_requested",
+                        "the reunion is in the programme but was not requested",
+                        path=source.path(day, reunion),
                     )
     for rejection in rejections:
         if rejection.endpoint not in manifests or rejection.race_date != day:

@@ -68,10 +68,12 @@ def test_body_limits_and_their_overrides_follow_the_records() -> None:
 def test_the_gaps_cover_the_ingested_endpoints() -> None:
     assert tuple(e.name for e in INGESTED) == gaps.ENDPOINTS
     assert tuple(e.name for e in INGESTED if e.scope == "race") == gaps.RACE_ENDPOINTS
-    assert "reunion" not in gaps.ENDPOINTS  # routed and fetched, never landed
-    frame = gaps.day_gaps(DAY, ["2026-03-23-R1C1", "2026-03-23-R1C2"], [], dict.fromkeys(gaps.ENDPOINTS))
+    frame = gaps.day_gaps(
+        DAY, ["2026-03-23-R1C1", "2026-03-23-R1C2", "2026-03-23-R2C1"], [], dict.fromkeys(gaps.ENDPOINTS)
+    )
     by_endpoint = frame.groupby("endpoint").size().to_dict()
-    assert by_endpoint == {e.name: 1 if e.scope == "day" else 2 for e in INGESTED}
+    # The races are R1C1, R1C2 and R2C1: one programme, two reunions, three races.
+    assert by_endpoint == {e.name: {"day": 1, "reunion": 2, "race": 3}[e.scope] for e in INGESTED}
     assert set(frame["kind"]) == {"not_requested"}
 
 
