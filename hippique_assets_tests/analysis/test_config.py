@@ -67,6 +67,8 @@ def test_a_file_loads(tmp_path):
         (("overround_max = 1.4", "overround_max = 1.4\nlast_call_minutes = 0"), "last_call_minutes"),
         (("overround_max = 1.4", "overround_max = 1.4\nlast_call_minutes = 6"), "last_call_minutes"),
         (("overround_max = 1.4", "overround_max = 1.4\nlast_call_minutes = 2.5"), "last_call_minutes"),
+        (("l2 = 0.001", "l2 = 0.001\nshape_knots = [0.5, 0.05]"), "shape_knots"),
+        (("l2 = 0.001", "l2 = 0.001\nshape_knots = [0.05]"), "shape_knots"),
     ],
 )
 def test_bad_values_are_named(tmp_path, change, message):
@@ -82,6 +84,13 @@ def test_the_placing_phase_defaults_to_h5_two_minutes_before_the_off(tmp_path):
     decision = load_config(path).decision
     assert (decision.placing_phase, decision.last_call_minutes) == ("h5", 2)
     assert default_config().decision.placing_phase in ("h5", "last_call")
+
+
+def test_the_shipped_model_uses_the_price_shape_with_ordered_knots():
+    model = default_config().model
+    assert set(model.features) <= set(MODEL_FEATURES) and "market_logit" in model.features
+    low, high = model.shape_knots
+    assert 0 < low < high < 1
 
 
 def test_the_last_call_can_place_the_tickets(tmp_path):
