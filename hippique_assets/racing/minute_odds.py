@@ -18,6 +18,10 @@ from hippique_assets.racing.race_clock import WATCH_LEAD
 
 CAPTURE_EVERY = timedelta(seconds=30)
 GAP_AFTER = timedelta(seconds=60)
+# At least this many wall seconds between two captures: a day replayed on an accelerated clock
+# (x60: 30 simulated seconds are half a second) would otherwise poll the replay server and Postgres
+# continuously; on the real clock it never binds.
+MIN_WALL_BETWEEN_CAPTURES_S = 1.0
 
 RESTARTED = "restarted"
 CAPTURE_FAILED = "capture_failed"

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.postgres
 
 DAY = date(2026, 3, 23)
 SEED = 7
-FACTOR = 60.0  # a simulated minute lasts one wall second
+FACTOR = 30.0  # a simulated minute lasts two wall seconds
 
 
 @dataclasses.dataclass

@@ -55,7 +55,12 @@ LAST_CALL_SQL = (
 )
 
 
-@asset(**SNAPSHOT_KW, check_specs=market_check("odds_snapshot_last_call"))
+# A pool of its own (two slots, dagster.yaml's default): the last call never waits for an H-5 or H-30
+# snapshot's slot, nor they for it.
+LAST_CALL_POOL = "pmu_last_call"
+
+
+@asset(**{**SNAPSHOT_KW, "pool": LAST_CALL_POOL}, check_specs=market_check("odds_snapshot_last_call"))
 def odds_snapshot_last_call(
     context: AssetExecutionContext,
     pmu: PmuApiResource,

@@ -35,6 +35,7 @@ from hippique_assets.racing.minute_odds import (
     CAPTURE_EVERY,
     CAPTURE_FAILED,
     LATE_START,
+    MIN_WALL_BETWEEN_CAPTURES_S,
     RESTARTED,
     Gap,
     gap_at_the_off,
@@ -136,7 +137,7 @@ def odds_watch(
                 break
             if step.action == "wait":
                 assert step.at is not None
-                time.sleep(max(0.05, wall_seconds_until(source, step.at)))
+                time.sleep(max(MIN_WALL_BETWEEN_CAPTURES_S, wall_seconds_until(source, step.at)))
                 off = race_start(postgres, race.key)
                 continue
             next_capture = now + CAPTURE_EVERY
