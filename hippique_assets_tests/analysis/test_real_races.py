@@ -78,7 +78,7 @@ def _test_config(path: Path) -> Path:
         **{
             "min_ev = 0.40": "min_ev = 0.0",
             "min_train_races = 300": "min_train_races = 10",
-            'features = ["market_logit"]': 'features = ["market_logit", "drift_logit", "jockey", "trainer", "form"]',
+            'features = ["market_logit", "market_shape_low", "market_shape_high"]': 'features = ["market_logit", "drift_logit", "jockey", "trainer", "form"]',
         },
     )
 
