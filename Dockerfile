@@ -24,8 +24,10 @@ RUN pip install --no-cache-dir uv==0.13.9
 
 WORKDIR /src
 # The workspace's project files and the lock: --locked checks the lock against both pyproject.toml.
-# Of replay/ only its pyproject.toml is copied, for that check; nothing of it is installed.
-COPY pyproject.toml uv.lock README.md ./
+# Of replay/ only its pyproject.toml is copied, for that check; nothing of it is installed. README.md
+# (the package's long description) comes with the product below: an edit of it must not reinstall
+# every dependency.
+COPY pyproject.toml uv.lock ./
 COPY replay/pyproject.toml replay/
 # Third-party dependencies first: this layer changes only with the lock.
 # Then what nothing imports at run time goes (the venv was 1,073 MB, see deploy/README.md): the Google
@@ -40,6 +42,7 @@ RUN uv sync --locked --no-dev --no-install-workspace --no-cache \
     && find pyarrow \( -name "*.pyx" -o -name "*.pxd" -o -name "*.pxi" -o -name "*.h" -o -name "*.cc" \) -delete \
     && /opt/venv/bin/python -c "import pandas, pyarrow.parquet, scipy.stats, scipy.optimize, numpy, \
 matplotlib.pyplot, googleapiclient.discovery, dagster_gcp, dagster_k8s, adbc_driver_postgresql"
+COPY README.md ./
 COPY hippique_assets ./hippique_assets
 # The product as a regular (non-editable) package: the image needs no source tree.
 RUN uv sync --locked --no-dev --no-editable --no-cache

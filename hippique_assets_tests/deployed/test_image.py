@@ -1,25 +1,21 @@
 """The production image, built from the repository's Dockerfile with podman and run as containers.
 
-``deploy/image/make-base.sh`` makes (once, then from its cache) a stand-in for ``python:3.11-slim``,
-since official images cannot be pulled here; ``podman build`` builds the Dockerfile on it. Then, with
+The image comes from the session's ``image`` fixture (hippique_assets_tests/deployed/image.py: the
+stand-in base made by ``deploy/image/make-base.sh``, then ``podman build``, once per session). With
 host networking against the machine's Postgres (fresh databases), the GCS emulator and a replayed PMU
 API on loopback: ``hippique serve migrate``, the code server, the operators' webserver, a read-only
 webserver and the daemon each run as a container, each with only the variables its role reads (as
 deploy/compose.yaml gives them). Checked: each container's HEALTHCHECK passes, a one-day backfill
-launched through the webserver's GraphQL succeeds, the read-only webserver refuses a launch, the test
-passwords are nowhere in the image, and SIGINT stops every container in its grace period.
+launched through the webserver's GraphQL succeeds, the daemon's race clock launches the H-30 run of
+a race made due now and it succeeds, the read-only webserver refuses a launch, the test passwords are
+nowhere in the image, and SIGINT stops every container in its grace period.
 
-Skipped, with the reason, where podman is missing, the user is not root, the base cannot be made or
-podman cannot run a container; a build that fails for want of network is skipped too, any other
-build failure fails.
+Skipped, with the reason, where the image cannot be built or run here (see image.py).
 """
 
 from __future__ import annotations
 
-import os
-import re
 import secrets
-import shutil
 import socket
 import subprocess
 import time
@@ -27,118 +23,33 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
 from hippique_assets.cli.processes import free_port, wait_for_port
+from hippique_assets.lib.race_runs import DUE_TAG, PHASE_TAG
+from hippique_assets.racing.tables import RACE_PLAN
+from hippique_assets.storage.postgres import PostgresResource, query_frame
 from hippique_assets_tests.conftest import database
 from hippique_assets_tests.deployed.graphql import LOCATION, REPOSITORY, TERMINAL, DagsterUi
-from hippique_assets_tests.deployed.stack import BUCKET, COMPUTE_LOGS_PREFIX, REPO, gcs_emulator
+from hippique_assets_tests.deployed.image import BuiltImage, podman, podman_env, with_password
+from hippique_assets_tests.deployed.stack import BUCKET, COMPUTE_LOGS_PREFIX, gcs_emulator
 from hippique_replay.server import ReplayServer
 from hippique_replay.sources import GeneratedSource
 
 pytestmark = pytest.mark.slow
 
-MAKE_BASE = REPO / "deploy" / "image" / "make-base.sh"
-CONTAINERS_CONF = REPO / "deploy" / "image" / "containers.conf"
-BASE_IMAGE = os.environ.get("HIPPIQUE_BASE_IMAGE", "localhost/python:3.11-slim")
-IMAGE = "localhost/hippique-assets:test"
 DAY = "2026-03-23"
+# A race of DAY (ingested by the backfill) that the race clock is made to find due now.
+RACE = f"{DAY}-R1C1"
 UID = "10001"
 # The image's own paths (Dockerfile).
 DAGSTER_HOME = "/opt/dagster/home"
 WORKSPACE = "/opt/dagster/app/workspace.yaml"
-NETWORK_FAILURE = re.compile(
-    r"(temporary failure in name resolution|could not resolve|network is unreachable|connection refused"
-    r"|failed to fetch|error sending request|tcp connect error|timed out)",
-    re.I,
-)
-
-
-def podman_env() -> dict[str, str]:
-    return {**os.environ, "CONTAINERS_CONF": str(CONTAINERS_CONF)}
-
-
-def podman(*args: str, timeout_s: float = 120, check: bool = True) -> subprocess.CompletedProcess:
-    """``podman`` as it runs on these machines (cgroupfs, runc); a failure shows its output."""
-    done = subprocess.run(
-        ["podman", "--cgroup-manager", "cgroupfs", "--runtime", "runc", *args],
-        env=podman_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout_s,
-        stdin=subprocess.DEVNULL,
-    )
-    if check and done.returncode != 0:
-        raise AssertionError(
-            f"podman {' '.join(args[:3])} ... exited {done.returncode}:\n{done.stderr[-3000:]}"
-        )
-    return done
-
-
-def last_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "(no output)"
-
-
-def make_base() -> None:
-    """The stand-in base image, or a skip naming what is missing."""
-    if shutil.which("podman") is None:
-        pytest.skip("podman is not installed (apt-get install -y podman runc debootstrap)")
-    if os.geteuid() != 0:
-        pytest.skip("podman builds and runs the image as root here; not root")
-    done = subprocess.run(
-        [str(MAKE_BASE)],
-        env=podman_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        stdin=subprocess.DEVNULL,
-    )
-    if done.returncode == 3:
-        pytest.skip(last_line(done.stderr))
-    assert done.returncode == 0, done.stdout + done.stderr
-    # The base's age and Debian snapshot, in the test report (-rA / -s).
-    print(last_line(done.stdout))
-    tried = podman("run", "--rm", "--network", "host", "--ulimit", "host", BASE_IMAGE, "true", check=False)
-    if tried.returncode != 0:
-        pytest.skip(f"podman cannot run a container here: {last_line(tried.stderr)}")
-
-
-def build_image() -> float:
-    """``podman build`` of the Dockerfile on the stand-in; its duration in seconds."""
-    started = time.monotonic()
-    done = podman(
-        "build",
-        # HEALTHCHECK and STOPSIGNAL are kept in the docker format only.
-        "--format",
-        "docker",
-        "--network",
-        "host",
-        "--build-arg",
-        f"BASE_IMAGE={BASE_IMAGE}",
-        "-t",
-        IMAGE,
-        "-f",
-        str(REPO / "Dockerfile"),
-        str(REPO),
-        timeout_s=1200,
-        check=False,
-    )
-    if done.returncode != 0:
-        output = done.stdout + done.stderr
-        if NETWORK_FAILURE.search(output):
-            pytest.skip(f"podman build could not reach the package registries: {last_line(output)}")
-        raise AssertionError(f"podman build failed:\n{output[-4000:]}")
-    return time.monotonic() - started
-
-
-def with_password(url: str, password: str) -> str:
-    """``url`` with ``password`` (the machine's trust authentication ignores it; the test searches
-    the image for it)."""
-    return make_url(url).set(password=password).render_as_string(hide_password=False)
 
 
 def role_envs(
@@ -164,7 +75,9 @@ def role_envs(
         "HIPPIQUE_GCS_PREFIX": "hippique",
         "HIPPIQUE_PMU_BASE_URL": pmu_url,
         "HIPPIQUE_RATE_LIMIT": "0",
-        "HIPPIQUE_AUTOMATION": "off",
+        # The sensors run (the race clock, ticking every 5 s), the wall-clock schedules do not.
+        "HIPPIQUE_AUTOMATION": "sensors",
+        "HIPPIQUE_RACE_CLOCK_INTERVAL_S": "5",
     }
     grpc = {"DAGSTER_CODE_SERVER_HOST": "127.0.0.1", "DAGSTER_CODE_SERVER_PORT": str(ports["code-server"])}
     # Host networking: every listener on the machine's loopback only.
@@ -186,12 +99,14 @@ def role_envs(
 @dataclass
 class Containers:
     label: str
+    image: BuiltImage
     envs: dict[str, dict[str, str]]
     passwords: list[str]
-    build_s: float
+    # The tables' database, as the test reaches it (no password: the machine trusts loopback).
+    tables_url: str
     names: dict[str, str] = field(default_factory=dict)
 
-    def run(self, role: str, *command: str, detach: bool = True) -> subprocess.CompletedProcess:
+    def run(self, role: str, *command: str, detach: bool = True) -> subprocess.CompletedProcess[str]:
         name = f"{self.label}-{role}"
         env_args = [arg for key, value in self.envs[role].items() for arg in ("-e", f"{key}={value}")]
         mode = ["-d", "--name", name] if detach else ["--rm"]
@@ -205,7 +120,7 @@ class Containers:
             "--ulimit",
             "host",
             *env_args,
-            IMAGE,
+            self.image.tag,
             *command,
             timeout_s=300,
             check=False,
@@ -240,9 +155,7 @@ class Containers:
 
 
 @pytest.fixture(scope="module")
-def containers(tmp_path_factory) -> Iterator[Containers]:
-    make_base()
-    build_s = build_image()
+def containers(image: BuiltImage, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Containers]:
     root = tmp_path_factory.mktemp("image")
     label = f"hippique-test-{uuid.uuid4().hex[:8]}"
     passwords = [f"dagster-{secrets.token_hex(12)}", f"tables-{secrets.token_hex(12)}"]
@@ -258,6 +171,7 @@ def containers(tmp_path_factory) -> Iterator[Containers]:
         ports = {"code-server": free_port(), "webserver": free_port(), "read-only": free_port()}
         deployed = Containers(
             label,
+            image,
             role_envs(
                 dagster_url=with_password(dagster_url, passwords[0]),
                 tables_url=with_password(tables_url, passwords[1]),
@@ -266,7 +180,7 @@ def containers(tmp_path_factory) -> Iterator[Containers]:
                 ports=ports,
             ),
             passwords,
-            build_s,
+            tables_url,
         )
         # Whatever happens, no container of this test outlives it.
         stack.callback(
@@ -289,7 +203,6 @@ def ui(containers: Containers, role: str = "webserver") -> DagsterUi:
 
 
 def test_the_image_runs_as_its_user_without_the_test_tools_and_cannot_change_its_config(containers):
-    print(f"podman build: {containers.build_s:.0f} s")
     checked = podman(
         "exec",
         containers.names["webserver"],
@@ -314,18 +227,71 @@ def test_each_container_passes_its_healthcheck(containers):
         assert checked.returncode == 0, f"{role}: {checked.stdout}{checked.stderr}\n{containers.logs()}"
 
 
-def test_a_one_day_backfill_launched_through_the_webserver_succeeds(containers):
+@pytest.fixture(scope="module")
+def backfilled(containers: Containers) -> list[dict[str, Any]]:
+    """The runs of a one-day backfill launched through the operators' webserver, once finished."""
     operators = ui(containers)
     assert operators.location_status() == ("LOADED", "RepositoryLocation"), containers.logs()
     backfill_id = operators.launch_backfill("ingest_day", [DAY])
 
-    def done(runs):
-        mine = [r for r in runs if r["tags"].get("dagster/backfill") == backfill_id]
-        return bool(mine) and all(r["status"] in TERMINAL for r in mine)
+    def mine(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [r for r in runs if r["tags"].get("dagster/backfill") == backfill_id]
 
-    runs = operators.wait_for_runs(done, timeout_s=300, poll_s=2)
-    mine = [r for r in runs if r["tags"].get("dagster/backfill") == backfill_id]
-    assert [r["status"] for r in mine] == ["SUCCESS"], containers.logs()
+    runs = operators.wait_for_runs(
+        lambda runs: bool(mine(runs)) and all(r["status"] in TERMINAL for r in mine(runs)),
+        timeout_s=300,
+        poll_s=2,
+    )
+    return mine(runs)
+
+
+def test_a_one_day_backfill_launched_through_the_webserver_succeeds(containers, backfilled):
+    assert [r["status"] for r in backfilled] == ["SUCCESS"], containers.logs()
+    races = query_frame(
+        containers.tables_url, "select count(*) as n from pmu.races where race_date = %s", (DAY,)
+    )
+    assert int(races["n"].iloc[0]) > 20
+
+
+def test_the_daemons_race_clock_launches_the_h30_run_of_a_race_due_now_and_it_succeeds(
+    containers, backfilled
+):
+    """The race's start is moved to 30 minutes from now in the plan: its H-30 is due at once. The
+    race clock (evaluated by the code server, ticked by the containerised daemon every 5 s) requests
+    the run, the daemon's queue launches it, and the snapshot of the replayed odds is stored."""
+    assert [r["status"] for r in backfilled] == ["SUCCESS"], containers.logs()
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=30, seconds=-5)
+    PostgresResource(url=containers.tables_url).execute(
+        f"insert into {RACE_PLAN.fullname} (race_date, race_key, reunion, course, start_utc, cancelled, "
+        "start_source, identity_source, planned_at) values (%s, %s, 1, 1, %s, false, 'pmu', 'pmu', now()) "
+        "on conflict (race_key) do update set start_utc = excluded.start_utc, cancelled = false",
+        (DAY, RACE, start),
+    )
+    operators = ui(containers)
+
+    def clock_runs(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [r for r in runs if r["tags"].get("dagster/sensor_name") == "race_clock"]
+
+    started = time.monotonic()
+    runs = operators.wait_for_runs(
+        lambda runs: bool(clock_runs(runs)) and all(r["status"] in TERMINAL for r in clock_runs(runs)),
+        timeout_s=180,
+        poll_s=1,
+    )
+    print(
+        f"race clock: H-30 run requested, launched and finished {time.monotonic() - started:.0f} s after the plan"
+    )
+    [run] = clock_runs(runs)
+    assert run["jobName"] == "race_h30" and run["tags"]["dagster/partition"] == RACE, run
+    assert run["tags"][PHASE_TAG] == "h30"
+    assert datetime.fromisoformat(run["tags"][DUE_TAG]) == start - timedelta(minutes=30)
+    assert run["status"] == "SUCCESS", containers.logs()
+    odds = query_frame(
+        containers.tables_url,
+        "select count(*) as n from pmu.odds_snapshots where race_key = %s and phase = 'h30'",
+        (RACE,),
+    )
+    assert int(odds["n"].iloc[0]) > 0
 
 
 LAUNCH = (
@@ -369,8 +335,9 @@ def test_the_read_only_webserver_refuses_a_launch_that_the_operators_one_accepts
 
 
 def test_the_test_passwords_are_in_no_layer_of_the_image(containers):
-    history = podman("history", "--no-trunc", "--format", "{{.CreatedBy}}", IMAGE).stdout
-    config = podman("image", "inspect", IMAGE).stdout
+    tag = containers.image.tag
+    history = podman("history", "--no-trunc", "--format", "{{.CreatedBy}}", tag).stdout
+    config = podman("image", "inspect", tag).stdout
     needles = [p.encode() for p in containers.passwords]
     for password in containers.passwords:
         assert password not in history and password not in config
@@ -385,7 +352,7 @@ def test_the_test_passwords_are_in_no_layer_of_the_image(containers):
             "save",
             "--format",
             "docker-archive",
-            IMAGE,
+            tag,
         ],
         env=podman_env(),
         stdout=subprocess.PIPE,
