@@ -8,8 +8,9 @@ plausible market on the same starters (the runners that ran): a race where a run
 after an offset, or one offset has no capture, is left out of every row, so the rows differ only by
 the instant of the price.
 
-The model at an offset is the conditional logit of ``model_features`` (market-derived only)
-fitted walk-forward on that offset's prices: each day by a fit on the earlier days of the study.
+The model at an offset is the conditional logit of the config's market-price features (the market
+log-probability and its shape terms; other features are left out) fitted walk-forward on that
+offset's prices: each day by a fit on the earlier days of the study.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from hippique_assets.analysis.config import AnalysisConfig
 from hippique_assets.analysis.market import check_market, market_probabilities
 from hippique_assets.analysis.metrics import brier_score, clustered_mean_se, log_loss
 from hippique_assets.analysis.model import fit_conditional_logit, predict
-from hippique_assets.analysis.price_shape import shape_columns
+from hippique_assets.analysis.price_shape import SHAPE_FEATURES, shape_columns
 from hippique_assets.analysis.snapshots import odds_at
 from hippique_assets.analysis.stored_history import History, instant
 
 DEFAULT_OFFSETS = (60, 30, 15, 5, 2)
+OFFSET_FEATURES = ("market_logit", *SHAPE_FEATURES)
 FINAL = "final odds"
 
 
@@ -225,7 +227,8 @@ def offset_study(
     if runners.empty:
         return OffsetStudy(offsets, reference, method, runners, pd.DataFrame(), left_out)
     scored_days = [d for d in days if d >= start]
-    features = config.model.features
+    # The study knows the market only: the config's market-price features (at least market_logit).
+    features = tuple(f for f in config.model.features if f in OFFSET_FEATURES) or ("market_logit",)
     knots = config.model.shape_knots
     columns: dict[str, str] = {}
     for offset in offsets:

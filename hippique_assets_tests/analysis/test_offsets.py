@@ -121,7 +121,7 @@ def test_the_study_scores_market_model_and_final_odds_on_the_same_races():
     winners = study.runners[study.runners["won"]]
     assert final["log_loss"] == pytest.approx(-np.log(winners["p_final"]).mean())
     assert scores.loc["market H-30", "median_lead_min"] == 45.0
-    assert "model H-30 (market_logit)" in scores.index
+    assert f"model H-30 ({' + '.join(CONFIG.model.features)})" in scores.index
     assert "6 races on 3 days" in study.markdown()
 
 

@@ -268,6 +268,18 @@ def test_backtest_settles_on_dividends_and_leaves_missing_ones_unsettled(real_wo
         assert row.return_eur == pytest.approx(
             round(row.stake_eur * dividends.loc[(row.race_key, row.combination)], 2)
         )
+    # Closing-line value: the decision's H-5 odds of the horse against its final odds.
+    runners = report.scored.set_index(["race_key", "number"])
+    final = history.runs.set_index(["race_key", "number"])["odds_direct"].astype(float)
+    win_tickets = tickets[tickets["bet_type"] == "SIMPLE_GAGNANT"]
+    for row in win_tickets.itertuples():
+        horse = (row.race_key, int(row.numbers[0]))
+        assert row.decision_odds == pytest.approx(runners.loc[horse, "odds_h5"])
+        assert row.final_odds == pytest.approx(final.loc[horse])
+        assert row.clv == pytest.approx(row.decision_odds / row.final_odds - 1)
+        assert row.beat_final == (row.decision_odds > row.final_odds)
+    assert others["clv"].isna().all()
+    assert "## Closing-line value" in report.markdown() and "beat the final price" in report.markdown()
     table = report.by_bet_type.set_index("bet_type")
     assert table.loc["all", "unsettled"] == len(others)
     assert table.loc["all", "tickets"] == len(tickets) - len(others)
@@ -326,8 +338,12 @@ def test_cli_backtest_reports_and_exits_2_without_data(real_world):
         "HIPPIQUE_ANALYSIS_CONFIG": str(real_world["config_path"]),
     }
     args = ["backtest", "--from", DAY.isoformat(), "--to", DAY.isoformat(), "--mode", "stored"]
-    result = runner.invoke(cli, args, env=env)
+    result = runner.invoke(cli, [*args, "--offsets", "60,30,5", "--decide-at", "h2"], env=env)
     assert result.exit_code == 0, result.output
+    assert "## What each minute is worth" in result.output and "Decisions at H-2" in result.output
+    assert "| market H-60" in result.output or "no race has a complete market" in result.output
+    bad = runner.invoke(cli, [*args, "--offsets", "sixty"], env=env)
+    assert bad.exit_code == 2 and "offsets" in bad.output
     for heading in (
         "## Probabilities",
         "## Calibration by decile",
