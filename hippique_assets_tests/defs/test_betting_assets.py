@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -327,3 +328,22 @@ def test_a_day_with_a_race_whose_result_never_came_still_has_its_ledger(fresh_pg
     )
     assert result.success
     assert _stored(instance, "ticket_ledger", DAYS[0])["calibration"].value.startswith("![")
+
+
+def test_final_odds_come_from_the_latest_runners_answer_kept_with_the_result(tmp_path):
+    from hippique_assets.defs.betting.assets import final_odds
+
+    files = FilesResource(base_uri=str(tmp_path / "files"))
+    key = "2024-01-01-R1C1"
+    assert final_odds(files, key) == {}  # no result kept: no CLV, never an invented price
+    sample = Path("/work/shared/pmu-samples/pmu/participants_01012024_R1C1.json").read_bytes()
+    store = files.store()
+    early = json.loads(sample)
+    for runner in early["participants"]:
+        if runner.get("dernierRapportDirect"):
+            runner["dernierRapportDirect"]["rapport"] = 99.0
+    store.write_bytes(f"pmu/live/{key}/result/participants-20240101T120000Z.json", json.dumps(early).encode())
+    store.write_bytes(f"pmu/live/{key}/result/participants-20240101T130000Z.json", sample)
+    odds = final_odds(files, key)
+    # The real answer's dernierRapportDirect: 12 at 2.3 (the favourite), 2 at 96; 3 did not run.
+    assert odds[12] == 2.3 and odds[2] == 96.0 and 3 not in odds
