@@ -22,6 +22,34 @@ REAL_RACES_DIR = Path(
 )
 ADMIN_PG_URL = os.environ.get("HIPPIQUE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
+# The longest modules, longest first (measured: each plays a day on the real daemon or builds the
+# image). The suite runs one module per worker at a time (pytest-xdist, --dist loadfile), so starting
+# the long ones first keeps them from being the tail of the run.
+LONGEST_FIRST = (
+    "test_hostile_day.py",
+    "test_race_day.py",
+    "deployed/test_image.py",
+    "deployed/test_daemon_restart.py",
+    "deployed/test_compose.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest modules first, then the modules with a slow test, then the rest; each module kept
+    whole (its module fixtures set up once) and every group in collection order."""
+
+    def rank(item: pytest.Item) -> int:
+        path = item.path.as_posix()
+        for position, tail in enumerate(LONGEST_FIRST):
+            if path.endswith(tail):
+                return position
+        return len(LONGEST_FIRST) + (0 if item.get_closest_marker("slow") else 1)
+
+    module_rank: dict[Path, int] = {}
+    for item in items:
+        module_rank[item.path] = min(module_rank.get(item.path, rank(item)), rank(item))
+    items.sort(key=lambda item: module_rank[item.path])
+
 
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
