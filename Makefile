@@ -38,9 +38,11 @@ demo: venv
 test: venv
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
+# ruff, then mypy on the product and the replay world (configuration in pyproject.toml).
 lint: venv
 	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/mypy
 
 # Loads the code location the way the webserver and the daemon do (DAGSTER_HOME unset: the local
 # instance configuration in ./dagster.yaml, in a temporary folder), then as `dg` does from [tool.dg].
