@@ -74,7 +74,7 @@ image-base:
 	deploy/image/make-base.sh
 
 test-image: venv
-	$(VENV)/bin/pytest hippique_assets_tests/deployed/test_image.py -s
+	$(VENV)/bin/pytest hippique_assets_tests/deployed/test_image.py hippique_assets_tests/deployed/test_compose.py -s
 
 dev: venv
 	$(VENV)/bin/hippique dev --port $(PORT)
