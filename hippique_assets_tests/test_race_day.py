@@ -1,10 +1,12 @@
 """A replayed day played by the real Dagster daemon (``hippique day``): the race clock sensor requests
-every H-30, H-5 and H+15 run, the queued run coordinator launches them, the ledger sensor builds the
-ledger after the last result; then tickets, settlements, the ledger and the workbook are checked."""
+every H-30, H-10 watcher, H-5, last-call and H+15 run, the queued run coordinator launches them, the
+ledger sensor builds the ledger after the last result; then the minute captures, the last call against
+the off, tickets, settlements, the ledger and the workbook are checked."""
 
 from __future__ import annotations
 
-from datetime import date
+import itertools
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from hippique_replay.day_play import DayPlay
 DAY = date(2026, 3, 23)
 SEED = 7
 RACES = 8
+LAST_CALL_MINUTES = 4
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +33,12 @@ def played(tmp_path_factory, pg_url):
     home = tmp_path_factory.mktemp("day")
     with played_day_environment("hippique_day", home) as url, pytest.MonkeyPatch.context() as mp:
         # The day is about the race-day mechanics: bet without the out-of-sample edge rule.
-        mp.setenv("HIPPIQUE_ANALYSIS_CONFIG", str(mechanics_config(home / "gpi-mechanics.toml")))
+        # The last call 4 minutes before the off: 12 wall seconds at x20 (2 minutes would leave 6).
+        config = mechanics_config(
+            home / "gpi-mechanics.toml",
+            **{"last_call_minutes = 2": f"last_call_minutes = {LAST_CALL_MINUTES}"},
+        )
+        mp.setenv("HIPPIQUE_ANALYSIS_CONFIG", str(config))
         lines: list[str] = []
         play = DayPlay(DAY, load_settings(), races=RACES, factor=20.0, seed=SEED, echo=lines.append)
         report = play.play()
@@ -43,7 +51,56 @@ def test_every_race_gets_one_run_of_each_phase_and_the_ledger(played):
     report, _, _, _, lines = played
     assert report.problems() == [], "\n".join(lines)
     assert len(report.races) == RACES
-    assert report.summary_line() == f"runs: h30={RACES} h5={RACES} result={RACES} ledger=1 missed=0 failed=0"
+    counts = report.summary_line().split()
+    assert counts[1:4] == [f"h30={RACES}", f"watch={RACES}", f"h5={RACES}"]
+    assert counts[5:7] == [f"result={RACES}", "ledger=1"]
+
+
+def test_the_last_call_is_decided_before_the_off_or_recorded_missed(played):
+    report, postgres, _, _, _ = played
+    runs = report.by_phase("last_call")
+    assert len({r.partition for r in runs}) == RACES and len(runs) == RACES
+    done = [r for r in runs if r.success]
+    # At x20 the last call has 12 wall seconds from its due instant to the off: on a busy machine some
+    # start too late and are refused; what matters is that none decides after the off.
+    assert done, [r.partition for r in runs if not r.success]
+    decisions = postgres.query_frame(
+        "select d.race_key, d.decided_at, d.odds_captured_at, d.placed, p.start_utc "
+        "from racing.phase_decisions d join racing.race_plan p using (race_key) where d.phase = 'last_call'"
+    )
+    assert set(decisions["race_key"]) == {r.partition for r in done}
+    assert (decisions["decided_at"] < decisions["start_utc"]).all()
+    assert (decisions["odds_captured_at"] < decisions["start_utc"]).all()
+    assert not decisions["placed"].any()  # H-5 places by default
+    snapshots = postgres.query_frame(
+        "select s.captured_at, p.start_utc from pmu.odds_snapshots s join racing.race_plan p using (race_key) "
+        "where s.phase = 'last_call'"
+    )
+    assert (snapshots["captured_at"] < snapshots["start_utc"]).all()
+    missed = postgres.query_frame("select race_key from racing.missed_runs where phase = 'last_call'")
+    assert set(missed["race_key"]) == {r.partition for r in runs if not r.success}
+
+
+def test_each_race_is_watched_from_h10_to_the_off_by_one_run(played):
+    report, postgres, _, _, _ = played
+    watchers = report.by_phase("watch")
+    assert sorted(r.partition for r in watchers) == sorted(report.races)
+    assert all(r.success for r in watchers)
+    captures = postgres.query_frame(
+        "select distinct s.race_key, s.captured_at, p.start_utc as off from pmu.odds_snapshots s "
+        "join racing.race_plan p using (race_key) where s.phase = 'watch' order by 1, 2"
+    )
+    assert set(captures["race_key"]) == set(report.races)
+    assert (captures["captured_at"] < captures["off"]).all()
+    gaps = postgres.query_frame("select race_key, gap_from, gap_to from racing.odds_capture_gaps")
+    recorded = {(k, a, b) for k, a, b in zip(gaps["race_key"], gaps["gap_from"], gaps["gap_to"], strict=True)}
+    # From H-10 to the off, captures at most a minute apart; a longer stretch is a recorded gap.
+    for key, race in captures.groupby("race_key"):
+        off = race["off"].iloc[0]
+        edges = [off - timedelta(minutes=10), *race["captured_at"], off]
+        for before, after in itertools.pairwise(edges):
+            if after - before > timedelta(minutes=1):
+                assert (key, before, after) in recorded, (key, before, after)
 
 
 def test_the_daemon_launched_the_runs_from_the_sensors(played):
@@ -52,6 +109,8 @@ def test_the_daemon_launched_the_runs_from_the_sensors(played):
     for played_run in report.runs:
         run = runs[played_run.run_id]
         expected = "day_ledger" if played_run.phase == "ledger" else "race_clock"
+        if run.tags.get("hippique/restart"):
+            expected = "race_run_failures"  # a watcher that died, started again
         assert run.tags.get("dagster/sensor_name") == expected, (played_run.phase, run.tags)
         if played_run.phase != "ledger":
             assert run.tags["hippique/race_phase"] == f"{played_run.partition}:{played_run.phase}"

@@ -148,8 +148,11 @@ def test_the_helm_values_repeat_the_production_instance_settings():
     }
     daemon = values["dagsterDaemon"]
     queued = daemon["runCoordinator"]["config"]["queuedRunCoordinator"]
+    coordinator = instance["run_coordinator"]["config"]
     assert queued == {
-        "dequeueIntervalSeconds": instance["run_coordinator"]["config"]["dequeue_interval_seconds"]
+        "dequeueIntervalSeconds": coordinator["dequeue_interval_seconds"],
+        "dequeueUseThreads": coordinator["dequeue_use_threads"],
+        "dequeueNumWorkers": coordinator["dequeue_num_workers"],
     }
     monitoring = instance["run_monitoring"]
     assert daemon["runMonitoring"]["enabled"] is True
