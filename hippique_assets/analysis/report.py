@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from hippique_assets.analysis.clv import clv_summary_markdown
+from hippique_assets.analysis.clv import clv_summary_markdown, clv_totals
 from hippique_assets.analysis.edge import EdgeEvidence
 from hippique_assets.analysis.offsets import OffsetStudy
 from hippique_assets.analysis.payout import PayoutModel
@@ -108,7 +108,8 @@ def _score(report: BacktestReport, prefix: str, column: str) -> float | None:
 def report_figures(report: BacktestReport) -> dict[str, int | float]:
     """The report's headline figures as numbers: races, days, tickets, stake, return, profit, ROI
     (settled tickets, all bet types), log-loss and Brier of p_finale and of the H-5 market (Shin),
-    and abstentions by reason (``abstained_<reason>``). A figure without a value is left out."""
+    the closing-line value of the tickets that have one (stake-weighted) with the share beating the
+    final price, and abstentions by reason (``abstained_<reason>``). A figure without a value is left out."""
     figures: dict[str, int | float] = {
         "races_in_range": len(report.races),
         "races_scored": report.races_scored,
@@ -132,6 +133,11 @@ def report_figures(report: BacktestReport) -> dict[str, int | float]:
         value = _score(report, prefix, column)
         if value is not None:
             figures[name] = value
+    clv, beat_share, clv_tickets = clv_totals(report.tickets)
+    if clv is not None and beat_share is not None:
+        figures.update(
+            {"clv": round(clv, 4), "beat_final_share": round(beat_share, 4), "clv_tickets": clv_tickets}
+        )
     if not report.abstentions.empty:
         for reason, races in zip(report.abstentions["reason"], report.abstentions["races"], strict=True):
             key = reason_key(None if reason == "-" else str(reason))

@@ -8,6 +8,7 @@ import pandas as pd
 from dagster._core.definitions.metadata.metadata_value import FloatMetadataValue, IntMetadataValue
 
 from hippique_assets.analysis.backtest import BacktestReport
+from hippique_assets.analysis.clv import clv_summary_markdown
 from hippique_assets.analysis.report import cumulative_profit, report_figures
 from hippique_assets.defs.betting.model import report_metadata
 
@@ -73,6 +74,22 @@ def test_figures_are_the_reports_headline_numbers():
         "abstained_no_bet_reaches_min_ev": 2,
         "abstained_unknown": 1,
     }
+
+
+def test_ticket_clv_is_a_headline_figure():
+    report = _report()
+    report.tickets = pd.DataFrame(
+        {
+            "race_date": [D1, D2, D2],
+            "stake_eur": [1.0, 3.0, 2.0],
+            "clv": [0.2, -0.1, None],  # the last one is a place ticket: no CLV
+            "beat_final": [True, False, None],
+        }
+    )
+    figures = report_figures(report)
+    assert figures["clv"] == round((0.2 - 0.3) / 4.0, 4) and figures["beat_final_share"] == 0.5
+    assert figures["clv_tickets"] == 2
+    assert "2 tickets: CLV -2.50% (stake-weighted)" in clv_summary_markdown(report.tickets)
 
 
 def test_cumulative_profit_and_drawdown():
