@@ -146,6 +146,8 @@ def latency_summary(values: list[float]) -> str:
 
 def _cpu_seconds(process: ManagedProcess) -> float:
     """User and system CPU seconds of a running process (Linux /proc), 0 when it cannot be read."""
+    if process.popen is None:
+        return 0.0
     try:
         fields = Path(f"/proc/{process.popen.pid}/stat").read_text().rpartition(")")[2].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
