@@ -132,12 +132,14 @@ def healthy(name: str, timeout_s: float) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def stack(image: BuiltImage, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if shutil.which("podman-compose") is None:
         pytest.skip("podman-compose is not installed (apt-get install -y podman-compose)")
     if (REPO / "deploy" / ".env").exists():
         # podman-compose 1.0.3 lets the compose file's .env override the test's own variables.
         pytest.skip("deploy/.env exists: podman-compose would read it over the test's variables")
+    # Only now: no image is built for a test that skips.
+    image: BuiltImage = request.getfixturevalue("image")
     root = tmp_path_factory.mktemp("compose")
     project = f"hippique-compose-{uuid.uuid4().hex[:8]}"
     with ExitStack() as stack:
