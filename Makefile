@@ -36,7 +36,7 @@ demo: venv
 # One worker per core (pytest-xdist); a module stays on one worker, so a day played for a module is
 # played once. TEST_WORKERS=0 runs in this process (for -x, --pdb and -s).
 test: venv
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # ruff, then mypy on the product and the replay world (configuration in pyproject.toml).
 lint: venv

@@ -23,8 +23,8 @@ REAL_RACES_DIR = Path(
 ADMIN_PG_URL = os.environ.get("HIPPIQUE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 # The longest modules, longest first (measured: each plays a day on the real daemon or builds the
-# image). The suite runs one module per worker at a time (pytest-xdist, --dist loadfile), so starting
-# the long ones first keeps them from being the tail of the run.
+# image). The suite runs one module per worker at a time (pytest-xdist, --dist loadfile, with
+# --no-loadscope-reorder so that xdist keeps this order), so the long ones never come last.
 LONGEST_FIRST = (
     "test_hostile_day.py",
     "test_race_day.py",
