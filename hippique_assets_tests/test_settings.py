@@ -208,6 +208,6 @@ def test_the_repository_of_the_code_links_is_read_and_checked():
     assert (settings.git_url, settings.git_branch) == ("https://github.com/example/hippique_assets", "v1.2")
     assert (load_settings({}).git_url, load_settings({}).git_branch) == (None, "main")
     with pytest.raises(
-        SettingsError, match="^HIPPIQUE_GIT_URL must be the https address of a GitHub or GitLab"
+        SettingsError, match=r"^HIPPIQUE_GIT_URL must be the https address of a GitHub or GitLab"
     ):
         load_settings({"HIPPIQUE_GIT_URL": "git@github.com:example/hippique_assets.git"})
