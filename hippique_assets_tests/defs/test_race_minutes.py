@@ -13,10 +13,12 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from dagster import DagsterInstance
 
+from hippique_assets.analysis.clv import win_prices
 from hippique_assets.lib.race_runs import DUE_TAG, OFF_TAG, PHASE_TAG, RACE_TAG, RESTART_TAG, STARTED_LATE
 from hippique_assets.lib.runner import PartitionOutcome, run_job_partitions
 from hippique_assets.racing.clock import AcceleratedClock
@@ -189,6 +191,17 @@ def test_when_the_last_call_places_h5_tickets_leave_and_the_last_calls_are_store
         "select * from racing.phase_decisions where race_key = %s and phase = 'last_call'"
     ).iloc[0]
     assert bool(kept["placed"]) and len(tickets) == int(kept["n_tickets"]) == int(decision["n_tickets"])
+    # Placed by the last call, a ticket carries what H-5's would: its price at the decision (for the
+    # closing-line value at H+15) and the names of the horses it backs.
+    assert not tickets.empty
+    assert tickets["horse_names"].str.len().gt(0).all()
+    captured = world.rows(
+        "select number, odds_direct from pmu.odds_snapshots where race_key = %s and phase = 'last_call' "
+        "order by captured_at"
+    )
+    last_odds = dict(zip(captured["number"].astype(int), captured["odds_direct"].astype(float), strict=True))
+    expected = win_prices(tickets, last_odds).to_numpy(float)
+    assert np.allclose(tickets["decision_odds"].to_numpy(float), expected, equal_nan=True)
 
 
 def test_a_last_call_that_would_start_after_the_off_takes_nothing_and_is_recorded_missed(world: World):

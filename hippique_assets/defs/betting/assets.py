@@ -25,12 +25,13 @@ from dagster import (
 from pydantic import Field
 from sqlalchemy import Table
 
-from hippique_assets.analysis.clv import win_prices, with_clv
+from hippique_assets.analysis.clv import with_clv
 from hippique_assets.analysis.history import race_inputs
 from hippique_assets.analysis.pipeline import analyse_race
 from hippique_assets.analysis.settlement import settle
 from hippique_assets.betting import ledger as ledger_logic
 from hippique_assets.betting import plots, safe_text, season, workbook
+from hippique_assets.betting.decision_rows import decision_rows, named_runners, with_race
 from hippique_assets.betting.tables import DECISIONS, LEDGER, RUNNER_ANALYSIS, SETTLEMENTS, TICKETS
 from hippique_assets.defs.betting.model import _day
 from hippique_assets.defs.betting.resources import AnalysisResource
@@ -54,15 +55,6 @@ from hippique_assets.storage.tables import column_names
 BETTING_GROUP = "betting"
 
 
-def _race_frame(race_key: str, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    if frame.empty:
-        # No rows (a race that could not be analysed): untyped columns, so the write only clears it.
-        return pd.DataFrame(columns=columns, dtype=object)
-    race = parse_race_key(race_key)
-    out = frame.assign(race_key=race_key, race_date=race.race_date, reunion=race.reunion, course=race.course)
-    return out.reindex(columns=columns)
-
-
 def horse_names(postgres: PostgresResource, race_key: str) -> dict[int, str]:
     """The race's horse names by runner number (``pmu.participants``), cleaned like exported text."""
     frame = postgres.query_frame(
@@ -77,12 +69,6 @@ def horse_names(postgres: PostgresResource, race_key: str) -> dict[int, str]:
         if not frame.empty
         else {}
     )
-
-
-def named_runners(numbers: object, names: dict[int, str]) -> str:
-    """``3 JAZZY, 7 ULYSSE``: each number of a combination beside its horse's name, when known."""
-    listed = [int(n) for n in numbers] if numbers is not None else []  # type: ignore[attr-defined]
-    return ", ".join(f"{n} {names[n]}" if n in names else str(n) for n in listed)
 
 
 def race_identity(postgres: PostgresResource, race_key: str) -> dict[str, str]:
@@ -168,42 +154,17 @@ def race_analysis_h5(
     evidence = model.evidence if model is not None else None
     names = horse_names(postgres, race_key)
     identity = race_identity(postgres, race_key)
-    runners = result.runners.assign(method=result.method, config_version=config.version, analysed_at=now)
-    if not runners.empty:
-        runners = runners.assign(horse_name=runners["number"].map(lambda n: names.get(int(n))))
-    decision = result.decision
-    tickets = decision.tickets.assign(config_version=config.version, decided_at=now)
-    if not tickets.empty:
-        odds = dict(zip(runners["number"].astype(int), runners["odds_h5"].astype(float), strict=True))
-        tickets = tickets.assign(decision_odds=win_prices(tickets, odds))
-    if not tickets.empty:
-        tickets = tickets.assign(horse_names=tickets["numbers"].map(lambda n: named_runners(n, names)))
-    stake = float(tickets["stake_eur"].sum()) if not tickets.empty else 0.0
-    expected = float((tickets["stake_eur"] * (1 + tickets["ev"])).sum()) if not tickets.empty else 0.0
-    decision_row = pd.DataFrame(
-        [
-            {
-                "abstained": decision.abstained,
-                "reason": decision.reason,
-                "n_candidates": len(decision.candidates),
-                "n_tickets": len(tickets),
-                "stake_eur": round(stake, 2),
-                "expected_return_eur": round(expected, 2),
-                "drift_available": result.drift_available,
-                "config_version": config.version,
-                "decided_at": now,
-                "odds_source": result.prepared.odds_source,
-                "h5_captured_at": result.prepared.h5_captured_at,
-                "h30_captured_at": result.prepared.h30_captured_at,
-                "edge_evidence": evidence.describe() if evidence is not None else None,
-            }
-        ]
+    rows = decision_rows(
+        result,
+        config_version=config.version,
+        now=now,
+        names=names,
+        edge_evidence=evidence.describe() if evidence is not None else None,
     )
+    runners, tickets, decision = rows.runners, rows.tickets, result.decision
     if not result.drift_available:
         context.log.warning(f"{race_key}: no H-30 snapshot, analysed without the drift factor")
-    verdict = (
-        f"abstain ({decision.reason})" if decision.abstained else f"{len(tickets)} tickets, {stake:.2f} EUR"
-    )
+    verdict = rows.verdict
     if not decision.abstained:
         backed = sorted({int(n) for numbers in tickets["numbers"] for n in numbers})
         verdict += f" on {named_runners(backed, names)}"
@@ -214,7 +175,7 @@ def race_analysis_h5(
         else runners
     )
     yield Output(
-        _race_frame(race_key, runners, column_names(RUNNER_ANALYSIS)),
+        with_race(race_key, runners, column_names(RUNNER_ANALYSIS)),
         output_name="race_analysis_h5",
         metadata={
             **identity,
@@ -227,7 +188,7 @@ def race_analysis_h5(
         },
     )
     yield Output(
-        _race_frame(race_key, decision_row, column_names(DECISIONS)),
+        with_race(race_key, pd.DataFrame([rows.decision]), column_names(DECISIONS)),
         output_name="race_decision",
         metadata={**identity, "decision": safe_text.clean_text(verdict)},
     )
@@ -239,11 +200,11 @@ def race_analysis_h5(
         else tickets
     )
     yield Output(
-        _race_frame(race_key, tickets, column_names(TICKETS)),
+        with_race(race_key, tickets, column_names(TICKETS)),
         output_name="race_tickets",
         metadata={
             **identity,
-            "stake_eur": MetadataValue.float(round(stake, 2)),
+            "stake_eur": MetadataValue.float(float(rows.decision["stake_eur"])),
             "tickets": MetadataValue.md(
                 ticket_view.round(3).to_markdown(index=False) if not tickets.empty else "_none_"
             ),
@@ -316,7 +277,7 @@ def ticket_settlement(
             "settlement": MetadataValue.md(settled[shown].to_markdown(index=False)),
         }
     )
-    return _race_frame(race_key, settled, column_names(SETTLEMENTS))
+    return with_race(race_key, settled, column_names(SETTLEMENTS))
 
 
 def final_odds(files: FilesResource, race_key: str) -> dict[int, float]:

@@ -10,7 +10,7 @@ config's ``[decision] placing_phase``; either way it is kept in ``racing.phase_d
 import dataclasses
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 import pandas as pd
 from dagster import (
@@ -26,9 +26,11 @@ from dagster import (
 )
 
 from hippique_assets.analysis.history import QueryRunner, race_inputs
-from hippique_assets.analysis.pipeline import RaceAnalysis, analyse_race
+from hippique_assets.analysis.pipeline import analyse_race
 from hippique_assets.analysis.snapshots import PhaseOdds, odds_at
+from hippique_assets.betting.decision_rows import decision_rows, race_columns, with_race
 from hippique_assets.betting.tables import DECISIONS, RUNNER_ANALYSIS, TICKETS
+from hippique_assets.defs.betting.assets import horse_names
 from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import race_partitions
@@ -42,7 +44,6 @@ from hippique_assets.defs.race_live.assets import (
 from hippique_assets.defs.resources import PmuApiResource
 from hippique_assets.lib.race_runs import DUE_TAG, OFF_TAG, race_start
 from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
-from hippique_assets.racing.keys import parse_race_key
 from hippique_assets.racing.phase_decisions import record_phase_decision
 from hippique_assets.racing.race_clock import LAST_CALL
 from hippique_assets.storage.files import FilesResource
@@ -96,48 +97,6 @@ def last_call_odds(snapshot: pd.DataFrame, due: datetime | None) -> PhaseOdds:
     return PhaseOdds(LAST_CALL, due_at, rows["captured_at"].max(), odds, reference, scratched, LAST_CALL)
 
 
-def decision_frames(
-    race_key: str, result: RaceAnalysis, config_version: str, now: datetime
-) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
-    """The runner analysis, the decision row and the tickets of a decision, in the betting tables'
-    columns (as the H-5 analysis writes them)."""
-    race = parse_race_key(race_key)
-    where: dict[str, Any] = {
-        "race_key": race_key,
-        "race_date": race.race_date,
-        "reunion": race.reunion,
-        "course": race.course,
-    }
-    decision = result.decision
-    tickets = decision.tickets.assign(config_version=config_version, decided_at=now, **where)
-    stake = float(tickets["stake_eur"].sum()) if not tickets.empty else 0.0
-    expected = float((tickets["stake_eur"] * (1 + tickets["ev"])).sum()) if not tickets.empty else 0.0
-    row: dict[str, Any] = {
-        **where,
-        "abstained": decision.abstained,
-        "reason": decision.reason,
-        "n_candidates": len(decision.candidates),
-        "n_tickets": len(tickets),
-        "stake_eur": round(stake, 2),
-        "expected_return_eur": round(expected, 2),
-        "drift_available": result.drift_available,
-        "config_version": config_version,
-        "decided_at": now,
-        "odds_source": result.prepared.odds_source,
-        "h5_captured_at": result.prepared.h5_captured_at,
-        "h30_captured_at": result.prepared.h30_captured_at,
-        "edge_evidence": None,
-    }
-    runners = result.runners.assign(
-        method=result.method, config_version=config_version, analysed_at=now, **where
-    )
-    return (
-        runners.reindex(columns=column_names(RUNNER_ANALYSIS)),
-        row,
-        tickets.reindex(columns=column_names(TICKETS)),
-    )
-
-
 def _tag_instant(context: AssetExecutionContext, tag: str) -> datetime | None:
     value = context.run.tags.get(tag)
     return datetime.fromisoformat(value) if value else None
@@ -177,9 +136,16 @@ def race_decision_last_call(
             "nothing is stored or placed",
             allow_retries=False,
         )
-    runners, row, tickets = decision_frames(race_key, result, config.version, now)
-    if model is not None and model.evidence is not None:
-        row["edge_evidence"] = model.evidence.describe()
+    rows = decision_rows(
+        result,
+        config_version=config.version,
+        now=now,
+        names=horse_names(postgres, race_key),
+        edge_evidence=model.evidence.describe() if model is not None and model.evidence is not None else None,
+    )
+    row = {**rows.decision, **race_columns(race_key)}
+    runners = with_race(race_key, rows.runners, column_names(RUNNER_ANALYSIS))
+    tickets = with_race(race_key, rows.tickets, column_names(TICKETS))
     placed = config.decision.placing_phase == LAST_CALL
     record_phase_decision(postgres, race_key, LAST_CALL, due, row, tickets, placed=placed)
     if placed:
@@ -199,7 +165,7 @@ def race_decision_last_call(
                     asset_key=key, partition=race_key, metadata={"placed_by": MetadataValue.text(LAST_CALL)}
                 )
             )
-    verdict = "abstain" if row["abstained"] else f"{row['n_tickets']} tickets, {row['stake_eur']:.2f} EUR"
+    verdict = rows.verdict
     lead = (off - now).total_seconds() if off is not None else None
     context.log.info(
         f"{race_key} last call: {verdict} ({row['reason']}); "
