@@ -137,7 +137,8 @@ class Settings:
     consolidation_cron: Cron = "30 7 * * *"
     automation: Automation = "off"
     clock: Clock = "real"
-    race_clock_interval_s: Count = 30
+    # Every 10 s: the last call (2 minutes before the off) cannot wait for a 30 s tick.
+    race_clock_interval_s: Count = 10
     analysis_config: str | None = None
     web_zeturf: bool = False
     web_geny: bool = False
