@@ -20,8 +20,8 @@ from hippique_assets.analysis.backtest import backtest, load_history
 from hippique_assets.analysis.config import load_config
 from hippique_assets.analysis.model import load_model
 from hippique_assets.cli.main import cli
-from hippique_assets.defs.betting.assets import race_analysis_h5
 from hippique_assets.defs.betting.model import gpi_model, load_captures
+from hippique_assets.defs.betting.race_assets import race_analysis_h5
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
 from hippique_assets.defs.race_live.assets import odds_snapshot_h5, odds_snapshot_h30

@@ -15,7 +15,7 @@ from dagster import DagsterInstance, materialize
 from openpyxl import load_workbook
 
 from hippique_assets.betting.tables import DECISIONS, TICKETS
-from hippique_assets.defs.betting.assets import betting_workbook
+from hippique_assets.defs.betting.day_assets import betting_workbook
 from hippique_assets.racing.tables import RACE_PLAN
 from hippique_assets.storage.files import FilesResource
 from hippique_assets.storage.postgres import PostgresResource

@@ -18,14 +18,10 @@ from dagster._core.definitions.metadata.metadata_value import (
 )
 from openpyxl import load_workbook
 
+from hippique_assets.betting.decision_rows import named_runners
 from hippique_assets.betting.tables import DECISIONS, RUNNER_ANALYSIS, SETTLEMENTS, TICKETS
-from hippique_assets.defs.betting.assets import (
-    betting_season,
-    betting_workbook,
-    named_runners,
-    race_identity,
-    ticket_ledger,
-)
+from hippique_assets.defs.betting.day_assets import betting_season, betting_workbook, ticket_ledger
+from hippique_assets.defs.betting.race_assets import race_identity
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.racing.results import RACE_RESULTS
 from hippique_assets.racing.tables import RACE_PLAN
@@ -331,7 +327,7 @@ def test_a_day_with_a_race_whose_result_never_came_still_has_its_ledger(fresh_pg
 
 
 def test_final_odds_come_from_the_latest_runners_answer_kept_with_the_result(tmp_path):
-    from hippique_assets.defs.betting.assets import final_odds
+    from hippique_assets.defs.betting.race_assets import final_odds
 
     files = FilesResource(base_uri=str(tmp_path / "files"))
     key = "2024-01-01-R1C1"

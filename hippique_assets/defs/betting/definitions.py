@@ -2,9 +2,10 @@
 
 from dagster import AssetsDefinition, Definitions
 
-from hippique_assets.defs.betting.assets import ANALYSIS_ASSETS, race_analysis_h5
+from hippique_assets.defs.betting.assets import ANALYSIS_ASSETS
 from hippique_assets.defs.betting.jobs import ledger_job
 from hippique_assets.defs.betting.model import MODEL_ASSETS, analysis_code_version, backtest_report, gpi_model
+from hippique_assets.defs.betting.race_assets import race_analysis_h5
 from hippique_assets.settings import Settings
 
 # The assets that apply the analysis config: their code version is the config's version, so a new

@@ -30,7 +30,7 @@ from hippique_assets.analysis.pipeline import analyse_race
 from hippique_assets.analysis.snapshots import PhaseOdds, odds_at
 from hippique_assets.betting.decision_rows import decision_rows, race_columns, with_race
 from hippique_assets.betting.tables import DECISIONS, RUNNER_ANALYSIS, TICKETS
-from hippique_assets.defs.betting.assets import horse_names
+from hippique_assets.defs.betting.race_assets import horse_names
 from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import race_partitions
