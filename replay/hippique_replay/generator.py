@@ -24,7 +24,7 @@ from pathlib import Path
 
 from hippique_assets.pmu.endpoints import ENDPOINTS
 from hippique_assets.pmu.paths import parse_api_path
-from hippique_replay import gen_json
+from hippique_replay import gen_json, gen_json_rapports, gen_json_runners
 from hippique_replay.day_bodies import EndpointMethods
 from hippique_replay.gen_catalog import DISCIPLINES
 from hippique_replay.gen_core import FAR_FOREIGN
@@ -90,7 +90,7 @@ class GeneratedDay(EndpointMethods):
         race = self.model.race_index(reunion, course)
         if race is None:
             return None
-        return gen_json.participants_body(self.model, race, as_instant(as_of))
+        return gen_json_runners.participants_body(self.model, race, as_instant(as_of))
 
     def performances(self, reunion: int, course: int, as_of: datetime | None = None) -> dict | None:
         """Body of ``/R{n}/C{n}/performances-detaillees/pretty``.
@@ -106,7 +106,7 @@ class GeneratedDay(EndpointMethods):
         plan = self.model.core.reunions[int(self.model.core.race_reunion[race])]
         if plan.country in FAR_FOREIGN:
             return None
-        return gen_json.performances_body(self.model, race)
+        return gen_json_runners.performances_body(self.model, race)
 
     def rapports(self, reunion: int, course: int, as_of: datetime | None = None) -> list | None:
         """Body of ``/R{n}/C{n}/rapports-definitifs``; None (404) until they are final or if cancelled."""
@@ -115,7 +115,7 @@ class GeneratedDay(EndpointMethods):
             return None
         if self.model.phase(race, as_instant(as_of)) != Phase.FINAL:
             return None
-        return gen_json.rapports_body(self.model, race)
+        return gen_json_rapports.rapports_body(self.model, race)
 
     def true_win_probabilities(self, reunion: int, course: int) -> dict[int, float]:
         """The hidden true win probability of each starter (numPmu -> probability, summing to 1)."""
