@@ -139,6 +139,8 @@ class Settings:
     clock: Clock = "real"
     # Every 10 s: the last call (2 minutes before the off) cannot wait for a 30 s tick.
     race_clock_interval_s: Count = 10
+    # The H-10 odds watcher of each race (minute-by-minute odds before the off).
+    odds_watch: bool = True
     analysis_config: str | None = None
     web_zeturf: bool = False
     web_geny: bool = False
@@ -229,6 +231,7 @@ class EnvironmentSettings(BaseSettings):
     automation: AutomationSwitch | None = _variable("HIPPIQUE_AUTOMATION")
     clock: Clock | None = _variable("HIPPIQUE_CLOCK")
     race_clock_interval_s: Count | None = _variable("HIPPIQUE_RACE_CLOCK_INTERVAL_S")
+    odds_watch: Switch | None = _variable("HIPPIQUE_ODDS_WATCH")
     analysis_config: str | None = _variable("HIPPIQUE_ANALYSIS_CONFIG")
     web_zeturf: Switch | None = _variable("HIPPIQUE_WEB_ZETURF")
     web_geny: Switch | None = _variable("HIPPIQUE_WEB_GENY")
@@ -302,6 +305,7 @@ class EnvironmentSettings(BaseSettings):
                 "consolidation_cron",
                 "clock",
                 "race_clock_interval_s",
+                "odds_watch",
                 "web_zeturf",
                 "web_geny",
                 "max_body_mb",

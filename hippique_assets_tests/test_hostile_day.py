@@ -100,7 +100,13 @@ def hostile(tmp_path_factory, pg_url):
         smtp_server() as (inbox, smtp_port),
         WebhookReceiver() as receiver,
     ):
-        mp.setenv("HIPPIQUE_ANALYSIS_CONFIG", str(mechanics_config(home / "gpi-mechanics.toml")))
+        # The damages and their alerts are the subject: no minute watcher, and the last call 4 minutes
+        # before the off (20 wall seconds at x12) so that a healthy race's last call is not refused.
+        config = mechanics_config(
+            home / "gpi-mechanics.toml", **{"last_call_minutes = 2": "last_call_minutes = 4"}
+        )
+        mp.setenv("HIPPIQUE_ANALYSIS_CONFIG", str(config))
+        mp.setenv("HIPPIQUE_ODDS_WATCH", "off")
         mp.setenv("HIPPIQUE_RETRY_ATTEMPTS", "2")
         mp.setenv("HIPPIQUE_RETRY_BACKOFF_S", "0.2")
         mp.setenv("HIPPIQUE_REQUEST_DEADLINE_S", "3")
@@ -165,6 +171,21 @@ def test_only_the_damaged_phases_are_lost(hostile):
             assert runs[-1].success is wanted, f"{key} {phase}: {[r.success for r in runs]}\n{log}"
     assert any(r.success for r in report.by_phase("ledger")), log
     assert not report.timed_out, log
+    assert not report.by_phase("watch"), "HIPPIQUE_ODDS_WATCH=off launched a watcher"
+
+
+def test_every_last_call_decided_before_the_off_or_was_recorded_missed(hostile):
+    report, postgres = hostile["report"], hostile["postgres"]
+    runs = report.by_phase("last_call")
+    assert {r.partition for r in runs} == set(report.races)
+    missed = postgres.query_frame("select race_key from racing.missed_runs where phase = 'last_call'")
+    assert set(missed["race_key"]) == {r.partition for r in runs if not r.success}
+    decided = postgres.query_frame(
+        "select d.decided_at, p.start_utc from racing.phase_decisions d join racing.race_plan p "
+        "using (race_key) where d.phase = 'last_call'"
+    )
+    assert len(decided) == sum(r.success for r in runs)
+    assert (decided["decided_at"] < decided["start_utc"]).all()
 
 
 def test_each_damage_is_named(hostile):
@@ -172,7 +193,9 @@ def test_each_damage_is_named(hostile):
     refreshes = play.refresh_outcomes
     assert [r.success for r in refreshes] == [False, False]
     assert "204" in refreshes[0].error and damaged["shrunk"] in refreshes[1].error
-    missed = postgres.query_frame("select race_key, phase, reason from racing.missed_runs")
+    missed = postgres.query_frame(
+        "select race_key, phase, reason from racing.missed_runs where phase <> 'last_call'"
+    )
     assert sorted(map(tuple, missed.values.tolist())) == sorted(
         [
             (damaged["huge"], "h5", "run_failed"),
@@ -216,7 +239,15 @@ def test_the_expected_alerts_reached_both_channels_once(hostile):
     posted = [p.json["alert"]["dedup_key"] for p in posts]
     assert sorted(mailed) == sorted(posted)
     assert len(mailed) == len(set(mailed)), mailed
-    assert set(mailed) == expected, (sorted(mailed), "\n".join(hostile["lines"]))
+    # A last call refused for starting late on a busy machine, or lost with its race's runners, is
+    # alerted as any failed run is; the other alerts are exactly the damages'.
+    last_calls = {
+        f"last_call_{kind}:{DAY}:{run.partition}"
+        for run in hostile["report"].by_phase("last_call")
+        if not run.success
+        for kind in ("run_failed", "missed")
+    }
+    assert set(mailed) - last_calls == expected, (sorted(mailed), "\n".join(hostile["lines"]))
     # From a run's failure to its alert at the webhook: the failure sensor's interval plus a send.
     arrived = {p.json["alert"]["dedup_key"]: p.arrived_at + hostile["monotonic_to_wall"] for p in posts}
     latencies = sorted(

@@ -23,7 +23,7 @@ from hippique_assets.lib.runner import local_instance_config
 from hippique_assets.racing.plan import build_race_plan
 from hippique_assets.racing.results import RACE_RESULTS
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
-from hippique_assets.settings import load_settings
+from hippique_assets.settings import Settings, load_settings
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.storage.tables import column_names
 
@@ -64,8 +64,14 @@ def postgres(fresh_pg_url: str) -> PostgresResource:
     return PostgresResource(url=fresh_pg_url)
 
 
-def _tick(postgres: PostgresResource, instance: DagsterInstance, now: datetime, cursor: str | None = None):
-    sensor = build_race_clock_sensor(SETTINGS)
+def _tick(
+    postgres: PostgresResource,
+    instance: DagsterInstance,
+    now: datetime,
+    cursor: str | None = None,
+    settings: Settings = SETTINGS,
+):
+    sensor = build_race_clock_sensor(settings)
     context = build_sensor_context(
         instance=instance,
         cursor=cursor,
@@ -131,6 +137,27 @@ def test_missed_phase_is_recorded_once_in_postgres(postgres: PostgresResource):
     assert list(missed["reason"]) == [NOT_FIRED]
     _tick(postgres, instance, start - timedelta(minutes=1), cursor=result.cursor)
     assert len(postgres.query_frame(f"select * from {MISSED_RUNS.fullname}")) == 1
+
+
+def test_with_the_odds_watch_off_no_watcher_is_requested_nor_missed(postgres: PostgresResource):
+    start = datetime(2026, 3, 23, 14, 0, tzinfo=UTC)
+    postgres.write_frame(RACE_PLAN, _plan({(1, 1): start}), partition_values=[DAY])
+    instance = DagsterInstance.ephemeral()
+    settings = load_settings({"HIPPIQUE_ODDS_WATCH": "off"})
+    previous = json.dumps({"last_tick": (start - timedelta(minutes=11)).isoformat()})
+    # The watcher's instant (H-10) passes, then its window (9 minutes) closes: never asked, never missed.
+    ticks = [start - timedelta(minutes=9), start - timedelta(minutes=3), start - timedelta(seconds=30)]
+    requested = []
+    cursor = previous
+    for now in ticks:
+        result = _tick(postgres, instance, now, cursor=cursor, settings=settings)
+        requested.extend(r.run_key for r in result.run_requests)
+        cursor = result.cursor
+    assert requested == [
+        "2026-03-23-R1C1:h5:20260323T135500Z",
+        "2026-03-23-R1C1:last_call:20260323T135800Z",
+    ]
+    assert postgres.query_frame(f"select * from {MISSED_RUNS.fullname}").empty
 
 
 def test_two_hundred_races_due_in_one_tick(postgres: PostgresResource):

@@ -343,3 +343,18 @@ def test_final_odds_come_from_the_latest_runners_answer_kept_with_the_result(tmp
     odds = final_odds(files, key)
     # The real answer's dernierRapportDirect: 12 at 2.3 (the favourite), 2 at 96; 3 did not run.
     assert odds[12] == 2.3 and odds[2] == 96.0 and 3 not in odds
+
+
+def test_a_runner_that_cannot_be_read_costs_only_its_own_final_odds(tmp_path):
+    from hippique_assets.defs.betting.race_assets import final_odds
+
+    files = FilesResource(base_uri=str(tmp_path / "files"))
+    key = "2024-01-01-R1C1"
+    answer = json.loads(Path("/work/shared/pmu-samples/pmu/participants_01012024_R1C1.json").read_bytes())
+    damaged = next(r for r in answer["participants"] if r["numPmu"] == 2)
+    damaged["dernierRapportDirect"]["dateRapport"] = float("nan")
+    files.store().write_bytes(
+        f"pmu/live/{key}/result/participants-20240101T130000Z.json", json.dumps(answer).encode()
+    )
+    odds = final_odds(files, key)
+    assert 2 not in odds and odds[12] == 2.3

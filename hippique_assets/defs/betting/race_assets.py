@@ -29,6 +29,7 @@ from hippique_assets.defs.partitions import (
 )
 from hippique_assets.lib.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.pmu import parsers
+from hippique_assets.pmu.validation import Rejection
 from hippique_assets.racing.keys import parse_race_key
 from hippique_assets.racing.results import RACE_RESULTS
 from hippique_assets.racing.tables import RACE_PLAN
@@ -266,14 +267,19 @@ def ticket_settlement(
 
 def final_odds(files: FilesResource, race_key: str) -> dict[int, float]:
     """The final win odds by runner number, from the latest runners answer ``race_result`` kept for
-    the race (``dernierRapportDirect`` once the race is run); empty when none was kept."""
+    the race (``dernierRapportDirect`` once the race is run); empty when none was kept. A runner whose
+    entry cannot be read has no final odds (its tickets get no closing-line value); the others keep
+    theirs, and the settlement goes on."""
     store = files.store()
     kept = sorted(p for p in store.list(f"pmu/live/{race_key}/result/") if "/participants-" in p)
     if not kept:
         return {}
     race = parse_race_key(race_key)
     payload = json.loads(store.read_bytes(kept[-1]))
-    runners = parsers.parse_participants(payload, race.race_date, race.reunion, race.course).participants
+    rejected: list[Rejection] = []
+    runners = parsers.parse_participants(
+        payload, race.race_date, race.reunion, race.course, rejected=rejected
+    ).participants
     return {
         int(n): float(o)
         for n, o in zip(runners["number"], runners["odds_direct"], strict=True)

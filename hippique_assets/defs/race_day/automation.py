@@ -5,6 +5,7 @@ The race clock never calls the PMU API: it reads ``racing.race_plan`` with one q
 leaves the decision to :func:`hippique_assets.racing.race_clock.evaluate`.
 """
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -202,8 +203,10 @@ def race_clock_tick(
     now: datetime,
     key_suffix: str = "",
     last_call_minutes: int = DEFAULT_LAST_CALL_MINUTES,
+    switched_off: frozenset[str] = frozenset(),
 ) -> tuple[SensorResult, Evaluation | None]:
-    """One evaluation of the race clock at ``now``."""
+    """One evaluation of the race clock at ``now``; the phases in ``switched_off`` are neither
+    requested nor recorded as missed."""
     cursor = json.dumps({"last_tick": now.isoformat()})
     try:
         races = read_plan_window(postgres, now)
@@ -215,6 +218,12 @@ def race_clock_tick(
     evaluation = evaluate(
         races, now, previous_tick=_previous_tick(context.cursor), last_call_minutes=last_call_minutes
     )
+    if switched_off:
+        evaluation = dataclasses.replace(
+            evaluation,
+            due=[run for run in evaluation.due if run.phase not in switched_off],
+            missed=[run for run in evaluation.missed if run.phase not in switched_off],
+        )
     if evaluation.missed:
         record_missed(postgres, evaluation.missed, now, key_suffix)
         for run in evaluation.missed:
@@ -245,6 +254,9 @@ def race_clock_tick(
 
 
 def build_race_clock_sensor(settings: Settings) -> SensorDefinition:
+    # HIPPIQUE_ODDS_WATCH=off: no minute captures (a day then costs 4 runs a race, not 5).
+    switched_off: frozenset[str] = frozenset() if settings.odds_watch else frozenset({WATCH})
+
     @sensor(
         name="race_clock",
         jobs=list(PHASE_JOBS.values()),
@@ -260,7 +272,9 @@ def build_race_clock_sensor(settings: Settings) -> SensorDefinition:
     ) -> SensorResult:
         # Read every tick (a small file): a new last_call_minutes applies without a reload.
         minutes = load_config(settings.analysis_config).decision.last_call_minutes
-        result, _ = race_clock_tick(context, postgres, clock.now(), clock.run_key_suffix, minutes)
+        result, _ = race_clock_tick(
+            context, postgres, clock.now(), clock.run_key_suffix, minutes, switched_off=switched_off
+        )
         return result
 
     return race_clock
