@@ -19,10 +19,9 @@ from hippique_assets.racing.race_clock import WATCH_LEAD
 CAPTURE_EVERY = timedelta(seconds=30)
 GAP_AFTER = timedelta(seconds=60)
 # At least this many wall seconds between two captures: a day replayed on an accelerated clock
-# (x12: 30 simulated seconds are 2.5 s) would otherwise keep a core busy with its watchers' polling
-# of the replay server and Postgres; on the real clock it never binds. Up to x15 the captures stay
-# within a simulated minute of each other.
-MIN_WALL_BETWEEN_CAPTURES_S = 4.0
+# (x60: 30 simulated seconds are half a second) would otherwise poll the replay server and Postgres
+# continuously; on the real clock it never binds.
+MIN_WALL_BETWEEN_CAPTURES_S = 1.0
 
 RESTARTED = "restarted"
 CAPTURE_FAILED = "capture_failed"

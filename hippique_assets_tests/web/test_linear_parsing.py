@@ -91,7 +91,9 @@ def _inflate(page: bytes, spot: Spot, run: bytes) -> bytes:
 @pytest.mark.parametrize("spot", sorted(SPOTS))
 def test_a_megabyte_run_parses_in_linear_time(pages: dict[str, bytes], spot: str, run: str) -> None:
     """Complexity guard: a 1 MB run of blanks or digits at a spot the parser reads is parsed in
-    under a second (a quadratic pattern takes hours) into the page's model or a WebParseError."""
+    seconds, not the hours a quadratic pattern takes, into the page's model or a WebParseError. (A
+    linear parse takes about a second on a busy two-core machine; the bound leaves room for the
+    machine, not for a quadratic pattern.)"""
     where = SPOTS[spot]
     page = _inflate(pages[where.page], where, RUNS[run])
     started = time.perf_counter()
@@ -100,7 +102,7 @@ def test_a_megabyte_run_parses_in_linear_time(pages: dict[str, bytes], spot: str
     except WebParseError as exc:
         parsed = exc
     elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"{spot} with 1 MB of {run}: {elapsed:.2f} s"
+    assert elapsed < 10.0, f"{spot} with 1 MB of {run}: {elapsed:.2f} s"
     assert isinstance(parsed, RESULTS[where.page] | WebParseError)
     if isinstance(parsed, WebParseError):
         assert parsed.page == spot
