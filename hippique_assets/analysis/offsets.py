@@ -24,9 +24,10 @@ import pandas as pd
 
 from hippique_assets.analysis.config import AnalysisConfig
 from hippique_assets.analysis.market import check_market, market_probabilities
-from hippique_assets.analysis.metrics import brier_score, clustered_mean_se, log_loss
+from hippique_assets.analysis.metrics import clustered_mean_se
 from hippique_assets.analysis.model import fit_conditional_logit, predict
 from hippique_assets.analysis.price_shape import SHAPE_FEATURES, shape_columns
+from hippique_assets.analysis.scores import race_scores
 from hippique_assets.analysis.snapshots import odds_at
 from hippique_assets.analysis.stored_history import History, instant
 
@@ -191,21 +192,9 @@ def walk_forward_offset(
 
 
 def _race_scores(runners: pd.DataFrame, column: str) -> pd.DataFrame:
-    rows = []
-    for key, race in runners.groupby("race_key", sort=False):
-        p = race[column].to_numpy(float)
-        if np.isnan(p).any():
-            continue
-        winner = int(np.flatnonzero(race["won"].to_numpy(bool))[0])
-        rows.append(
-            {
-                "race_key": key,
-                "race_date": race["race_date"].iloc[0],
-                "log_loss": log_loss(p, winner),
-                "brier": brier_score(p, winner),
-            }
-        )
-    return pd.DataFrame(rows, columns=["race_key", "race_date", "log_loss", "brier"])
+    """:func:`race_scores` of ``column`` on the races where every runner has a probability in it."""
+    priced = runners.groupby("race_key", sort=False)[column].transform(lambda s: s.notna().all())
+    return race_scores(runners[priced.astype(bool)], column)
 
 
 def offset_study(
