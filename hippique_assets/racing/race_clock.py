@@ -132,8 +132,10 @@ def evaluate(
     previous_tick: datetime | None,
     grace: dict[str, timedelta] | None = None,
     last_call_minutes: int = DEFAULT_LAST_CALL_MINUTES,
+    switched_off: frozenset[str] = frozenset(),
 ) -> Evaluation:
-    """Phases due at ``now``, phases missed since ``previous_tick``, and the next instant to wake up.
+    """Phases due at ``now``, phases missed since ``previous_tick``, and the next instant to wake up;
+    the phases in ``switched_off`` are left out of all three.
 
     ``now`` and the start instants are timezone-aware. With no previous tick (first evaluation
     ever), every window that already closed counts as missed.
@@ -147,6 +149,8 @@ def evaluate(
         if race.cancelled or race.start_utc is None:
             continue
         for phase in PHASES:
+            if phase in switched_off:
+                continue
             run = PhaseRun(race.race_key, phase, race.start_utc + offsets[phase], race.start_utc)
             if run.due > now:
                 if result.next_due is None or run.due < result.next_due:

@@ -206,3 +206,18 @@ def test_ticks_at_any_interval_up_to_30_s_request_every_phase_once_and_miss_none
         "last_call": 1,
         "result": 1,
     }
+
+
+def test_a_switched_off_phase_is_neither_due_nor_missed_nor_waited_for():
+    # H-12: the watcher (H-10) would be the next instant; off, the next is H-5.
+    evaluation = evaluate(
+        [RACE], START - timedelta(minutes=12), previous_tick=None, switched_off=frozenset({"watch"})
+    )
+    assert evaluation.next_due == START - timedelta(minutes=5)
+    # H-30 s, first tick ever: the windows of H-30, the watcher and H-5 have closed; the watcher alone
+    # is not among the missed.
+    late = evaluate(
+        [RACE], START - timedelta(seconds=30), previous_tick=None, switched_off=frozenset({"watch"})
+    )
+    assert "watch" not in {run.phase for run in (*late.due, *late.missed)}
+    assert {run.phase for run in late.missed} == {"h30", "h5"}

@@ -5,7 +5,6 @@ The race clock never calls the PMU API: it reads ``racing.race_plan`` with one q
 leaves the decision to :func:`hippique_assets.racing.race_clock.evaluate`.
 """
 
-import dataclasses
 import json
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -216,14 +215,12 @@ def race_clock_tick(
     if races is None:
         return SensorResult(skip_reason="no race plan yet: run plan_day first", cursor=cursor), None
     evaluation = evaluate(
-        races, now, previous_tick=_previous_tick(context.cursor), last_call_minutes=last_call_minutes
+        races,
+        now,
+        previous_tick=_previous_tick(context.cursor),
+        last_call_minutes=last_call_minutes,
+        switched_off=switched_off,
     )
-    if switched_off:
-        evaluation = dataclasses.replace(
-            evaluation,
-            due=[run for run in evaluation.due if run.phase not in switched_off],
-            missed=[run for run in evaluation.missed if run.phase not in switched_off],
-        )
     if evaluation.missed:
         record_missed(postgres, evaluation.missed, now, key_suffix)
         for run in evaluation.missed:
