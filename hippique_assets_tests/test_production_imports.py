@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from hippique_assets_tests.without_modules import run_without
@@ -100,3 +102,17 @@ def test_no_server_and_no_pgserver_is_a_one_line_error(tmp_path: Path):
     )
     assert "HIPPIQUE_PG_URL" in line
     assert "hippique_assets[embedded]" in line
+
+
+def test_loading_the_definitions_leaves_plotting_and_optimisation_unimported():
+    """Every run process loads the definitions before its first step: matplotlib and scipy.optimize
+    (0.7 s of imports together) are imported by the steps that draw or fit, not by the loading."""
+    code = (
+        "import json, sys\n"
+        "import hippique_assets.definitions as d\n"
+        "d.defs\n"
+        "print(json.dumps(sorted(m for m in ('matplotlib', 'scipy.optimize') if m in sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []

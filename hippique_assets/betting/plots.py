@@ -9,11 +9,21 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from hippique_assets.analysis.metrics import calibration_table
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def _figure(width: float, height: float) -> Figure:
+    # matplotlib costs a third of a second to import: only the runs that draw pay for it.
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
 
 
 def _png(fig: Figure) -> bytes:
@@ -35,7 +45,7 @@ def cumulative_roi_png(ledger: pd.DataFrame, empty_message: str = "no race bet")
 
     Races without stake are skipped; without any bet the image says ``empty_message``.
     """
-    fig = Figure(figsize=(6, 3))
+    fig = _figure(6, 3)
     bets = ledger[ledger["stake_eur"].astype(float) > 0] if not ledger.empty else ledger
     if bets.empty:
         return _empty(fig, "Cumulative ROI", empty_message)
@@ -68,7 +78,7 @@ def calibration_png(
         raise ValueError(f"reference needs one value per outcome: {len(reference)} for {len(won)}")
     if bins < 1:
         raise ValueError(f"bins must be at least 1, got {bins}")
-    fig = Figure(figsize=(4, 4))
+    fig = _figure(4, 4)
     table = calibration_table(p, won, bins)
     if table.empty:
         return _empty(fig, "Calibration", empty_message)
@@ -92,7 +102,7 @@ def calibration_png(
 def cumulative_profit_png(daily: pd.DataFrame, empty_message: str = "no settled ticket") -> bytes:
     """Cumulative profit per day (line) over its drawdown from the running peak (shaded), from a
     frame with ``day``, ``cumulative_profit_eur`` and ``drawdown_eur``."""
-    fig = Figure(figsize=(7, 3.5))
+    fig = _figure(7, 3.5)
     if daily.empty:
         return _empty(fig, "Cumulative profit", empty_message)
     days = pd.to_datetime(daily["day"])
@@ -113,7 +123,7 @@ def roi_bars_png(table: pd.DataFrame, label: str, title: str, empty_message: str
     """ROI in percent of each row of ``table`` (columns ``label`` and ``roi``) as horizontal bars,
     rows without ROI (no stake) left out."""
     rows = table[table["roi"].notna()] if not table.empty else table
-    fig = Figure(figsize=(6, max(2.0, 0.35 * len(rows) + 1.2)))
+    fig = _figure(6, max(2.0, 0.35 * len(rows) + 1.2))
     if rows.empty:
         return _empty(fig, title, empty_message)
     values = rows["roi"].astype(float).to_numpy() * 100
@@ -133,7 +143,7 @@ def odds_band_calibration_png(
 ) -> bytes:
     """Per H-5 odds band: mean p_finale, mean market probability and observed win rate, from a frame
     with ``band``, ``mean_p_finale``, ``mean_p_market`` and ``win_rate``."""
-    fig = Figure(figsize=(6, 3.5))
+    fig = _figure(6, 3.5)
     if table.empty:
         return _empty(fig, "Calibration by odds band", empty_message)
     ax = fig.add_subplot()
