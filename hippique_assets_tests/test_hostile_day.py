@@ -25,7 +25,7 @@ from hippique_assets_tests.alerts.receivers import WebhookReceiver, smtp_server
 from hippique_assets_tests.configs import mechanics_config
 from hippique_assets_tests.conftest import played_day_environment
 from hippique_replay.day_play import DayPlay
-from hippique_replay.faults import FaultPlan
+from hippique_replay.fault_spec import parse_fault_spec
 from hippique_replay.sources import GeneratedSource
 from hippique_replay.subset import RaceSubsetSource, closest_races
 
@@ -129,7 +129,7 @@ def hostile(tmp_path_factory, pg_url):
             factor=FACTOR,
             seed=SEED,
             echo=lines.append,
-            faults=FaultPlan.parse(spec),
+            faults=parse_fault_spec(spec),
             refreshes=2,
         )
         report = play.play()

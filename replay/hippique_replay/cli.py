@@ -11,8 +11,10 @@ from types import FrameType
 import click
 
 from hippique_assets.racing.clock import Clock, parse_clock
+from hippique_replay.fault_spec import describe_fault_plan, load_fault_plan
 from hippique_replay.faults import FaultPlan, FaultSpecError
-from hippique_replay.server import ReplayBindError, ReplayServer, RequestRecord
+from hippique_replay.request_log import RequestRecord
+from hippique_replay.server import ReplayBindError, ReplayServer
 from hippique_replay.sources import FolderSource, GeneratedSource, Source
 
 # Dates as plain click DateTimes: importing hippique_assets.cli would load the whole Dagster stack
@@ -38,7 +40,7 @@ def _faults(spec: str | None) -> FaultPlan | None:
     if spec is None:
         return None
     try:
-        return FaultPlan.load(spec)
+        return load_fault_plan(spec)
     except FaultSpecError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from None
 
@@ -127,7 +129,7 @@ def serve(
             click.echo(
                 f"Replaying {source!r} at {server.base_url}\n"
                 f"clock: {'final state' if clock is None else repr(clock)}; "
-                f"faults: {faults.describe() if faults else 'none'}\n"
+                f"faults: {describe_fault_plan(faults) if faults else 'none'}\n"
                 f"control: {server.root_url}/_replay/clock  {server.root_url}/_replay/health"
             )
             while not stop.wait(0.5):

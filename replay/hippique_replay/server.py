@@ -20,24 +20,16 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import urlsplit
 
 from hippique_assets.racing.clock import Clock
-from hippique_replay.faults import (
-    INVALID_BODY,
-    REDIRECT_STATUS,
-    Fault,
-    FaultApplyError,
-    FaultInjector,
-    FaultPlan,
-    mutate_body,
-    shrink_body,
-)
-from hippique_replay.sources import NO_CONTENT, Source, SourceAnswer, error_answer, json_answer
+from hippique_replay.fault_answers import altered_answer, body_size, has_body, status_answer, write_body
+from hippique_replay.faults import Fault, FaultInjector, FaultPlan
+from hippique_replay.request_log import ReplayStats, RequestRecord
+from hippique_replay.sources import Source, SourceAnswer, error_answer, json_answer
 
 log = logging.getLogger(__name__)
 
@@ -46,59 +38,12 @@ CLOCK_PATH = "/_replay/clock"
 HEALTH_PATH = "/_replay/health"
 # Idle keep-alive connections are dropped after this long so their threads end.
 IDLE_CONNECTION_TIMEOUT_S = 60.0
-# The padding of a huge body leaves in writes of this size (one shared buffer, never the whole body).
-PADDING_CHUNK = b" " * (64 * 1024)
 # The client is gone (or stopped reading for IDLE_CONNECTION_TIMEOUT_S): nothing more to send.
 _CLIENT_GONE = (BrokenPipeError, ConnectionResetError, TimeoutError)
 
 
 class ReplayBindError(ValueError):
     """The replay server was asked to listen somewhere other than a loopback address."""
-
-
-@dataclass(frozen=True)
-class RequestRecord:
-    """One API request as the server answered it.
-
-    ``path`` is the request path under the prefix (query string kept), or the whole path of a
-    request outside the prefix (answered 404); ``status`` is None when a
-    time-out fault closed the connection without answering. ``at`` is the wall-clock arrival (UTC),
-    ``sim_now`` the simulated instant given to the source (None: final state). ``size`` is the
-    body size announced (a huge body's full size, even when the client hangs up early).
-    ``error`` says why the source failed, or why a shrink or mutate fault left the body unchanged.
-    """
-
-    path: str
-    status: int | None
-    at: datetime
-    sim_now: datetime | None
-    elapsed_s: float
-    size: int
-    fault: str | None = None
-    error: str | None = None
-
-    def line(self) -> str:
-        """The record as one log line."""
-        status = "---" if self.status is None else str(self.status)
-        parts = [self.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z", status, self.path]
-        parts.append(f"{self.size}B {self.elapsed_s * 1000:.1f}ms")
-        parts.append("sim=final" if self.sim_now is None else f"sim={self.sim_now.isoformat()}")
-        if self.fault:
-            parts.append(f"fault={self.fault}")
-        if self.error:
-            parts.append(f"error={self.error}")
-        return " ".join(parts)
-
-
-@dataclass
-class ReplayStats:
-    """Counters since the server started: requests, answers per status (None: no answer), faults, bytes."""
-
-    requests: int = 0
-    statuses: Counter[int | None] = field(default_factory=Counter)
-    faults: Counter[str] = field(default_factory=Counter)
-    errors: int = 0
-    bytes_sent: int = 0
 
 
 def check_loopback(host: str) -> socket.AddressFamily:
@@ -306,7 +251,7 @@ class ReplayServer:
                 at=arrived,
                 sim_now=sim_now,
                 elapsed_s=time.monotonic() - started,
-                size=0 if timed_out or head or answer.status == 204 else _body_size(answer, fault),
+                size=0 if timed_out or head or answer.status == 204 else body_size(answer, fault),
                 fault=fault.kind if fault is not None else None,
                 error=error,
             )
@@ -325,7 +270,7 @@ class ReplayServer:
         self, api_path: str, now: datetime | None, fault: Fault | None
     ) -> tuple[SourceAnswer, str | None]:
         if fault is not None and fault.status is not None:
-            return _status_answer(fault.kind, fault.status), None
+            return status_answer(fault.kind, fault.status), None
         if fault is not None and fault.kind == "slow":
             self._stopping.wait(fault.delay_s)
         try:
@@ -335,8 +280,8 @@ class ReplayServer:
             return error_answer(
                 500, f"replay source failed on {api_path}: {exc}"
             ), f"{type(exc).__name__}: {exc}"
-        if fault is not None and _has_body(answer):
-            return _altered(answer, fault)
+        if fault is not None and has_body(answer):
+            return altered_answer(answer, fault)
         return answer, None
 
     def _control(self, path: str) -> SourceAnswer:
@@ -360,12 +305,15 @@ class ReplayServer:
             if answer.content_type is not None:
                 handler.send_header("Content-Type", answer.content_type)
             if answer.status != 204:
-                handler.send_header("Content-Length", str(_body_size(answer, fault)))
+                handler.send_header("Content-Length", str(body_size(answer, fault)))
             for name, value in self._fault_headers(handler, fault):
                 handler.send_header(name, value)
             handler.end_headers()
             if not head and answer.status != 204:
-                self._write_body(handler, answer, fault)
+                # A huge or dripping body cut short by stop() leaves the connection in no state to reuse.
+                complete = write_body(handler.wfile, answer, fault, self._stopping)
+                if not complete:
+                    handler.close_connection = True
         except _CLIENT_GONE as exc:
             # The client gave up (its own time-out, its body limit): nothing more to send on this connection.
             handler.close_connection = True
@@ -382,37 +330,6 @@ class ReplayServer:
             where = _authority(fault.redirect_host, fault.redirect_port or self.port)
             return [("Location", f"http://{where}{handler.path}")]
         return []
-
-    def _write_body(self, handler: _Handler, answer: SourceAnswer, fault: Fault | None) -> None:
-        if fault is not None and _has_body(answer):
-            if fault.kind == "huge":
-                self._write_padded(handler, answer.body, _body_size(answer, fault))
-                return
-            if fault.kind == "drip":
-                self._write_drip(handler, answer.body, fault)
-                return
-        handler.wfile.write(answer.body)
-
-    def _write_padded(self, handler: _Handler, body: bytes, size: int) -> None:
-        """``body`` then spaces up to ``size`` bytes, a chunk at a time."""
-        handler.wfile.write(body)
-        padding = memoryview(PADDING_CHUNK)
-        left = size - len(body)
-        while left > 0:
-            if self._stopping.is_set():
-                handler.close_connection = True
-                return
-            step = min(left, len(padding))
-            handler.wfile.write(padding[:step])
-            left -= step
-
-    def _write_drip(self, handler: _Handler, body: bytes, fault: Fault) -> None:
-        """``body`` in writes of ``fault.chunk_bytes``, ``fault.delay_s`` apart."""
-        for at in range(0, len(body), fault.chunk_bytes):
-            if at and self._stopping.wait(fault.delay_s):
-                handler.close_connection = True
-                return
-            handler.wfile.write(body[at : at + fault.chunk_bytes])
 
     def _record(self, record: RequestRecord) -> None:
         with self._lock:
@@ -433,42 +350,3 @@ def _authority(host: str, port: int) -> str:
     """``host:port`` for a URL (``localhost`` as 127.0.0.1, brackets around an IPv6 address)."""
     host = "127.0.0.1" if host == "localhost" else host
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-def _has_body(answer: SourceAnswer) -> bool:
-    """Whether the body faults apply: a 200 with a body."""
-    return answer.status == 200 and bool(answer.body)
-
-
-def _body_size(answer: SourceAnswer, fault: Fault | None) -> int:
-    """The Content-Length of ``answer``: a huge body's padded size, otherwise the body's."""
-    if fault is not None and fault.kind == "huge" and _has_body(answer):
-        return max(len(answer.body), fault.size_bytes)
-    return len(answer.body)
-
-
-def _status_answer(kind: str, status: int) -> SourceAnswer:
-    """The answer of a status fault, in place of the source's (a redirect's Location is a header)."""
-    if status == 204:
-        return NO_CONTENT
-    if status == REDIRECT_STATUS:
-        return SourceAnswer(REDIRECT_STATUS, b"", None)
-    return error_answer(status, f"injected fault {kind}")
-
-
-def _altered(answer: SourceAnswer, fault: Fault) -> tuple[SourceAnswer, str | None]:
-    """``answer`` with the body fault applied, and why it was not (shrink or mutate that does not fit)."""
-    try:
-        if fault.kind == "truncated":
-            body = fault.cut(answer.body)
-        elif fault.kind == "invalid":
-            body = INVALID_BODY
-        elif fault.kind == "shrink":
-            body, _ = shrink_body(answer.body)
-        elif fault.kind == "mutate" and fault.mutation is not None and fault.target is not None:
-            body, _ = mutate_body(answer.body, fault.mutation, fault.target)
-        else:
-            return answer, None
-    except FaultApplyError as exc:
-        return answer, f"{fault.kind} not applied: {exc}"
-    return SourceAnswer(answer.status, body, answer.content_type), None

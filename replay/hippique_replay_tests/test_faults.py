@@ -11,15 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from hippique_replay.faults import (
-    DEFAULT_HUGE_BYTES,
+from hippique_replay.fault_spec import describe_fault_plan, load_fault_plan, parse_fault_spec, read_fault_plan
+from hippique_replay.faults import DEFAULT_HUGE_BYTES, Burst, Fault, FaultInjector, FaultPlan, FaultSpecError
+from hippique_replay.hostile_bodies import (
     OVERFLOW_VALUE,
-    Burst,
-    Fault,
     FaultApplyError,
-    FaultInjector,
-    FaultPlan,
-    FaultSpecError,
     format_pointer,
     mutate_body,
     parse_pointer,
@@ -35,7 +31,7 @@ def kinds(plan: FaultPlan, path: str, count: int) -> list[str | None]:
 
 
 def test_parse_the_documented_example() -> None:
-    plan = FaultPlan.parse(EXAMPLE)
+    plan = parse_fault_spec(EXAMPLE)
     assert plan == FaultPlan(
         seed=7,
         server_error=0.1,
@@ -46,12 +42,12 @@ def test_parse_the_documented_example() -> None:
         truncated=0.02,
         invalid=0.01,
     )
-    assert FaultPlan.parse(plan.describe()) == plan
-    assert FaultPlan.parse("").active is False and FaultPlan().describe() == "none"
+    assert parse_fault_spec(describe_fault_plan(plan)) == plan
+    assert parse_fault_spec("").active is False and describe_fault_plan(FaultPlan()) == "none"
 
 
 def test_parse_delays_bursts_and_a_path_regex_with_commas() -> None:
-    plan = FaultPlan.parse(
+    plan = parse_fault_spec(
         r"429=0.2:3,timeout=0.1:0.25,420=0.1,burst=503:0:2,burst=slow:5,path=/R\d{1,2}/C1/"
     )
     assert (plan.too_many, plan.retry_after_s, plan.timeout, plan.timeout_s, plan.throttled) == (
@@ -63,7 +59,7 @@ def test_parse_delays_bursts_and_a_path_regex_with_commas() -> None:
     )
     assert plan.bursts == (Burst("503", 0, 2), Burst("slow", 5, 1))
     assert plan.path_pattern == r"/R\d{1,2}/C1/"
-    assert FaultPlan.parse(plan.describe()) == plan
+    assert parse_fault_spec(describe_fault_plan(plan)) == plan
 
 
 @pytest.mark.parametrize(
@@ -97,19 +93,19 @@ def test_parse_delays_bursts_and_a_path_regex_with_commas() -> None:
 )
 def test_parse_rejects_bad_specs_naming_the_item(spec: str, message: str) -> None:
     with pytest.raises(FaultSpecError, match=re.escape(message)):
-        FaultPlan.parse(spec)
+        parse_fault_spec(spec)
 
 
 def test_decisions_replay_exactly_and_depend_on_seed_and_path() -> None:
-    plan = FaultPlan.parse(EXAMPLE)
+    plan = parse_fault_spec(EXAMPLE)
     first = kinds(plan, PATH, 300)
-    assert kinds(FaultPlan.parse(EXAMPLE), PATH, 300) == first
-    assert kinds(FaultPlan.parse(EXAMPLE.replace("seed=7", "seed=8")), PATH, 300) != first
+    assert kinds(parse_fault_spec(EXAMPLE), PATH, 300) == first
+    assert kinds(parse_fault_spec(EXAMPLE.replace("seed=7", "seed=8")), PATH, 300) != first
     assert kinds(plan, PATH.replace("C4", "C5"), 300) != first
 
 
 def test_frequencies_follow_the_probabilities() -> None:
-    plan = FaultPlan.parse(EXAMPLE)
+    plan = parse_fault_spec(EXAMPLE)
     counts = Counter(kinds(plan, PATH, 20_000))
     expected = {"5xx": 0.1, "429": 0.05, "slow": 0.05, "timeout": 0.01, "truncated": 0.02, "invalid": 0.01}
     for kind, probability in expected.items():
@@ -133,7 +129,7 @@ def test_fault_details() -> None:
 
 
 def test_bursts_hit_the_same_request_numbers_of_every_matching_path() -> None:
-    plan = FaultPlan.parse(r"burst=503:1:3,path=/participants$")
+    plan = parse_fault_spec(r"burst=503:1:3,path=/participants$")
     assert kinds(plan, PATH, 6) == [None, "503", "503", "503", None, None]
     assert kinds(plan, "/programme/23032026", 6) == [None] * 6
 
@@ -154,7 +150,7 @@ def test_truncated_bodies_are_cut_and_no_longer_decode() -> None:
 
 
 def test_injector_sequences_per_path_survive_interleaving_and_threads() -> None:
-    plan = FaultPlan.parse(EXAMPLE)
+    plan = parse_fault_spec(EXAMPLE)
     other = "/programme/23032026"
     injector = FaultInjector(plan)
     interleaved: dict[str, list[str | None]] = {PATH: [], other: []}
@@ -190,7 +186,7 @@ def test_plans_from_toml_and_json_files(tmp_path: Path) -> None:
         'seed = 3\nserver_error = 0.2\ntoo_many = 0.1\nretry_after_s = 2\npath_pattern = "participants"\n'
         '[[bursts]]\nkind = "503"\nstart = 0\ncount = 2\n'
     )
-    plan = FaultPlan.load(str(toml_file))
+    plan = load_fault_plan(str(toml_file))
     assert plan == FaultPlan(
         seed=3,
         server_error=0.2,
@@ -201,24 +197,24 @@ def test_plans_from_toml_and_json_files(tmp_path: Path) -> None:
     )
     json_file = tmp_path / "plan.json"
     json_file.write_text(json.dumps({"seed": 3, "invalid": 0.5, "bursts": [{"kind": "timeout", "start": 4}]}))
-    assert FaultPlan.from_file(json_file) == FaultPlan(seed=3, invalid=0.5, bursts=(Burst("timeout", 4, 1),))
+    assert read_fault_plan(json_file) == FaultPlan(seed=3, invalid=0.5, bursts=(Burst("timeout", 4, 1),))
 
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"server_eror": 0.1}))
     with pytest.raises(FaultSpecError, match=r"bad\.json: unknown key\(s\) server_eror"):
-        FaultPlan.from_file(bad)
+        read_fault_plan(bad)
     bad.write_text(json.dumps({"slow": 2}))
     with pytest.raises(FaultSpecError, match=r"bad\.json: slow: probability 2\.0 is outside"):
-        FaultPlan.from_file(bad)
+        read_fault_plan(bad)
     bad.write_text("{not json")
     with pytest.raises(FaultSpecError, match=r"bad\.json is not valid JSON"):
-        FaultPlan.from_file(bad)
+        read_fault_plan(bad)
     with pytest.raises(FaultSpecError, match=r"cannot read fault plan .*missing\.toml"):
-        FaultPlan.load(str(tmp_path / "missing.toml"))
+        load_fault_plan(str(tmp_path / "missing.toml"))
     yaml_file = tmp_path / "plan.yaml"
     yaml_file.write_text("seed: 1")
     with pytest.raises(FaultSpecError, match=r"plan\.yaml must be a \.toml or \.json file"):
-        FaultPlan.from_file(yaml_file)
+        read_fault_plan(yaml_file)
 
 
 HOSTILE = (
@@ -232,7 +228,7 @@ HOSTILE = (
 
 
 def test_parse_hostile_bursts_with_their_own_paths_and_settings() -> None:
-    plan = FaultPlan.parse(HOSTILE)
+    plan = parse_fault_spec(HOSTILE)
     assert plan.bursts == (
         Burst("204", 1, 1, path_pattern="/programme/23032026$"),
         Burst(
@@ -253,7 +249,7 @@ def test_parse_hostile_bursts_with_their_own_paths_and_settings() -> None:
     )
     assert (plan.huge_bytes, plan.drip_bytes, plan.drip_interval_s) == (1000, 4, 0.25)
     assert (plan.redirect_host, plan.redirect_port, plan.seed) == ("127.0.0.3", 8062, 2)
-    assert FaultPlan.parse(plan.describe()) == plan
+    assert parse_fault_spec(describe_fault_plan(plan)) == plan
     defaults = FaultPlan(bursts=(Burst("huge"),))
     assert (defaults.huge_bytes, defaults.drip_bytes, defaults.drip_interval_s) == (
         DEFAULT_HUGE_BYTES,
@@ -261,11 +257,11 @@ def test_parse_hostile_bursts_with_their_own_paths_and_settings() -> None:
         2.0,
     )
     assert (defaults.redirect_host, defaults.redirect_port) == ("127.0.0.2", None)
-    assert defaults.describe() == "burst=huge:0:1,seed=0"
+    assert describe_fault_plan(defaults) == "burst=huge:0:1,seed=0"
 
 
 def test_a_burst_aims_at_one_request_of_one_path() -> None:
-    plan = FaultPlan.parse(HOSTILE)
+    plan = parse_fault_spec(HOSTILE)
     assert kinds(plan, "/programme/23032026", 3) == [None, "204", None]
     assert kinds(plan, "/programme/24032026", 3) == [None, None, None]
     assert kinds(plan, "/programme/23032026/R1/C3/participants", 2) == ["mutate", None]
@@ -279,13 +275,13 @@ def test_a_burst_aims_at_one_request_of_one_path() -> None:
         "redirect_offhost",
         "redirect_scheme",
     ]
-    restricted = FaultPlan.parse("burst=204:0,path=/R1/C1$")
+    restricted = parse_fault_spec("burst=204:0,path=/R1/C1$")
     assert kinds(restricted, "/programme/23032026/R1/C1", 1) == ["204"]
     assert kinds(restricted, "/programme/23032026", 1) == [None]
 
 
 def test_hostile_fault_details() -> None:
-    plan = FaultPlan.parse(HOSTILE)
+    plan = parse_fault_spec(HOSTILE)
     programme, participants = "/programme/23032026", "/programme/23032026/R1/C3/participants"
     assert plan.decide(programme, 1) == Fault("204", status=204)
     assert plan.decide(participants, 0) == Fault(
@@ -312,17 +308,17 @@ def test_hostile_plans_from_toml(tmp_path: Path) -> None:
         'path_pattern = "/R1/C3/participants$"\n'
         '[[bursts]]\nkind = "204"\nstart = 1\npath_pattern = "/programme/23032026$"\n'
     )
-    plan = FaultPlan.load(str(toml_file))
-    assert plan == FaultPlan.parse(
+    plan = load_fault_plan(str(toml_file))
+    assert plan == parse_fault_spec(
         "burst=mutate:nan=/participants/0/dernierRapportDirect/dateRapport:0@/R1/C3/participants$,"
         "burst=204:1@/programme/23032026$,drip_interval_s=0.5,redirect_host=::1"
     )
     toml_file.write_text('[[bursts]]\nkind = "shrink"\nmutation = "zero"\n')
     with pytest.raises(FaultSpecError, match=r"hostile\.toml: only a mutate burst takes a mutation"):
-        FaultPlan.from_file(toml_file)
+        read_fault_plan(toml_file)
     toml_file.write_text('huge_bytes = "big"\n')
     with pytest.raises(FaultSpecError, match=r"hostile\.toml: huge_bytes: 'big' is not a positive integer"):
-        FaultPlan.from_file(toml_file)
+        read_fault_plan(toml_file)
 
 
 def _programme(*courses_per_reunion: int) -> dict:

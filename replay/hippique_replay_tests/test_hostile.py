@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from hippique_replay.faults import DEFAULT_HUGE_BYTES, OVERFLOW_VALUE, Burst, FaultPlan
+from hippique_replay.fault_spec import parse_fault_spec
+from hippique_replay.faults import DEFAULT_HUGE_BYTES, Burst, FaultPlan
+from hippique_replay.hostile_bodies import OVERFLOW_VALUE
 from hippique_replay.server import ReplayServer
 from hippique_replay.sources import GeneratedSource
 from hippique_replay_tests.fake_day import fake_factory
@@ -71,7 +73,7 @@ def _wait_for(predicate: Callable[[], bool], timeout_s: float) -> bool:
 def test_the_2nd_programme_request_answers_204_and_the_1st_r1c3_runners_get_nan(
     world: GeneratedSource, client: httpx.Client
 ) -> None:
-    plan = FaultPlan.parse(f"burst=204:1@{PROGRAMME}$,burst=mutate:nan={NAN_POINTER}:0@/R1/C3/participants$")
+    plan = parse_fault_spec(f"burst=204:1@{PROGRAMME}$,burst=mutate:nan={NAN_POINTER}:0@/R1/C3/participants$")
     with ReplayServer(world, faults=plan) as server:
         programmes = [client.get(server.base_url + PROGRAMME) for _ in range(3)]
         hostile, intact = (client.get(server.base_url + PARTICIPANTS) for _ in range(2))
@@ -99,7 +101,7 @@ def test_the_2nd_programme_request_answers_204_and_the_1st_r1c3_runners_get_nan(
 def test_shrink_drops_the_last_race_a_runner_and_a_bet_type(
     world: GeneratedSource, client: httpx.Client
 ) -> None:
-    with ReplayServer(world, faults=FaultPlan.parse("burst=shrink:1")) as server:
+    with ReplayServer(world, faults=parse_fault_spec("burst=shrink:1")) as server:
         answers = {
             path: (client.get(server.base_url + path), client.get(server.base_url + path))
             for path in (PROGRAMME, PARTICIPANTS, RAPPORTS)
@@ -124,7 +126,7 @@ def test_shrink_drops_the_last_race_a_runner_and_a_bet_type(
 
 
 def test_mutate_puts_each_hostile_value_at_its_target(world: GeneratedSource, client: httpx.Client) -> None:
-    plan = FaultPlan.parse(
+    plan = parse_fault_spec(
         f"burst=mutate:zero=/programme/reunions/0/courses/2/numOrdre:0@{PROGRAMME}$,"
         f"burst=mutate:overflow:1@{PROGRAMME}$,"
         "burst=mutate:wrong_type=numPmu:0@/R1/C3/participants$,"
@@ -235,7 +237,7 @@ def test_stop_cuts_a_drip_short(fake_source: GeneratedSource) -> None:
 
 def test_redirects_off_the_host_and_to_https(fake_source: GeneratedSource, client: httpx.Client) -> None:
     path = f"{PROGRAMME}/R1/C1/participants?specialisation=INTERNET"
-    plan = FaultPlan.parse("burst=redirect_offhost:0,burst=redirect_scheme:1")
+    plan = parse_fault_spec("burst=redirect_offhost:0,burst=redirect_scheme:1")
     with ReplayServer(fake_source, faults=plan) as server:
         offhost, scheme, normal = (client.get(server.base_url + path) for _ in range(3))
         port = server.port
@@ -245,7 +247,7 @@ def test_redirects_off_the_host_and_to_https(fake_source: GeneratedSource, clien
     assert scheme.headers["location"] == f"https://127.0.0.1:{port}/rest/client/61{path}"
     assert normal.status_code == 200
 
-    elsewhere = FaultPlan.parse("burst=redirect_offhost:0,redirect_host=127.0.0.3,redirect_port=8062")
+    elsewhere = parse_fault_spec("burst=redirect_offhost:0,redirect_host=127.0.0.3,redirect_port=8062")
     with ReplayServer(fake_source, faults=elsewhere) as server:
         moved = client.get(server.base_url + PROGRAMME)
     assert moved.headers["location"] == f"http://127.0.0.3:8062/rest/client/61{PROGRAMME}"

@@ -16,6 +16,7 @@ from hippique_assets.net.backoff import RetryPolicy
 from hippique_assets.pmu.client import PmuClient
 from hippique_assets.pmu.paths import participants_path, rapports_path
 from hippique_assets.racing.clock import FixedClock
+from hippique_replay.fault_spec import parse_fault_spec
 from hippique_replay.faults import Burst, FaultPlan
 from hippique_replay.generator import generate_day
 from hippique_replay.server import ReplayBindError, ReplayServer
@@ -136,7 +137,7 @@ def test_same_seed_same_statuses_for_the_same_request_sequence(
     fake_source: GeneratedSource, client: httpx.Client
 ) -> None:
     paths = [f"{R1C1}/participants", "/programme/23032026", f"{R1C1}/performances-detaillees/pretty"] * 15
-    plan = FaultPlan.parse("5xx=0.25,420=0.1,429=0.1:0,seed=7")
+    plan = parse_fault_spec("5xx=0.25,420=0.1,429=0.1:0,seed=7")
     runs = []
     for _ in range(2):
         with ReplayServer(fake_source, faults=plan) as server:
@@ -144,7 +145,7 @@ def test_same_seed_same_statuses_for_the_same_request_sequence(
             assert [r.fault is not None for r in server.request_log] == [s != 200 for s in runs[-1]]
     assert runs[0] == runs[1]
     assert set(runs[0]) >= {200, 420, 429} and set(runs[0]) & {500, 502, 503}
-    with ReplayServer(fake_source, faults=FaultPlan.parse("5xx=0.25,420=0.1,429=0.1:0,seed=8")) as server:
+    with ReplayServer(fake_source, faults=parse_fault_spec("5xx=0.25,420=0.1,429=0.1:0,seed=8")) as server:
         assert _statuses(server, client, paths) != runs[0]
 
 
