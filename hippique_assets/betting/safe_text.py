@@ -15,18 +15,18 @@ import re
 from collections.abc import Callable
 
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# XML 1.0 cannot carry these either, and a lone surrogate cannot be encoded as UTF-8.
-_NOT_XML_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
+# What a worksheet's XML 1.0 cannot carry: the control characters but tab, line feed and carriage
+# return, the non-characters U+FFFE and U+FFFF, and lone surrogates (UTF-8 cannot encode them).
+_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # A plain number ("-2", "+1.5", "-3,5") is read as that number, never evaluated: it needs no quote.
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 
 
 def clean_text(text: str) -> str:
     """``text`` without the characters a worksheet cannot hold; tab and line breaks are kept."""
-    return _NOT_XML_RE.sub("", ILLEGAL_CHARACTERS_RE.sub("", text))
+    return _NOT_XML_RE.sub("", text)
 
 
 def is_formula_like(text: str) -> bool:
