@@ -23,10 +23,10 @@ from functools import cached_property
 import numpy as np
 
 from hippique_replay import gen_market as mk
-from hippique_replay.gen_catalog import NON_PARTANT
 from hippique_replay.gen_core import DayCore, ReunionPlan, softmax
 from hippique_replay.gen_history import History, histories
 from hippique_replay.gen_race import PARIS, RaceTimes, race_times, start_utc
+from hippique_replay.gen_rules import NON_PARTANT
 from hippique_replay.world import World, world
 
 ARRIVAL_AFTER = timedelta(minutes=2)

@@ -17,14 +17,9 @@ from datetime import date
 
 import numpy as np
 
-from hippique_replay.gen_catalog import (
-    FAMILY_OF_DISCIPLINE,
-    MUSIQUE_INCIDENT,
-    MUSIQUE_LETTER,
-    NON_PARTANT,
-    PRIZE_SHARES,
-)
 from hippique_replay.gen_core import DayCore
+from hippique_replay.gen_labels import MUSIQUE_INCIDENT, MUSIQUE_LETTER
+from hippique_replay.gen_rules import FAMILY_OF_DISCIPLINE, NON_PARTANT, PRIZE_SHARES
 from hippique_replay.world import World
 
 MUSIQUE_RUNS = 10

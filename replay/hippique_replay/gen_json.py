@@ -15,24 +15,9 @@ import numpy as np
 
 from hippique_assets.racing.keys import pmu_date
 from hippique_replay import gen_hash as hx
-from hippique_replay.gen_catalog import (
-    CLASSIFIED,
-    DISCIPLINES,
-    FAMILY_OF_DISCIPLINE,
-    GOING,
-    INCIDENT_TYPES,
-    METEO,
-    MONTE,
-    NON_PARTANT,
-    OBSTACLE,
-    PLAT,
-    PRIZE_SHARES,
-    SPECIALITES,
-    TROT,
-    WIND_DIRECTIONS,
-)
 from hippique_replay.gen_day import DayModel, Phase
 from hippique_replay.gen_history import prize_share_euros
+from hippique_replay.gen_labels import GOING, INCIDENT_TYPES, METEO, SPECIALITES, WIND_DIRECTIONS
 from hippique_replay.gen_offers import paris
 from hippique_replay.gen_race import (
     age_condition,
@@ -43,6 +28,17 @@ from hippique_replay.gen_race import (
     programme_offset_ms,
     race_title,
     sex_condition,
+)
+from hippique_replay.gen_rules import (
+    CLASSIFIED,
+    DISCIPLINES,
+    FAMILY_OF_DISCIPLINE,
+    MONTE,
+    NON_PARTANT,
+    OBSTACLE,
+    PLAT,
+    PRIZE_SHARES,
+    TROT,
 )
 
 T_METEO, T_BET, T_TRACK = 501, 503, 504

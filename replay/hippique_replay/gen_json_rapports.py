@@ -9,11 +9,9 @@ import numpy as np
 
 from hippique_replay import gen_hash as hx
 from hippique_replay import gen_market as mk
-from hippique_replay.gen_catalog import (
-    NON_PARTANT,
-)
 from hippique_replay.gen_day import DayModel
 from hippique_replay.gen_offers import BETS, T_POOL, bet_types, paid_places
+from hippique_replay.gen_rules import NON_PARTANT
 
 # --- rapports -----------------------------------------------------------------------------------
 

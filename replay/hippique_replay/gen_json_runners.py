@@ -8,25 +8,16 @@ from typing import Any
 
 from hippique_assets.racing.keys import pmu_date
 from hippique_replay import gen_hash as hx
-from hippique_replay.gen_catalog import (
-    AVIS,
-    CLASSIFIED,
-    DISCIPLINES,
-    FAMILY_OF_DISCIPLINE,
-    INCIDENT_TYPES,
-    PERF_STATUS,
-    PLAT,
-    PLAT_D,
-    TROT,
-)
 from hippique_replay.gen_day import DayModel, Phase, Quote
 from hippique_replay.gen_history import PERFORMANCE_RUNS, PastRun
+from hippique_replay.gen_labels import AVIS, INCIDENT_TYPES, PERF_STATUS
 from hippique_replay.gen_race import (
     carried_weights,
     draw_positions,
     margin_label,
     past_race_view,
 )
+from hippique_replay.gen_rules import CLASSIFIED, DISCIPLINES, FAMILY_OF_DISCIPLINE, PLAT, PLAT_D, TROT
 
 CASAQUES = "https://www.pmu.fr/back-assets/hippique/casaques"
 T_COMMENT, T_PERSON_LOOK = 505, 506

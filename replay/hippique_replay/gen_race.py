@@ -15,14 +15,14 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from hippique_replay import gen_hash as hx
-from hippique_replay.gen_catalog import (
-    AGE_CONDITIONS,
+from hippique_replay.gen_core import DayCore
+from hippique_replay.gen_labels import AGE_CONDITIONS, CATEGORIES, MARGINS
+from hippique_replay.gen_names import race_name, short_race_name
+from hippique_replay.gen_rules import (
     ATTELE,
-    CATEGORIES,
     CROSS,
     FAMILY_OF_DISCIPLINE,
     HAIE,
-    MARGINS,
     MONTE,
     NON_PARTANT,
     OBSTACLE,
@@ -31,8 +31,6 @@ from hippique_replay.gen_catalog import (
     STEEPLE,
     TROT,
 )
-from hippique_replay.gen_core import DayCore
-from hippique_replay.gen_names import race_name, short_race_name
 from hippique_replay.world import World
 
 PARIS = ZoneInfo("Europe/Paris")

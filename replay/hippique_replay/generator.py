@@ -6,7 +6,7 @@ JSON, and nothing keeps more than a bounded window of past days in memory.
 
 The generated world has recurring horses, riders and trainers with hidden abilities and skills;
 outcomes are drawn from hidden true probabilities that the market only sees noisily and with a
-favourite-longshot bias (see :mod:`hippique_replay.gen_core` and
+favourite-longshot bias (see :mod:`hippique_replay.gen_fields` and
 :mod:`hippique_replay.gen_market`). A horse's musique and past performances are the races it
 actually ran on earlier generated days (see :mod:`hippique_replay.gen_history`).
 
@@ -26,9 +26,9 @@ from hippique_assets.pmu.endpoints import ENDPOINTS
 from hippique_assets.pmu.paths import parse_api_path
 from hippique_replay import gen_json, gen_json_rapports, gen_json_runners
 from hippique_replay.day_bodies import EndpointMethods
-from hippique_replay.gen_catalog import DISCIPLINES
-from hippique_replay.gen_core import FAR_FOREIGN
+from hippique_replay.gen_circuits import FAR_FOREIGN
 from hippique_replay.gen_day import DayModel, Phase, as_instant
+from hippique_replay.gen_rules import DISCIPLINES
 
 
 @dataclass(frozen=True)

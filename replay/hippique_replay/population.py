@@ -1,14 +1,14 @@
 """The static entities of a generated world: horses, riders and trainers of one seed.
 
 Everything is a pure function of the seed. Horses live in *slots*: each slot belongs to a circuit
-(a country and a family of racing, see :mod:`hippique_replay.gen_catalog`) and hosts one
+(a country and a family of racing, see :mod:`hippique_replay.gen_circuits`) and hosts one
 horse after another, each for a career of a few years. A slot has a fixed racing period and
 phase, so the days a horse is due to run are computed directly (``day % period == phase``) and
 its past race days are simply ``day - k * period``: nothing is replayed to know a horse's past.
 
 A horse has a hidden ability (static for its career), a trainer and a usual rider; riders and
 trainers have hidden skills. Those static values and race-level noise are the *truth* the
-outcomes are drawn from (see :mod:`hippique_replay.gen_core`, which builds a day from a
+outcomes are drawn from (see :mod:`hippique_replay.gen_fields`, which builds a day from a
 :class:`Population`; :class:`hippique_replay.world.World` adds the cache of built days).
 """
 
@@ -21,15 +21,10 @@ from functools import lru_cache
 import numpy as np
 
 from hippique_replay import gen_hash as hx
-from hippique_replay.gen_catalog import (
-    CIRCUITS,
-    DEFERRE,
-    OEILLERES,
-    ROBES,
-    TROT,
-    Circuit,
-)
+from hippique_replay.gen_circuits import CIRCUITS, Circuit
+from hippique_replay.gen_labels import DEFERRE, OEILLERES, ROBES
 from hippique_replay.gen_names import breeder_name, horse_name, owner_name, person_name, trot_letter
+from hippique_replay.gen_rules import TROT
 
 # Tags keep the hash streams of different quantities apart.
 T_PERIOD, T_PHASE, T_CAREER, T_OFFSET, T_DEBUT, T_ENTER = 11, 12, 13, 14, 15, 16

@@ -12,7 +12,8 @@ import threading
 from collections import OrderedDict
 from functools import lru_cache
 
-from hippique_replay.gen_core import DayCore, build_core
+from hippique_replay.gen_core import DayCore
+from hippique_replay.gen_fields import build_core
 from hippique_replay.population import Population
 
 CORE_CACHE_DAYS = 1700  # longer than any career (1600 days), so a stream of days never recomputes one

@@ -16,9 +16,9 @@ import pytest
 from hippique_assets.pmu.paths import participants_path, programme_path, rapports_path
 from hippique_replay import gen_hash as hx
 from hippique_replay import gen_market as mk
-from hippique_replay.gen_catalog import ATTELE, CLASSIFIED, DISQUALIFIE, MONTE, PLAT_D
 from hippique_replay.gen_history import History, PastRun
 from hippique_replay.gen_offers import paid_places
+from hippique_replay.gen_rules import ATTELE, CLASSIFIED, DISQUALIFIE, MONTE, PLAT_D
 from hippique_replay.generator import GeneratedDay, RaceSlot, generate_day, write_day
 from hippique_replay.world import world
 
