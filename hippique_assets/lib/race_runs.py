@@ -16,6 +16,7 @@ from dagster import AssetExecutionContext, Failure
 from hippique_assets.pmu.tables import RACES
 from hippique_assets.racing.race_clock import (
     LAST_CALL,
+    PHASE_LABEL,
     SNAPSHOT_PHASES,
     WATCH,
     PhaseRun,
@@ -39,8 +40,6 @@ RACE_PHASE_TAG = "hippique/race_phase"
 # of grace); the odds watcher last (it has its own run limit and never holds the others' slots).
 PRIORITY_TAG = "dagster/priority"
 RACE_RUN_PRIORITY = {LAST_CALL: "40", "h5": "30", "h30": "20", "result": "10", WATCH: "5"}
-
-PHASE_LABEL = {"h30": "H-30", WATCH: "H-10 watch", "h5": "H-5", LAST_CALL: "last call", "result": "H+15"}
 
 NOT_FIRED = "not_fired"
 STARTED_LATE = "started_late"

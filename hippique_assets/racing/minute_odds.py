@@ -1,7 +1,7 @@
 """Minute-by-minute odds before the off: when the watcher captures, and what counts as a gap.
 
 One watcher run per race captures the race's odds every :data:`CAPTURE_EVERY` from H-10
-(:data:`~hippique_assets.racing.race_clock.WATCH_LEAD`) until the off, so that every minute holds
+(:data:`~hippique_assets.racing.plan.WATCH_LEAD`) until the off, so that every minute holds
 at least one capture even when a request is slow. Two captures further apart than
 :data:`GAP_AFTER` (or the window's edges and the nearest capture) leave a *gap*: it is recorded
 with what caused it and never filled with invented values.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hippique_assets.racing.clock import AcceleratedClock, Clock
-from hippique_assets.racing.race_clock import WATCH_LEAD
+from hippique_assets.racing.plan import WATCH_LEAD
 
 CAPTURE_EVERY = timedelta(seconds=30)
 GAP_AFTER = timedelta(seconds=60)

@@ -20,14 +20,48 @@ from hippique_assets.storage.tables import column_names
 
 PARIS = ZoneInfo("Europe/Paris")
 
+WATCH = "watch"
+LAST_CALL = "last_call"
+# The phases whose offset from the start is fixed.
 PHASE_OFFSETS: dict[str, timedelta] = {
     "h30": timedelta(minutes=-30),
     "h5": timedelta(minutes=-5),
     "result": timedelta(minutes=15),
 }
-DUE_COLUMNS: dict[str, str] = {"h30": "h30_due_utc", "h5": "h5_due_utc", "result": "result_due_utc"}
+# The minute-by-minute odds are watched from this long before the off.
+WATCH_LEAD = timedelta(minutes=10)
+# The last call's lead is the analysis config's ``[decision] last_call_minutes``.
+DEFAULT_LAST_CALL_MINUTES = 2
+LAST_CALL_MINUTES_RANGE = (1, 5)
+# The plan's column of each phase's due instant, in the order the phases fall.
+DUE_COLUMNS: dict[str, str] = {
+    "h30": "h30_due_utc",
+    WATCH: "watch_due_utc",
+    "h5": "h5_due_utc",
+    LAST_CALL: "last_call_due_utc",
+    "result": "result_due_utc",
+}
 
 CANCELLED_STATUSES = frozenset({"COURSE_ANNULEE", "ANNULEE"})
+
+
+def check_last_call_minutes(minutes: int) -> int:
+    low, high = LAST_CALL_MINUTES_RANGE
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
+        raise ValueError(f"last_call_minutes must be a whole number from {low} to {high}, got {minutes!r}")
+    return minutes
+
+
+def phase_offsets(last_call_minutes: int = DEFAULT_LAST_CALL_MINUTES) -> dict[str, timedelta]:
+    """Each phase's due instant relative to the start, in the order they fall."""
+    minutes = check_last_call_minutes(last_call_minutes)
+    return {
+        "h30": PHASE_OFFSETS["h30"],
+        WATCH: -WATCH_LEAD,
+        "h5": PHASE_OFFSETS["h5"],
+        LAST_CALL: timedelta(minutes=-minutes),
+        "result": PHASE_OFFSETS["result"],
+    }
 
 
 def is_cancelled(status: object, category_status: object = None) -> bool:
@@ -43,14 +77,20 @@ def _utc(series: pd.Series) -> pd.Series:
 
 
 def build_race_plan(
-    races: pd.DataFrame, reunions: pd.DataFrame, day: date, *, planned_at: datetime
+    races: pd.DataFrame,
+    reunions: pd.DataFrame,
+    day: date,
+    *,
+    planned_at: datetime,
+    last_call_minutes: int = DEFAULT_LAST_CALL_MINUTES,
 ) -> pd.DataFrame:
     """One row per race of ``day`` (columns of ``racing.race_plan``), deduplicated on (R, C), by start time.
 
     ``races`` and ``reunions`` have the columns of ``pmu.races`` and ``pmu.reunions``. When a race
     appears twice (a reunion listed twice by the source), the row with a start time and the latest
-    status wins.
+    status wins. The due instants are those of :func:`phase_offsets` with ``last_call_minutes``.
     """
+    check_last_call_minutes(last_call_minutes)
     if races.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in column_names(RACE_PLAN)})
     frame = races.copy()
@@ -98,10 +138,17 @@ def build_race_plan(
         }
     )
     plan["start_utc"] = pd.to_datetime(plan["start_utc"], utc=True)
-    for phase, column in DUE_COLUMNS.items():
-        plan[column] = plan["start_utc"] + PHASE_OFFSETS[phase]
+    plan = with_due_instants(plan, last_call_minutes)
     plan = plan.sort_values(["start_utc", "reunion", "course"], na_position="last", kind="stable")
     return plan[column_names(RACE_PLAN)].reset_index(drop=True)
+
+
+def with_due_instants(plan: pd.DataFrame, last_call_minutes: int = DEFAULT_LAST_CALL_MINUTES) -> pd.DataFrame:
+    """``plan`` with every phase's due instant (:data:`DUE_COLUMNS`) computed from ``start_utc``; null
+    where the start is unknown."""
+    offsets = phase_offsets(last_call_minutes)
+    start = pd.to_datetime(plan["start_utc"], utc=True)
+    return plan.assign(**{column: start + offsets[phase] for phase, column in DUE_COLUMNS.items()})
 
 
 def check_starts_within_day(plan: pd.DataFrame, day: date) -> list[str]:
@@ -114,9 +161,15 @@ def check_starts_within_day(plan: pd.DataFrame, day: date) -> list[str]:
     return problems
 
 
-def due_instants(start_utc: datetime, phases: Sequence[str] = tuple(PHASE_OFFSETS)) -> dict[str, datetime]:
-    """The UTC instants at which each phase of a race is due."""
-    return {phase: start_utc + PHASE_OFFSETS[phase] for phase in phases}
+def due_instants(
+    start_utc: datetime,
+    phases: Sequence[str] | None = None,
+    *,
+    last_call_minutes: int = DEFAULT_LAST_CALL_MINUTES,
+) -> dict[str, datetime]:
+    """The UTC instants at which each phase of a race is due (every phase unless ``phases`` says)."""
+    offsets = phase_offsets(last_call_minutes)
+    return {phase: start_utc + offsets[phase] for phase in (phases or tuple(offsets))}
 
 
 # Real days hold 30 to about 110 races (PMU's French and foreign meetings); a plan far above that

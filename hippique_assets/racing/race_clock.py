@@ -23,15 +23,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from hippique_assets.racing.plan import PHASE_OFFSETS
+from hippique_assets.racing.plan import (
+    DEFAULT_LAST_CALL_MINUTES,
+    LAST_CALL,
+    PHASE_OFFSETS,
+    WATCH,
+    check_last_call_minutes,
+    phase_offsets,
+)
 
-LAST_CALL = "last_call"
-WATCH = "watch"
-DEFAULT_LAST_CALL_MINUTES = 2
-LAST_CALL_MINUTES_RANGE = (1, 5)
-# The minute-by-minute odds are watched from this long before the off.
-WATCH_LEAD = timedelta(minutes=10)
 PHASES = ("h30", WATCH, "h5", LAST_CALL, "result")
+# Each phase as a person names it (alerts, reports).
+PHASE_LABEL = {"h30": "H-30", WATCH: "H-10 watch", "h5": "H-5", LAST_CALL: "last call", "result": "H+15"}
 # Phases whose run takes odds that lose their meaning at a deadline (never retried; a failure or a
 # late start is recorded as missed).
 SNAPSHOT_PHASES = ("h30", "h5", LAST_CALL)
@@ -44,25 +47,6 @@ DEFAULT_GRACE: dict[str, timedelta] = {
 # How far back and ahead a tick needs to look at the plan: the longest grace after the latest phase.
 LOOKBACK = max(PHASE_OFFSETS.values()) + max(DEFAULT_GRACE.values())
 LOOKAHEAD = -min(PHASE_OFFSETS.values())
-
-
-def check_last_call_minutes(minutes: int) -> int:
-    low, high = LAST_CALL_MINUTES_RANGE
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
-        raise ValueError(f"last_call_minutes must be a whole number from {low} to {high}, got {minutes!r}")
-    return minutes
-
-
-def phase_offsets(last_call_minutes: int = DEFAULT_LAST_CALL_MINUTES) -> dict[str, timedelta]:
-    """Each phase's due instant relative to the start, in the order they fall."""
-    minutes = check_last_call_minutes(last_call_minutes)
-    return {
-        "h30": PHASE_OFFSETS["h30"],
-        WATCH: -WATCH_LEAD,
-        "h5": PHASE_OFFSETS["h5"],
-        LAST_CALL: timedelta(minutes=-minutes),
-        "result": PHASE_OFFSETS["result"],
-    }
 
 
 def grace_windows(last_call_minutes: int = DEFAULT_LAST_CALL_MINUTES) -> dict[str, timedelta]:

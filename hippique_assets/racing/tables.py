@@ -69,6 +69,17 @@ RACE_PLAN = declare_table(
         Column("geny_agrees", Boolean, comment="Geny start time and runners match PMU (null: unchecked)"),
         Column("cross_check_notes", Text, comment="What a web source disagreed on"),
         Column("planned_at", TIMESTAMPTZ, nullable=False, comment="When this version of the row was built"),
+        Column(
+            "watch_due_utc",
+            TIMESTAMPTZ,
+            comment="Start - 10 min: the minute-odds watcher starts (none with HIPPIQUE_ODDS_WATCH=off)",
+        ),
+        Column(
+            "last_call_due_utc",
+            TIMESTAMPTZ,
+            comment="Start - last_call_minutes of the analysis config the plan was built with: last-call "
+            "snapshot and decision; null for rows planned before revision 0013",
+        ),
     ),
     primary_key=("race_key",),
     partition_column="race_date",

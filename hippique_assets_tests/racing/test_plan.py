@@ -5,13 +5,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
+import pytest
 
 from hippique_assets.racing.plan import (
+    DUE_COLUMNS,
     build_race_plan,
     check_starts_within_day,
+    due_instants,
     gate_plan,
     is_cancelled,
+    with_due_instants,
 )
+from hippique_assets.racing.race_clock import PHASES, PlannedRace, evaluate
 from hippique_assets.racing.tables import RACE_PLAN
 from hippique_assets.storage.tables import column_names
 
@@ -65,7 +70,64 @@ def test_plan_sorted_by_start_with_keys_paris_time_and_due_instants():
     assert first["h30_due_utc"] == pd.Timestamp("2026-03-23T10:30Z")
     assert first["h5_due_utc"] == pd.Timestamp("2026-03-23T10:55Z")
     assert first["result_due_utc"] == pd.Timestamp("2026-03-23T11:15Z")
+    assert first["watch_due_utc"] == pd.Timestamp("2026-03-23T10:50Z")
+    assert first["last_call_due_utc"] == pd.Timestamp("2026-03-23T10:58Z")  # 2 minutes by default
     assert first["start_source"] == "pmu" and not first["cancelled"]
+
+
+def test_the_last_call_is_due_at_the_configured_lead_and_every_run_has_its_column():
+    day = date(2026, 3, 23)
+    start = datetime(2026, 3, 23, 13, 50, tzinfo=UTC)
+    plan = build_race_plan(
+        _races(day, [(1, 1, start, "PROGRAMMEE"), (1, 2, None, "PROGRAMMEE")]),
+        _reunions(),
+        day,
+        planned_at=PLANNED_AT,
+        last_call_minutes=4,
+    )
+    assert list(DUE_COLUMNS) == list(PHASES)  # one column per race-clock run
+    row = plan.set_index("race_key").loc["2026-03-23-R1C1"]
+    assert row["last_call_due_utc"] == pd.Timestamp("2026-03-23T13:46Z")
+    assert row["watch_due_utc"] == pd.Timestamp("2026-03-23T13:40Z")
+    # No start, no due instant.
+    assert plan.set_index("race_key").loc["2026-03-23-R1C2", list(DUE_COLUMNS.values())].isna().all()
+    with pytest.raises(ValueError, match="last_call_minutes must be a whole number from 1 to 5"):
+        build_race_plan(_races(day, []), _reunions(), day, planned_at=PLANNED_AT, last_call_minutes=6)
+
+
+@pytest.mark.parametrize("minutes", [1, 2, 5])
+def test_the_plan_says_when_the_race_clock_requests_each_run(minutes: int):
+    # The due instants a person reads in the plan are those the race clock fires at.
+    day = date(2026, 3, 29)  # the day Paris goes to summer time
+    start = datetime(2026, 3, 29, 12, 15, tzinfo=UTC)
+    plan = build_race_plan(
+        _races(day, [(1, 1, start, "PROGRAMMEE")]),
+        _reunions(),
+        day,
+        planned_at=PLANNED_AT,
+        last_call_minutes=minutes,
+    )
+    row = plan.iloc[0]
+    stored = {phase: row[column].to_pydatetime() for phase, column in DUE_COLUMNS.items()}
+    fired: dict[str, datetime] = {}
+    race = PlannedRace(row["race_key"], start)
+    for offset in range(-31, 20):
+        now = start + timedelta(minutes=offset)
+        for run in evaluate([race], now, previous_tick=now, last_call_minutes=minutes).due:
+            fired.setdefault(run.phase, run.due)
+    assert stored == fired == due_instants(start, last_call_minutes=minutes)
+    assert due_instants(start, ["h5"]) == {"h5": start - timedelta(minutes=5)}
+
+
+def test_a_start_found_after_the_plan_was_built_gets_its_due_instants():
+    day = date(2026, 3, 23)
+    plan = build_race_plan(_races(day, [(1, 1, None, "PROGRAMMEE")]), _reunions(), day, planned_at=PLANNED_AT)
+    assert plan["h5_due_utc"].isna().all()
+    plan.loc[0, "start_utc"] = pd.Timestamp("2026-03-23T15:00Z")  # as a web card fills it in
+    filled = with_due_instants(plan, last_call_minutes=3).iloc[0]
+    assert filled["h5_due_utc"] == pd.Timestamp("2026-03-23T14:55Z")
+    assert filled["last_call_due_utc"] == pd.Timestamp("2026-03-23T14:57Z")
+    assert list(with_due_instants(plan).columns) == column_names(RACE_PLAN)
 
 
 def test_duplicate_race_rows_keep_the_one_with_a_start_time():
@@ -231,3 +293,34 @@ def test_each_day_takes_its_own_reunions_venue():
     )
     venues = [build_race_plan(races, reunions, d, planned_at=PLANNED_AT)["hippodrome"].iloc[0] for d in days]
     assert venues == ["TOULOUSE", "CARPENTRAS"]
+
+
+def test_the_plan_metadata_shows_each_run_due_in_paris_time():
+    from hippique_assets.defs.race_day.assets import plan_preview
+
+    day = date(2026, 3, 23)
+    start = datetime(2026, 3, 23, 13, 50, tzinfo=UTC)  # 14:50 Paris
+    plan = build_race_plan(
+        _races(day, [(1, 1, start, "PROGRAMMEE"), (1, 2, None, "PROGRAMMEE")]),
+        _reunions(),
+        day,
+        planned_at=PLANNED_AT,
+        last_call_minutes=3,
+    )
+    header, _, first, second = plan_preview(plan).splitlines()
+    cells = [cell.strip() for cell in first.split("|")[1:-1]]
+    names = [cell.strip() for cell in header.split("|")[1:-1]]
+    assert dict(zip(names, cells, strict=True)) == {
+        "race_key": "2026-03-23-R1C1",
+        "start_paris_time": "14:50",
+        "hippodrome": "VINCENNES",
+        "discipline": "ATTELE",
+        "status": "PROGRAMMEE",
+        "H-30": "14:20",
+        "H-10 watch": "14:40",
+        "H-5": "14:45",
+        "last call": "14:47",
+        "H+15": "15:05",
+    }
+    assert [cell.strip() for cell in second.split("|")[1:-1]][5:] == [""] * 5  # no start, nothing due
+    assert plan_preview(plan.iloc[0:0]) == "_no races_"

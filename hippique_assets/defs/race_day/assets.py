@@ -19,6 +19,7 @@ from dagster import (
     asset,
 )
 
+from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import (
     DAILY_BACKFILL,
@@ -28,6 +29,7 @@ from hippique_assets.defs.partitions import (
 )
 from hippique_assets.lib.table_assets import PG_IO_MANAGER, table_metadata
 from hippique_assets.racing import plan as race_plan_logic
+from hippique_assets.racing.race_clock import PHASE_LABEL
 from hippique_assets.racing.tables import RACE_PLAN
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.storage.tables import column_names
@@ -35,6 +37,19 @@ from hippique_assets.web import cross_check
 from hippique_assets.web.tables import RACE_CARDS
 
 GATES = ("starts_within_day", "no_race_lost", "within_caps")
+PREVIEW_COLUMNS = ["race_key", "start_paris_time", "hippodrome", "discipline", "status"]
+
+
+def plan_preview(plan: pd.DataFrame, limit: int = 60) -> str:
+    """The plan as a markdown table for the UI: each race with its start and every phase's due
+    instant as Paris HH:MM (empty where the start is unknown)."""
+    if plan.empty:
+        return "_no races_"
+    preview = plan[PREVIEW_COLUMNS].head(limit).copy()
+    for phase, column in race_plan_logic.DUE_COLUMNS.items():
+        due = pd.to_datetime(plan[column].head(limit), utc=True).dt.tz_convert(race_plan_logic.PARIS)
+        preview[PHASE_LABEL[phase]] = due.dt.strftime("%H:%M").fillna("")
+    return preview.to_markdown(index=False)
 
 
 @asset(
@@ -80,24 +95,32 @@ def race_plan(
     context: AssetExecutionContext,
     clock: ClockResource,
     postgres: PostgresResource,
+    analysis: AnalysisResource,
     races: pd.DataFrame,
     reunions: pd.DataFrame,
 ) -> Iterator:
-    """The day's races sorted by start time, with H-30, H-5 and H+15 due instants (UTC) and the
-    Paris wall-clock time; registers a ``races`` partition per race. Gates work race by race and
-    the last good plan wins: a race whose new row breaks a rule keeps its previous row, a race that
-    vanished from the programme keeps its row (a race leaves only as cancelled), and a plan above
-    the races-per-day cap is refused whole. Each gate's check names what it set aside."""
+    """The day's races sorted by start time, with the Paris wall-clock time and the due instant
+    (UTC) of each race-clock run: H-30, the H-10 odds watcher, H-5, the last call (start -
+    ``[decision] last_call_minutes`` of the analysis config) and H+15; registers a ``races``
+    partition per race. Gates work race by race and the last good plan wins: a race whose new row
+    breaks a rule keeps its previous row, a race that vanished from the programme keeps its row (a
+    race leaves only as cancelled), and a plan above the races-per-day cap is refused whole. Each
+    gate's check names what it set aside."""
     days = partition_days(context)
     planned_at = clock.now()
+    last_call_minutes = analysis.config().decision.last_call_minutes
     plans: list[pd.DataFrame] = []
     gated: dict[date, race_plan_logic.GatedPlan] = {}
     disagreements: list[str] = []
     cards = postgres.query_frame(f"select * from {RACE_CARDS.fullname} where race_date = any(%s)", (days,))
     previous_plans = postgres.read_frame(RACE_PLAN, partition_values=days)
     for day in days:
-        plan = race_plan_logic.build_race_plan(races, reunions, day, planned_at=planned_at)
+        plan = race_plan_logic.build_race_plan(
+            races, reunions, day, planned_at=planned_at, last_call_minutes=last_call_minutes
+        )
         plan = cross_check.compare(plan, cards[cards["race_date"] == day] if not cards.empty else cards)
+        # A start the web cards gave (none from PMU) needs its due instants too.
+        plan = race_plan_logic.with_due_instants(plan, last_call_minutes)
         previous = previous_plans[previous_plans["race_date"] == day]
         gate = race_plan_logic.gate_plan(plan, previous, day)
         if any(gate.problems.values()):
@@ -121,7 +144,6 @@ def race_plan(
     for day, day_plan in zip(days, plans, strict=True):
         # Each day's own figures: a run over several days would otherwise show its totals on each.
         day_gate = gated.get(day)
-        preview = day_plan[["race_key", "start_paris_time", "hippodrome", "discipline", "status"]].head(60)
         context.add_asset_metadata(
             {
                 "races": len(day_plan),
@@ -132,9 +154,8 @@ def race_plan(
                 "refused_days": MetadataValue.json(
                     [day.isoformat()] if day_gate and day_gate.refused else []
                 ),
-                "plan": MetadataValue.md(
-                    preview.to_markdown(index=False) if not day_plan.empty else "_no races_"
-                ),
+                "last_call_minutes": last_call_minutes,
+                "plan": MetadataValue.md(plan_preview(day_plan)),
             },
             partition_key=day.isoformat(),
         )
