@@ -6,21 +6,25 @@ declares one field per ``HIPPIQUE_*`` variable (pydantic-settings reads and chec
 line naming the variable and what it accepts. The README's configuration table documents the same
 names; keep the two in step. Credentials (the Postgres URL) are never read here into plain config:
 Dagster resources receive them through ``EnvVar`` so they do not appear in the UI or the logs.
+
+Settings of one domain read on their own (the alerts' ``HIPPIQUE_ALERT_*``) subclass
+:class:`VariableSettings`, declare their fields with :func:`variable` and the types below, and are
+read with :meth:`VariableSettings.load`, which names a bad variable the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
     SecretStr,
-    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -202,50 +206,98 @@ class _MappingSource(EnvSettingsSource):
         )
 
 
-def _variable(name: str, default: Any = None, **bounds: Any) -> Any:
+def variable(name: str, default: Any = None, **bounds: Any) -> Any:
+    """A field read from the environment variable ``name`` (``default`` when unset or empty)."""
     return Field(default, validation_alias=name, **bounds)
 
 
-class EnvironmentSettings(BaseSettings):
-    """The ``HIPPIQUE_*`` variables, one field each (an unset or empty variable takes the default;
-    ``None`` defers to :class:`Settings`)."""
+class VariableSettings(BaseSettings):
+    """Settings read from environment variables, one field each (declared with :func:`variable`): an
+    unset or empty variable takes the field's default. Read them with :meth:`load`."""
 
     model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
 
-    env: Environment = _variable("HIPPIQUE_ENV", "local")
-    home: str = _variable("HIPPIQUE_HOME", ".hippique")
-    pg_url: SecretStr | None = _variable("HIPPIQUE_PG_URL")
-    files_dir: str | None = _variable("HIPPIQUE_FILES_DIR")
-    gcs_bucket: str = _variable("HIPPIQUE_GCS_BUCKET", "")
-    # Set but empty, the files go to the bucket's root.
-    gcs_prefix: str = _variable("HIPPIQUE_GCS_PREFIX", "hippique")
-    pmu_base_url: str = _variable("HIPPIQUE_PMU_BASE_URL", LIVE_PMU_BASE_URL)
-    rate_limit_per_s: Rate | None = _variable("HIPPIQUE_RATE_LIMIT")
-    concurrency: Count | None = _variable("HIPPIQUE_PMU_CONCURRENCY")
-    retry_attempts: Count | None = _variable("HIPPIQUE_RETRY_ATTEMPTS")
-    retry_backoff_s: Rate | None = _variable("HIPPIQUE_RETRY_BACKOFF_S")
-    plan_cron: Cron | None = _variable("HIPPIQUE_PLAN_CRON")
-    refresh_cron: Cron | None = _variable("HIPPIQUE_REFRESH_CRON")
-    consolidation_cron: Cron | None = _variable("HIPPIQUE_CONSOLIDATION_CRON")
-    # Unset: on in production, off elsewhere.
-    automation: AutomationSwitch | None = _variable("HIPPIQUE_AUTOMATION")
-    clock: Clock | None = _variable("HIPPIQUE_CLOCK")
-    race_clock_interval_s: Count | None = _variable("HIPPIQUE_RACE_CLOCK_INTERVAL_S")
-    odds_watch: Switch | None = _variable("HIPPIQUE_ODDS_WATCH")
-    analysis_config: str | None = _variable("HIPPIQUE_ANALYSIS_CONFIG")
-    web_zeturf: Switch | None = _variable("HIPPIQUE_WEB_ZETURF")
-    web_geny: Switch | None = _variable("HIPPIQUE_WEB_GENY")
-    max_body_mb: Annotated[BodyLimits | None, NoDecode] = _variable("HIPPIQUE_MAX_BODY_MB")
-    request_deadline_s: Seconds | None = _variable("HIPPIQUE_REQUEST_DEADLINE_S")
-    git_url: GitUrl | None = _variable("HIPPIQUE_GIT_URL")
-    git_branch: str | None = _variable("HIPPIQUE_GIT_BRANCH")
+    # Fields whose variable, set but empty, is taken as the empty value rather than the default.
+    KEEP_EMPTY: ClassVar[frozenset[str]] = frozenset()
+    # Variables whose value an error never repeats.
+    SECRET: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object, info: ValidationInfo) -> object:
-        if value == "" and info.field_name != "gcs_prefix":
+        if value == "" and info.field_name not in cls.KEEP_EMPTY:
             return cls.model_fields[str(info.field_name)].default
         return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment only: no .env file or secrets directory is read behind the operator's back.
+        environ = _ENVIRON.get()
+        return (init_settings, env_settings if environ is None else _MappingSource(settings_cls, environ))
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
+        """The variables of ``environ`` (default: the process environment); raises pydantic's errors."""
+        token = _ENVIRON.set(environ)
+        try:
+            return cls()
+        finally:
+            _ENVIRON.reset(token)
+
+    @classmethod
+    def variable_of(cls, field: str) -> str:
+        """The environment variable a field is read from."""
+        return str(cls.model_fields[field].validation_alias)
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None) -> Self:
+        """The variables of ``environ`` (default: the process environment), checked: a bad value
+        raises :class:`SettingsError`, one line naming each variable and what it accepts."""
+        with named_errors(cls.SECRET):
+            return cls.from_environ(environ)
+
+
+class EnvironmentSettings(VariableSettings):
+    """The ``HIPPIQUE_*`` variables, one field each (an unset or empty variable takes the default;
+    ``None`` defers to :class:`Settings`)."""
+
+    KEEP_EMPTY: ClassVar[frozenset[str]] = frozenset({"gcs_prefix"})
+    SECRET: ClassVar[frozenset[str]] = frozenset({"HIPPIQUE_PG_URL"})
+
+    env: Environment = variable("HIPPIQUE_ENV", "local")
+    home: str = variable("HIPPIQUE_HOME", ".hippique")
+    pg_url: SecretStr | None = variable("HIPPIQUE_PG_URL")
+    files_dir: str | None = variable("HIPPIQUE_FILES_DIR")
+    gcs_bucket: str = variable("HIPPIQUE_GCS_BUCKET", "")
+    # Set but empty, the files go to the bucket's root.
+    gcs_prefix: str = variable("HIPPIQUE_GCS_PREFIX", "hippique")
+    pmu_base_url: str = variable("HIPPIQUE_PMU_BASE_URL", LIVE_PMU_BASE_URL)
+    rate_limit_per_s: Rate | None = variable("HIPPIQUE_RATE_LIMIT")
+    concurrency: Count | None = variable("HIPPIQUE_PMU_CONCURRENCY")
+    retry_attempts: Count | None = variable("HIPPIQUE_RETRY_ATTEMPTS")
+    retry_backoff_s: Rate | None = variable("HIPPIQUE_RETRY_BACKOFF_S")
+    plan_cron: Cron | None = variable("HIPPIQUE_PLAN_CRON")
+    refresh_cron: Cron | None = variable("HIPPIQUE_REFRESH_CRON")
+    consolidation_cron: Cron | None = variable("HIPPIQUE_CONSOLIDATION_CRON")
+    # Unset: on in production, off elsewhere.
+    automation: AutomationSwitch | None = variable("HIPPIQUE_AUTOMATION")
+    clock: Clock | None = variable("HIPPIQUE_CLOCK")
+    race_clock_interval_s: Count | None = variable("HIPPIQUE_RACE_CLOCK_INTERVAL_S")
+    odds_watch: Switch | None = variable("HIPPIQUE_ODDS_WATCH")
+    analysis_config: str | None = variable("HIPPIQUE_ANALYSIS_CONFIG")
+    web_zeturf: Switch | None = variable("HIPPIQUE_WEB_ZETURF")
+    web_geny: Switch | None = variable("HIPPIQUE_WEB_GENY")
+    max_body_mb: Annotated[BodyLimits | None, NoDecode] = variable("HIPPIQUE_MAX_BODY_MB")
+    request_deadline_s: Seconds | None = variable("HIPPIQUE_REQUEST_DEADLINE_S")
+    git_url: GitUrl | None = variable("HIPPIQUE_GIT_URL")
+    git_branch: str | None = variable("HIPPIQUE_GIT_BRANCH")
 
     @model_validator(mode="after")
     def _production_needs(self) -> EnvironmentSettings:
@@ -263,28 +315,6 @@ class EnvironmentSettings(BaseSettings):
                     f"HIPPIQUE_ENV=prod runs on the real clock, got HIPPIQUE_CLOCK={self.clock!r}"
                 )
         return self
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The environment only: no .env file or secrets directory is read behind the operator's back.
-        environ = _ENVIRON.get()
-        return (init_settings, env_settings if environ is None else _MappingSource(settings_cls, environ))
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> EnvironmentSettings:
-        """The variables of ``environ`` (default: the process environment)."""
-        token = _ENVIRON.set(environ)
-        try:
-            return cls()
-        finally:
-            _ENVIRON.reset(token)
 
     def settings(self) -> Settings:
         home = Path(self.home).expanduser()
@@ -338,20 +368,20 @@ _ACCEPTS_BY_ERROR = {
     "finite_number": "must be a finite number",
     "bool_parsing": "must be on or off",
 }
-# Variables whose value is never repeated in an error.
-_SECRET = {"HIPPIQUE_PG_URL"}
+_BOUNDS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
 
 
-def _explain(error: ErrorDetails) -> str:
+def _explain(error: ErrorDetails, secret: Collection[str]) -> str:
     """One error as ``NAME must be ..., got 'value'`` (or ``NAME: what is wrong`` when the check's own
-    message quotes the value)."""
+    message quotes the value); the value of a variable in ``secret`` is never repeated."""
     name = str(error["loc"][0]) if error["loc"] else ""
     ctx = error.get("ctx") or {}
     kind = error["type"]
+    bound = next((key for key in _BOUNDS if key in ctx), None)
     if kind == "value_error":
         text = str(ctx.get("error", error["msg"]))
-    elif kind in ("greater_than_equal", "greater_than"):
-        text = f"must be {'>=' if 'ge' in ctx else '>'} {ctx.get('ge', ctx.get('gt')):g}"
+    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than") and bound:
+        text = f"must be {_BOUNDS[bound]} {ctx[bound]:g}"
     elif kind == "literal_error":
         text = f"must be {ctx['expected']}"
     else:
@@ -361,51 +391,26 @@ def _explain(error: ErrorDetails) -> str:
     if not text.startswith("must"):
         return f"{name}: {text}"
     text = _ACCEPTS.get(name, text)
-    return f"{name} {text}" + ("" if name in _SECRET else f", got {error['input']!r}")
+    return f"{name} {text}" + ("" if name in secret else f", got {error['input']!r}")
 
 
-def describe_errors(exc: ValidationError) -> str:
-    """A validation failure of the settings in one line."""
-    return "; ".join(_explain(error) for error in exc.errors(include_url=False))
+def describe_errors(exc: ValidationError, secret: Collection[str] = EnvironmentSettings.SECRET) -> str:
+    """A validation failure of the settings in one line, without the values of ``secret``."""
+    return "; ".join(_explain(error, secret) for error in exc.errors(include_url=False))
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read the settings from the environment (``os.environ`` by default)."""
+@contextmanager
+def named_errors(secret: Collection[str] = EnvironmentSettings.SECRET) -> Iterator[None]:
+    """Turn a failed check of settings inside the block into one :class:`SettingsError` line."""
     try:
-        return EnvironmentSettings.from_environ(environ).settings()
+        yield
     except ValidationError as exc:
-        raise SettingsError(describe_errors(exc)) from None
+        raise SettingsError(describe_errors(exc, secret)) from None
     except SourceError as exc:
         raise SettingsError(str(exc)) from None
 
 
-T = TypeVar("T")
-
-
-def read_variable(environ: Mapping[str, str], name: str, kind: Any, default: T) -> T:
-    """One variable checked against ``kind`` (one of the types above), ``default`` when unset or empty.
-
-    For settings read on their own (the alert channels and thresholds)."""
-    raw = environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value: T = TypeAdapter(kind).validate_python(raw)
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        raise SettingsError(
-            "; ".join(_explain({**error, "loc": (name, *error["loc"])}) for error in errors)
-        ) from None
-    return value
-
-
-def _float(environ: Mapping[str, str], name: str, default: float) -> float:
-    return read_variable(environ, name, Rate, default)
-
-
-def _int(environ: Mapping[str, str], name: str, default: int) -> int:
-    return read_variable(environ, name, Count, default)
-
-
-def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    return read_variable(environ, name, Switch, default)
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from the environment (``os.environ`` by default)."""
+    with named_errors(EnvironmentSettings.SECRET):
+        return EnvironmentSettings.from_environ(environ).settings()

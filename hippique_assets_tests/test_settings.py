@@ -1,8 +1,18 @@
 from pathlib import Path
+from typing import Annotated, ClassVar
 
 import pytest
+from pydantic import Field
 
-from hippique_assets.settings import LIVE_PMU_BASE_URL, SettingsError, load_settings
+from hippique_assets.settings import (
+    LIVE_PMU_BASE_URL,
+    Count,
+    SettingsError,
+    Switch,
+    VariableSettings,
+    load_settings,
+    variable,
+)
 
 
 def test_defaults_are_local_embedded_and_live_source():
@@ -211,3 +221,33 @@ def test_the_repository_of_the_code_links_is_read_and_checked():
         SettingsError, match=r"^HIPPIQUE_GIT_URL must be the https address of a GitHub or GitLab"
     ):
         load_settings({"HIPPIQUE_GIT_URL": "git@github.com:example/hippique_assets.git"})
+
+
+class _DomainSettings(VariableSettings):
+    """Settings of one domain, read on their own as the alerts' are."""
+
+    SECRET: ClassVar[frozenset[str]] = frozenset({"SAMPLE_TOKEN"})
+
+    workers: Count = variable("SAMPLE_WORKERS", 3)
+    share: Annotated[float, Field(ge=0, le=1)] = variable("SAMPLE_SHARE", 0.5)
+    loud: Switch = variable("SAMPLE_LOUD", False)
+    token: Count | None = variable("SAMPLE_TOKEN")
+
+
+def test_a_domain_reads_its_own_variables_with_the_same_types_and_error_lines(monkeypatch):
+    assert _DomainSettings.variable_of("share") == "SAMPLE_SHARE"
+    defaults = _DomainSettings.load({})
+    assert (defaults.workers, defaults.share, defaults.loud, defaults.token) == (3, 0.5, False, None)
+    read = _DomainSettings.load({"SAMPLE_WORKERS": "8", "SAMPLE_SHARE": "", "SAMPLE_LOUD": "on"})
+    assert (read.workers, read.share, read.loud) == (8, 0.5, True)
+    # The mapping, not the process environment.
+    monkeypatch.setenv("SAMPLE_WORKERS", "0")
+    assert _DomainSettings.load({}).workers == 3
+    with pytest.raises(SettingsError, match=r"^SAMPLE_WORKERS must be >= 1, got '0'$"):
+        _DomainSettings.load()
+    with pytest.raises(SettingsError) as raised:
+        _DomainSettings.load({"SAMPLE_SHARE": "2", "SAMPLE_LOUD": "maybe", "SAMPLE_TOKEN": "s3cret"})
+    assert str(raised.value) == (
+        "SAMPLE_SHARE must be <= 1, got '2'; SAMPLE_LOUD must be on or off, got 'maybe'; "
+        "SAMPLE_TOKEN must be a whole number"
+    )

@@ -1,9 +1,9 @@
 """``hippique status``: the racing day at a glance in a terminal.
 
 The plan, the next phases due, the day's race runs by phase and state, the queue, missed phases,
-gaps, the alerts raised and whether they reached anyone, and the daemon's heartbeat. Exits 1 when
-something needs a person (a critical condition of the operations guide holds, or the daemon is
-silent), so a cron job or a monitoring probe can run it.
+the odds watchers' capture gaps, ingestion gaps, the alerts raised and whether they reached anyone,
+and the daemon's heartbeat. Exits 1 when something needs a person (a critical condition of the
+operations guide holds, or the daemon is silent), so a cron job or a monitoring probe can run it.
 """
 
 from __future__ import annotations
@@ -19,17 +19,30 @@ from hippique_assets.cli.options import DATE
 DAEMON_SILENT = timedelta(minutes=3)
 
 
-def _next_due(postgres, now: datetime, limit: int = 5) -> list[str]:
-    from hippique_assets.racing.plan import PARIS
+def _next_due(postgres, now: datetime, *, odds_watch: bool, limit: int = 5) -> list[str]:
+    from hippique_assets.racing.plan import DUE_COLUMNS, PARIS
+    from hippique_assets.racing.race_clock import PHASE_LABEL, WATCH
     from hippique_assets.racing.tables import RACE_PLAN
 
+    # Every run the race clock will request, from the plan's due columns (no watcher when switched off).
+    phases = ", ".join(
+        f"('{PHASE_LABEL[phase]}', {column})"
+        for phase, column in DUE_COLUMNS.items()
+        if odds_watch or phase != WATCH
+    )
     frame = postgres.query_frame(
-        f"select race_key, phase, due from {RACE_PLAN.fullname}, lateral (values ('H-30', h30_due_utc), "
-        "('H-5', h5_due_utc), ('H+15', result_due_utc)) as p(phase, due) "
+        f"select race_key, phase, due from {RACE_PLAN.fullname}, lateral (values {phases}) as p(phase, due) "
         "where not cancelled and due >= %s order by due limit %s",
         (now, limit),
     )
     return [f"{r.race_key} {r.phase} {r.due.tz_convert(PARIS):%H:%M}" for r in frame.itertuples(index=False)]
+
+
+def _watchers(runs: dict[str, int], gaps: list[tuple[str, float]], odds_watch: bool) -> str:
+    if not odds_watch:
+        return "odds watchers: off (HIPPIQUE_ODDS_WATCH)"
+    seconds = sum(length for _, length in gaps)
+    return f"odds watchers: {sum(runs.values())} run(s), {len(gaps)} capture gap(s) ({seconds:.0f} s)"
 
 
 def _heartbeat_age(instance, wall_now: datetime) -> timedelta | None:
@@ -42,24 +55,39 @@ def _heartbeat_age(instance, wall_now: datetime) -> timedelta | None:
 
 def render(day: date | None) -> tuple[list[str], bool]:
     """The status lines of ``day`` (default: today in Paris) and whether a person is needed."""
-    from hippique_assets.defs.alerts.day_state import day_facts, read_alerts, read_run_facts
+    from hippique_assets.defs.alerts.day_state import (
+        day_facts,
+        read_alerts,
+        read_capture_gaps,
+        read_run_facts,
+    )
+    from hippique_assets.defs.alerts.resources import build_thresholds
     from hippique_assets.defs.clock_resource import ClockResource
     from hippique_assets.defs.resources import build_resources
     from hippique_assets.lib.runner import dagster_instance
     from hippique_assets.racing.plan import PARIS
+    from hippique_assets.racing.race_clock import WATCH
     from hippique_assets.racing.watch import day_alerts
     from hippique_assets.settings import load_settings
 
     settings = load_settings()
+    limits = build_thresholds()
     postgres = build_resources(settings)["postgres"]
     now = ClockResource(spec=settings.clock).now()
     wall_now = datetime.now(UTC)
     day = day or now.astimezone(PARIS).date()
     instance = dagster_instance(settings.home)
     runs = read_run_facts(instance, day)
-    facts = day_facts(postgres, instance, day, measure_lateness=settings.clock == "real", runs=runs)
+    facts = day_facts(
+        postgres,
+        instance,
+        day,
+        measure_lateness=settings.clock == "real",
+        odds_watch=settings.odds_watch,
+        runs=runs,
+    )
     alerts = read_alerts(postgres, day)
-    holding = day_alerts(facts, now)
+    holding = day_alerts(facts, now, limits)
     critical = [a.title for a in holding if a.severity == "critical"]
     age = _heartbeat_age(instance, wall_now)
     if age is None or age > DAEMON_SILENT:
@@ -69,7 +97,7 @@ def render(day: date | None) -> tuple[list[str], bool]:
     lines = [
         f"hippique status {day} at {now.astimezone(PARIS):%Y-%m-%d %H:%M} Paris",
         f"plan: {facts.planned_races} races ({facts.cancelled_races} cancelled), programme {facts.programme_races}",
-        "next due: " + (", ".join(_next_due(postgres, now)) or "nothing"),
+        "next due: " + (", ".join(_next_due(postgres, now, odds_watch=settings.odds_watch)) or "nothing"),
         "runs: "
         + "; ".join(
             f"{phase} " + (" ".join(f"{state.lower()}={n}" for state, n in sorted(counts.items())) or "none")
@@ -78,6 +106,7 @@ def render(day: date | None) -> tuple[list[str], bool]:
         f"queue: {runs.queued} run(s) queued",
         f"missed phases: {len(facts.missed)}"
         + "".join(f"\n  {race} {phase} ({reason})" for race, phase, reason in facts.missed[:20]),
+        _watchers(runs.by_phase[WATCH], read_capture_gaps(postgres, day), settings.odds_watch),
         f"ingestion gaps: {facts.gaps}"
         + (f" ({len(facts.shrunk_races)} races lost by the programme)" if facts.shrunk_races else ""),
         f"alerts: {len(alerts)} raised, {sum(1 for a in alerts if a['delivered'] is False)} not delivered"

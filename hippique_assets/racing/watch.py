@@ -7,18 +7,22 @@ carries a dedup key (condition, day and race) so that it is raised once however 
 Critical, at once: the morning plan not stored by its deadline; no race planned on a day whose
 programme lists races; the programme shrank by more than a race without cancellations; no race run
 requested some minutes after the first H-30 was due; more than half of the day's analyses failed.
-Warning: a failed race run (raised by the run-failure sensor), an H-5 decision later than its
-tolerance or missed, a queue deeper than its threshold, a day that ends with ingestion gaps, a ledger
-not built some hours after the last start.
+Warning: a failed race run (raised by the run-failure sensor), an H-5 or last-call decision later
+than its tolerance, a missed phase, a last call missed or refused on a race H-5 decided on, a queue
+deeper than its threshold, a day that ends with ingestion gaps, a ledger not built some hours after
+the last start. With the odds watchers switched off (``HIPPIQUE_ODDS_WATCH=off``) nothing is said
+about them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from hippique_assets.alerts import Alert
 from hippique_assets.racing.plan import PARIS
+from hippique_assets.racing.race_clock import LAST_CALL, PHASE_LABEL, WATCH
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class Thresholds:
     plan_deadline: time = time(9, 5)
     first_run_grace: timedelta = timedelta(minutes=5)
     h5_late: timedelta = timedelta(seconds=30)
+    last_call_late: timedelta = timedelta(seconds=30)
     failed_analyses_share: float = 0.5
     queue_depth: int = 20
     shrunk_races: int = 1
@@ -36,8 +41,10 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
-class H5Outcome:
-    """One finished H-5 run of the day: its race, whether it succeeded and how late it ended."""
+class RunOutcome:
+    """One finished run of a decision phase (H-5, last call): its race, whether it succeeded, and how
+    long after its due instant it ended, its last step having stored the decision (None when not
+    measured)."""
 
     race_key: str
     success: bool
@@ -56,15 +63,41 @@ class DayFacts:
     first_h30_due: datetime | None = None
     last_start: datetime | None = None
     race_runs: int = 0
-    h5_runs: list[H5Outcome] = field(default_factory=list)
+    h5_runs: list[RunOutcome] = field(default_factory=list)
+    last_call_runs: list[RunOutcome] = field(default_factory=list)
     missed: list[tuple[str, str, str]] = field(default_factory=list)  # race, phase, reason
     shrunk_races: list[str] = field(default_factory=list)
     gaps: int = 0
     queued_runs: int = 0
     ledger_races: int = 0
+    # HIPPIQUE_ODDS_WATCH: whether the race clock requests the minute-odds watchers.
+    odds_watch: bool = True
 
 
-def _alert(severity: str, condition: str, day: date, title: str, lines: list[str], **fields: str) -> Alert:
+# A run's page in the UI from its id (None without a UI address).
+RunLink = Callable[[str], str | None]
+
+
+def _no_link(run_id: str) -> str | None:
+    return None
+
+
+def phase_name(phase: str) -> str:
+    """The phase as a title starts it: ``H-5``, ``Last call``, ``H-10 watch``."""
+    label = PHASE_LABEL.get(phase, phase)
+    return label[:1].upper() + label[1:]
+
+
+def _alert(
+    severity: str,
+    condition: str,
+    day: date,
+    title: str,
+    lines: list[str],
+    *,
+    run_url: str | None = None,
+    **fields: str,
+) -> Alert:
     race = fields.get("race")
     return Alert.create(
         severity=severity,  # type: ignore[arg-type]
@@ -74,7 +107,7 @@ def _alert(severity: str, condition: str, day: date, title: str, lines: list[str
         text=lines,
         fields={"day": day.isoformat(), **fields},
         race_key=race,
-        run_url=fields.get("run"),
+        run_url=run_url or fields.get("run"),
     )
 
 
@@ -117,6 +150,68 @@ def _plan_alerts(facts: DayFacts, now: datetime, limits: Thresholds) -> list[Ale
                     *facts.shrunk_races[:10],
                 ],
                 reason=f"{len(facts.shrunk_races)} races missing from the source's programme",
+            )
+        )
+    return found
+
+
+def _last_call_alerts(facts: DayFacts, limits: Thresholds, run_url: RunLink) -> list[Alert]:
+    """A last call decided later than its tolerance; a last call missed or refused (its run failed)
+    on a race H-5 decided on, once per race, naming its run when there was one."""
+    day = facts.day
+    found = []
+    for run in facts.last_call_runs:
+        if run.success and run.late is not None and run.late > limits.last_call_late:
+            found.append(
+                _alert(
+                    "warning",
+                    "last_call_late",
+                    day,
+                    f"Last-call decision of {run.race_key} came {run.late.total_seconds():.0f} s after "
+                    "its due instant",
+                    [f"Tolerance: {limits.last_call_late.total_seconds():.0f} s.", f"Run {run.run_id}."],
+                    run_url=run_url(run.run_id),
+                    race=run.race_key,
+                    phase=LAST_CALL,
+                    run_id=run.run_id,
+                    reason="late decision",
+                )
+            )
+    decided_h5 = {run.race_key for run in facts.h5_runs if run.success}
+    decided = {run.race_key for run in facts.last_call_runs if run.success}
+    # Per race, why its last call did not decide, and its failed run when there is one.
+    reasons: dict[str, str] = {}
+    failed: dict[str, str] = {}
+    for race, phase, reason in facts.missed:
+        if phase == LAST_CALL:
+            reasons.setdefault(race, reason)
+    for run in facts.last_call_runs:
+        if not run.success:
+            failed.setdefault(run.race_key, run.run_id)
+            reasons.setdefault(run.race_key, "run_failed")
+    for race, reason in reasons.items():
+        if race not in decided_h5 or race in decided:
+            continue
+        run_id = failed.get(race)
+        details = {"run_id": run_id} if run_id else {}
+        found.append(
+            _alert(
+                "warning",
+                "last_call_missed",
+                day,
+                f"Last call of {race} missed ({reason})"
+                + (f": run {run_id} failed or was refused" if run_id else ""),
+                [
+                    "H-5 decided on this race, the last call did not: with placing_phase = last_call "
+                    "the race is not bet, otherwise only the comparison with H-5 is lost.",
+                    "Missed last calls are recorded in racing.missed_runs, decisions in "
+                    "racing.phase_decisions.",
+                ],
+                run_url=run_url(run_id) if run_id else None,
+                race=race,
+                phase=LAST_CALL,
+                reason=reason,
+                **details,
             )
         )
     return found
@@ -165,12 +260,15 @@ def _run_alerts(facts: DayFacts, now: datetime, limits: Thresholds) -> list[Aler
                 )
             )
     for race, phase, reason in facts.missed:
+        # The last call has its own alert; switched-off watchers are expected to be absent.
+        if phase == LAST_CALL or (phase == WATCH and not facts.odds_watch):
+            continue
         found.append(
             _alert(
                 "warning",
                 f"{phase}_missed",
                 day,
-                f"{phase.upper().replace('H', 'H-')} of {race} missed ({reason})",
+                f"{phase_name(phase)} of {race} missed ({reason})",
                 ["The phase did not do its work; it is recorded in racing.missed_runs."],
                 race=race,
                 phase=phase,
@@ -191,10 +289,17 @@ def _run_alerts(facts: DayFacts, now: datetime, limits: Thresholds) -> list[Aler
     return found
 
 
-def day_alerts(facts: DayFacts, now: datetime, limits: Thresholds | None = None) -> list[Alert]:
-    """Every alert that holds for ``facts`` at ``now``."""
+def day_alerts(
+    facts: DayFacts, now: datetime, limits: Thresholds | None = None, run_url: RunLink = _no_link
+) -> list[Alert]:
+    """Every alert that holds for ``facts`` at ``now``; ``run_url`` links an alert that names a run
+    to its page in the UI."""
     limits = limits or Thresholds()
-    found = _plan_alerts(facts, now, limits) + _run_alerts(facts, now, limits)
+    found = (
+        _plan_alerts(facts, now, limits)
+        + _run_alerts(facts, now, limits)
+        + _last_call_alerts(facts, limits, run_url)
+    )
     if (
         facts.last_start is not None
         and facts.planned_races
@@ -231,11 +336,7 @@ def run_failed_alert(
     day: date, job: str, race_key: str | None, phase: str | None, step: str, message: str, run_url: str | None
 ) -> Alert:
     """The warning for one failed run (the run-failure sensor raises it as soon as the run fails)."""
-    what = (
-        f"{phase.upper().replace('H', 'H-')} run of {race_key}"
-        if race_key and phase
-        else f"{job} run of {day}"
-    )
+    what = f"{phase_name(phase)} run of {race_key}" if race_key and phase else f"{job} run of {day}"
     fields = {"job": job, "step": step, "reason": message[:300]}
     if race_key:
         fields["race"] = race_key

@@ -16,11 +16,11 @@ from dagster import (
     materialize,
 )
 
-from hippique_assets.defs.alerts.ops_report import ops_report
+from hippique_assets.defs.alerts.ops_report import build_ops_report
 from hippique_assets.defs.alerts.resources import NotificationsResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
-from hippique_assets.lib.race_runs import DUE_TAG, NOT_FIRED, RACE_TAG, RUN_FAILED, STARTED_LATE
+from hippique_assets.lib.race_runs import DUE_TAG, NOT_FIRED, RACE_TAG, RESTART_TAG, RUN_FAILED, STARTED_LATE
 from hippique_assets.racing import ops_figures
 from hippique_assets.racing.ops_figures import RaceRun
 from hippique_assets.storage.postgres import PostgresResource
@@ -82,15 +82,81 @@ def test_latency_counts_successful_runs_only_and_not_on_a_simulated_clock():
 def test_a_day_report_adds_up_its_phases():
     runs = [RaceRun("h30", "SUCCESS"), RaceRun("h5", "SUCCESS"), RaceRun("h5", "FAILURE")]
     report = ops_figures.day_report(
-        DAY, planned_races=2, runs=runs, missed_reasons=["run_failed"], tickets=3, stake_eur=4.5
+        DAY, planned_races=2, runs=runs, missed=[("h5", "run_failed")], tickets=3, stake_eur=4.5
     )
     figures = ops_figures.numeric_figures(report)
     assert (figures["runs_requested"], figures["runs_succeeded"], figures["runs_failed"]) == (3, 2, 1)
     assert figures["success_rate"] == pytest.approx(2 / 3, abs=1e-4)
     assert figures["result_requested"] == 0 and figures["missed_run_failed"] == 1
+    assert figures["h5_missed"] == 1 and figures["h30_missed"] == 0
     markdown = ops_figures.summary_markdown(report)
-    assert "| h5 | 2 | 1 | 1 |" in markdown and "run_failed 1" in markdown
+    assert "| h5 | 2 | 1 | 1 | 1 |" in markdown and "run_failed 1" in markdown
     assert any("4.50 EUR" in line for line in ops_figures.summary_lines(report))
+
+
+def test_the_last_call_has_the_figures_of_h5_with_its_misses_and_latencies():
+    due = FIRST_START - timedelta(minutes=2)
+    runs = [
+        RaceRun("last_call", "SUCCESS", due, due + timedelta(seconds=seconds)) for seconds in (4, 6, 8, 50)
+    ] + [RaceRun("last_call", "FAILURE", due, due + timedelta(seconds=90))]
+    missed = [("last_call", "started_late"), ("last_call", "run_failed"), ("h5", "not_fired")]
+    report = ops_figures.day_report(DAY, planned_races=6, runs=runs, missed=missed)
+    last_call = report.phases["last_call"]
+    assert (last_call.requested, last_call.succeeded, last_call.failed, last_call.missed) == (5, 4, 1, 2)
+    assert last_call.latency_p50_s == pytest.approx(7.0)
+    assert last_call.latency_p95_s == pytest.approx(43.7)
+    assert last_call.latency_max_s == pytest.approx(50.0)  # the failed run's 90 s are not a latency
+    figures = ops_figures.numeric_figures(report)
+    assert [figures[f"last_call_{k}"] for k in ("requested", "succeeded", "failed", "missed")] == [5, 4, 1, 2]
+    assert figures["last_call_latency_max_s"] == pytest.approx(50.0)
+    assert figures["h5_latency_max_s"] == 0.0 and figures["missed_started_late"] == 1
+    assert figures["runs_requested"] == 5 and figures["missed_phases"] == 3
+    assert "| last_call | 5 | 4 | 1 | 2 | 7.0 s | 43.7 s | 50.0 s |" in ops_figures.summary_markdown(report)
+    assert (
+        "last_call: 5 requested, 4 succeeded, 1 failed, 2 missed, latency p50 7.0 s, p95 43.7 s, max 50.0 s."
+        in (ops_figures.summary_lines(report))
+    )
+
+
+def test_the_watchers_figures_runs_restarts_captures_and_gaps_without_a_latency():
+    due = FIRST_START - timedelta(minutes=10)
+    runs = [
+        RaceRun("watch", "SUCCESS", due, due + timedelta(minutes=10)),
+        RaceRun("watch", "FAILURE", due, due + timedelta(minutes=3)),
+        RaceRun("watch", "SUCCESS", due, due + timedelta(minutes=10), restarted=True),
+    ]
+    gaps = [("restarted", 75.0), ("capture_failed", 62.5), ("restarted", 61.0)]
+    report = ops_figures.day_report(DAY, planned_races=2, runs=runs, watch_captures=37, capture_gaps=gaps)
+    figures = ops_figures.numeric_figures(report)
+    assert [figures[f"watch_{k}"] for k in ("requested", "succeeded", "failed")] == [3, 2, 1]
+    assert (figures["watch_restarts"], figures["watch_captures"], figures["watch_capture_gaps"]) == (1, 37, 3)
+    assert figures["watch_capture_gap_s"] == pytest.approx(198.5)
+    assert not any(name.startswith("watch_latency") for name in figures)
+    assert report.phases["watch"].measured == 0  # a watcher ends at the off, not when its work is due
+    line = "Odds watchers: 3 runs (1 restarts), 37 captures, 3 capture gaps (198 s: capture_failed 1, restarted 2)."
+    markdown = ops_figures.summary_markdown(report)
+    assert line in markdown and "| watch | 3 | 2 | 1 | 0 | – | – | – |" in markdown
+    assert line in ops_figures.summary_lines(report)
+
+
+def test_with_the_watchers_off_the_report_expects_none():
+    runs = [RaceRun("h30", "SUCCESS"), RaceRun("h5", "SUCCESS")]
+    report = ops_figures.day_report(DAY, planned_races=1, runs=runs, odds_watch=False)
+    figures = ops_figures.numeric_figures(report)
+    # The series stay (at zero), so a chart over days keeps its lines.
+    assert figures["watch_requested"] == figures["watch_captures"] == figures["watch_capture_gaps"] == 0
+    markdown = ops_figures.summary_markdown(report)
+    off = "Odds watchers off (HIPPIQUE_ODDS_WATCH=off): no minute captures expected."
+    assert off in markdown and off in ops_figures.summary_lines(report)
+    assert "| watch |" not in markdown and not any(
+        line.startswith("watch:") for line in ops_figures.summary_lines(report)
+    )
+    on = ops_figures.day_report(DAY, planned_races=1, runs=runs)
+    assert "| watch | 0 | 0 | 0 | 0 |" in ops_figures.summary_markdown(on)
+    assert (
+        "Odds watchers: 0 runs (0 restarts), 0 captures, 0 capture gaps (0 s)."
+        in ops_figures.summary_markdown(on)
+    )
 
 
 # The asset.
@@ -117,7 +183,11 @@ def postgres(fresh_pg_url: str) -> PostgresResource:
                 FIRST_START - timedelta(hours=3),
             ),
         )
-    for race, phase, reason in (("R1C2", "h5", "run_failed"), ("R1C2", "result", None)):
+    for race, phase, reason in (
+        ("R1C2", "h5", "run_failed"),
+        ("R1C2", "result", None),
+        ("R1C2", "last_call", "run_failed"),
+    ):
         postgres.execute(
             "insert into racing.missed_runs (run_key, race_key, phase, due_utc, detected_at, reason) "
             "values (%s, %s, %s, %s, %s, %s)",
@@ -136,6 +206,28 @@ def postgres(fresh_pg_url: str) -> PostgresResource:
             "numbers, probability, payout_estimate, ev, stake_eur, config_version, decided_at) "
             "values (%s, %s, 1, 1, 'simple_gagnant', %s, %s, 0.2, 6.0, 0.2, %s, 'v1', %s)",
             (f"{DAY}-R1C1", DAY, str(number), [number], stake, decided),
+        )
+    # The watchers' minute captures of R1C1 (two runners, three instants; the H-5 snapshot is not
+    # one) and their gaps, and another day's, which the report of DAY leaves out.
+    for race, phase, minute in [(f"{DAY}-R1C1", "watch", m) for m in (0, 1, 2)] + [
+        (f"{DAY}-R1C1", "h5", 5),
+        ("2026-03-24-R1C1", "watch", 0),
+    ]:
+        for number in (1, 2):
+            postgres.execute(
+                "insert into pmu.odds_snapshots (race_key, race_date, reunion, course, phase, captured_at, "
+                "number, non_runner) values (%s, %s, 1, 1, %s, %s, %s, false)",
+                (race, race[:10], phase, FIRST_START - timedelta(minutes=10 - minute), number),
+            )
+    for race, gap_from, seconds, reason in (
+        (f"{DAY}-R1C1", FIRST_START - timedelta(minutes=7), 70.0, "capture_failed"),
+        (f"{DAY}-R1C2", FIRST_START + timedelta(minutes=20), 95.5, "restarted"),
+        ("2026-03-24-R1C1", FIRST_START, 600.0, "late_start"),
+    ):
+        postgres.execute(
+            "insert into racing.odds_capture_gaps (race_key, race_date, gap_from, gap_to, seconds, reason, "
+            "recorded_at) values (%s, %s, %s, %s, %s, %s, %s)",
+            (race, race[:10], gap_from, gap_from + timedelta(seconds=seconds), seconds, reason, FIRST_START),
         )
     # Another day's ticket and alert, which the report of DAY leaves out.
     postgres.execute(
@@ -159,12 +251,20 @@ def instance() -> Iterator[DagsterInstance]:
 
 
 def _race_run(
-    instance: DagsterInstance, job: str, race: str, due: datetime, ended: datetime, ok: bool
+    instance: DagsterInstance,
+    job: str,
+    race: str,
+    due: datetime,
+    ended: datetime,
+    ok: bool,
+    tags: dict[str, str] | None = None,
 ) -> None:
     """A finished race-clock run as the instance keeps it: tags, and its end event at ``ended``."""
     run = instance.add_run(
         DagsterRun(
-            job_name=job, status=DagsterRunStatus.STARTED, tags={RACE_TAG: race, DUE_TAG: due.isoformat()}
+            job_name=job,
+            status=DagsterRunStatus.STARTED,
+            tags={RACE_TAG: race, DUE_TAG: due.isoformat(), **(tags or {})},
         )
     )
     event = DagsterEventType.RUN_SUCCESS if ok else DagsterEventType.RUN_FAILURE
@@ -188,10 +288,35 @@ def test_ops_report_materializes_the_days_figures_and_records_its_alert_once(ins
         _race_run(instance, "race_h5", race, h5, h5 + timedelta(seconds=40), ok=course == 0)
     result_due = FIRST_START + timedelta(minutes=15)
     _race_run(instance, "race_result", races[0], result_due, result_due + timedelta(seconds=90), ok=True)
+    # R1C1's last call decided 6 s after its due instant, R1C2's was refused after the off.
+    for course, race in enumerate(races[:2]):
+        last_call = FIRST_START + timedelta(minutes=30 * course - 2)
+        _race_run(
+            instance,
+            "race_last_call",
+            race,
+            last_call,
+            last_call + timedelta(seconds=6 + 120 * course),
+            ok=course == 0,
+        )
+    # R1C1's watcher ran to the off; R1C2's died and was started again.
+    watch = FIRST_START - timedelta(minutes=10)
+    _race_run(instance, "race_watch", races[0], watch, FIRST_START, ok=True)
+    _race_run(instance, "race_watch", races[1], watch, watch + timedelta(minutes=33), ok=False)
+    _race_run(
+        instance,
+        "race_watch",
+        races[1],
+        watch,
+        watch + timedelta(minutes=40),
+        ok=True,
+        tags={RESTART_TAG: "1"},
+    )
     # Another day's run is not counted.
     _race_run(instance, "race_h30", "2026-03-24-R1C1", result_due, result_due, ok=True)
 
     resources = {"postgres": postgres, "notifications": NotificationsResource(), "clock": ClockResource()}
+    ops_report = build_ops_report()
     result = materialize([ops_report], resources=resources, partition_key=DAY.isoformat(), instance=instance)
     assert result.success
     figures = _figures(result)
@@ -206,15 +331,23 @@ def test_ops_report_materializes_the_days_figures_and_records_its_alert_once(ins
     assert [figures[f"h30_{k}"] for k in ("requested", "succeeded", "failed")] == [2, 2, 0]
     assert [figures[f"h5_{k}"] for k in ("requested", "succeeded", "failed")] == [2, 1, 1]
     assert [figures[f"result_{k}"] for k in ("requested", "succeeded", "failed")] == [1, 1, 0]
-    assert figures["runs_requested"] == 5 and figures["success_rate"] == pytest.approx(0.8)
-    assert figures["missed_phases"] == 2
-    assert figures["missed_run_failed"] == 1 and figures["missed_not_fired"] == 1
+    assert [figures[f"last_call_{k}"] for k in ("requested", "succeeded", "failed", "missed")] == [2, 1, 1, 1]
+    assert [figures[f"watch_{k}"] for k in ("requested", "succeeded", "failed", "missed")] == [3, 2, 1, 0]
+    assert figures["runs_requested"] == 10 and figures["success_rate"] == pytest.approx(0.7)
+    assert figures["missed_phases"] == 3 and figures["h5_missed"] == figures["result_missed"] == 1
+    assert figures["missed_run_failed"] == 2 and figures["missed_not_fired"] == 1
     assert figures["missed_started_late"] == 0
     assert figures["h30_latency_p50_s"] == pytest.approx(20.0)
     assert figures["h30_latency_p95_s"] == pytest.approx(29.0)
+    assert figures["h30_latency_max_s"] == pytest.approx(30.0)
     assert figures["h5_latency_p50_s"] == figures["h5_latency_p95_s"] == pytest.approx(40.0)
     assert figures["result_latency_p95_s"] == pytest.approx(90.0)
-    assert "| h5 | 2 | 1 | 1 |" in figures["summary"]
+    assert figures["last_call_latency_p50_s"] == figures["last_call_latency_max_s"] == pytest.approx(6.0)
+    assert (figures["watch_restarts"], figures["watch_captures"], figures["watch_capture_gaps"]) == (1, 3, 2)
+    assert figures["watch_capture_gap_s"] == pytest.approx(165.5)
+    assert "| h5 | 2 | 1 | 1 | 1 |" in figures["summary"]
+    assert "| last_call | 2 | 1 | 1 | 1 | 6.0 s | 6.0 s | 6.0 s |" in figures["summary"]
+    assert "Odds watchers: 3 runs (1 restarts), 3 captures, 2 capture gaps" in figures["summary"]
     assert figures["notification"] == "recorded in racing.alerts (no channel configured)"
 
     again = _figures(
@@ -227,8 +360,22 @@ def test_ops_report_materializes_the_days_figures_and_records_its_alert_once(ins
     assert recorded == [["day_report:2026-03-23:-", "info"]]
 
 
+def test_with_the_watchers_off_the_report_says_so_instead_of_figures(instance, postgres):
+    resources = {"postgres": postgres, "notifications": NotificationsResource(), "clock": ClockResource()}
+    ops_report = build_ops_report(odds_watch=False)
+    result = materialize([ops_report], resources=resources, partition_key=DAY.isoformat(), instance=instance)
+    figures = _figures(result)
+    assert "Odds watchers off (HIPPIQUE_ODDS_WATCH=off)" in figures["summary"]
+    assert "| watch |" not in figures["summary"] and figures["watch_requested"] == 0
+    [detail] = postgres.query_frame("select detail from racing.alerts where condition = 'day_report'")[
+        "detail"
+    ].tolist()
+    assert "Odds watchers off" in detail and "Odds watchers:" not in detail
+
+
 def test_a_day_with_nothing_stored_reports_zeros(instance, postgres):
     resources = {"postgres": postgres, "notifications": NotificationsResource(), "clock": ClockResource()}
+    ops_report = build_ops_report()
     result = materialize([ops_report], resources=resources, partition_key="2019-07-14", instance=instance)
     figures = _figures(result)
     summary = figures.pop("summary")

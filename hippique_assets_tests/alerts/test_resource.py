@@ -7,6 +7,7 @@ import pytest
 from dagster import AssetExecutionContext, asset, materialize
 
 from hippique_assets.alerts import Alert
+from hippique_assets.defs.alerts.alert_settings import AlertSettings
 from hippique_assets.defs.alerts.resources import NotificationsResource, build_notifications
 from hippique_assets.settings import SettingsError
 from hippique_assets_tests.alerts.receivers import Answer, WebhookReceiver, smtp_server
@@ -136,3 +137,40 @@ def test_a_misconfigured_channel_is_reported_and_the_other_still_sends(alert: Al
     assert email.error is not None and "HIPPIQUE_ALERT_EMAIL_FROM" in email.error
     assert (webhook.channel, webhook.ok) == ("webhook", True)
     assert len(receiver.posts) == 1
+
+
+def test_the_alert_settings_are_typed_trimmed_and_named_in_their_errors() -> None:
+    settings = AlertSettings.load(
+        {
+            "HIPPIQUE_ALERT_SMTP_HOST": " smtp.example.org ",
+            "HIPPIQUE_ALERT_SMTP_PORT": "2525",
+            "HIPPIQUE_ALERT_SMTP_USER": "alerts",
+            "HIPPIQUE_ALERT_SMTP_PASSWORD": PASSWORD,
+            "HIPPIQUE_ALERT_EMAIL_TO": "ops@example.org,, oncall@example.org",
+            "HIPPIQUE_ALERT_WEBHOOK_URL": "   ",
+            "HIPPIQUE_UI_URL": "",
+        }
+    )
+    assert (settings.smtp_host, settings.smtp_port, settings.email_to) == (
+        "smtp.example.org",
+        2525,
+        ("ops@example.org", "oncall@example.org"),
+    )
+    assert settings.webhook_url is None and settings.ui_url is None  # blank or empty: unset
+    assert PASSWORD not in repr(settings)
+    assert (settings.attempts, settings.budget_s, settings.smtp_starttls) == (3, 20.0, True)
+    for env, message in (
+        (
+            {"HIPPIQUE_ALERT_SMTP_PORT": "70000"},
+            "HIPPIQUE_ALERT_SMTP_PORT must be a TCP port (1 to 65535), got '70000'",
+        ),
+        ({"HIPPIQUE_ALERT_BUDGET_S": "0"}, "HIPPIQUE_ALERT_BUDGET_S must be > 0, got '0'"),
+        ({"HIPPIQUE_ALERT_ATTEMPTS": "two"}, "HIPPIQUE_ALERT_ATTEMPTS must be a whole number, got 'two'"),
+        (
+            {"HIPPIQUE_ALERT_SMTP_PASSWORD": PASSWORD},
+            "HIPPIQUE_ALERT_SMTP_USER and HIPPIQUE_ALERT_SMTP_PASSWORD go together",
+        ),
+    ):
+        with pytest.raises(SettingsError) as raised:
+            AlertSettings.load(env)
+        assert str(raised.value) == message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from hippique_assets.racing.watch import DayFacts, H5Outcome, Thresholds, day_alerts, run_failed_alert
+from hippique_assets.racing.watch import DayFacts, RunOutcome, Thresholds, day_alerts, run_failed_alert
 
 DAY = date(2026, 3, 23)
 MORNING = datetime(2026, 3, 23, 7, 0, tzinfo=UTC)  # 08:00 Paris
@@ -23,7 +23,7 @@ def test_a_quiet_day_raises_nothing():
         first_h30_due=datetime(2026, 3, 23, 10, 0, tzinfo=UTC),
         last_start=datetime(2026, 3, 23, 20, 0, tzinfo=UTC),
         race_runs=3,
-        h5_runs=[H5Outcome("2026-03-23-R1C1", True, timedelta(seconds=12), "r1")],
+        h5_runs=[RunOutcome("2026-03-23-R1C1", True, timedelta(seconds=12), "r1")],
     )
     assert _keys(facts, datetime(2026, 3, 23, 12, 0, tzinfo=UTC)) == []
 
@@ -63,9 +63,9 @@ def test_failed_analyses_late_and_missed_decisions_and_a_deep_queue():
         programme_races=4,
         planned_races=4,
         h5_runs=[
-            H5Outcome("2026-03-23-R1C1", False, None, "a"),
-            H5Outcome("2026-03-23-R1C2", False, None, "b"),
-            H5Outcome("2026-03-23-R1C3", True, timedelta(seconds=45), "c"),
+            RunOutcome("2026-03-23-R1C1", False, None, "a"),
+            RunOutcome("2026-03-23-R1C2", False, None, "b"),
+            RunOutcome("2026-03-23-R1C3", True, timedelta(seconds=45), "c"),
         ],
         missed=[("2026-03-23-R1C4", "h5", "not_fired")],
         queued_runs=25,
@@ -112,3 +112,110 @@ def test_a_ledger_not_built_two_hours_after_the_last_start_warns():
     assert _keys(facts, last + timedelta(hours=2)) == ["ledger_missing:2026-03-23:-"]
     facts.ledger_races = 60
     assert _keys(facts, last + timedelta(hours=3)) == []
+
+
+R1, R2, R3, R4 = (f"2026-03-23-R1C{course}" for course in (1, 2, 3, 4))
+AFTERNOON = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)
+
+
+def _by_key(facts: DayFacts, limits: Thresholds | None = None, **kwargs) -> dict:
+    return {alert.dedup_key: alert for alert in day_alerts(facts, AFTERNOON, limits, **kwargs)}
+
+
+def test_a_late_last_call_warns_beyond_its_own_tolerance_naming_the_race_and_the_run():
+    facts = DayFacts(
+        DAY,
+        programme_races=4,
+        planned_races=4,
+        h5_runs=[RunOutcome(R1, True, timedelta(seconds=12), "h5-1")],
+        last_call_runs=[
+            RunOutcome(R1, True, timedelta(seconds=31), "lc-1"),
+            RunOutcome(R2, True, timedelta(seconds=30), "lc-2"),  # at the tolerance: on time
+            RunOutcome(R3, True, None, "lc-3"),  # not measured (simulated clock)
+        ],
+    )
+    alerts = _by_key(facts, run_url=lambda run_id: f"http://ui/runs/{run_id}")
+    assert list(alerts) == [f"last_call_late:2026-03-23:{R1}"]
+    late = alerts[f"last_call_late:2026-03-23:{R1}"]
+    assert late.severity == "warning" and late.race_key == R1
+    assert late.title == f"Last-call decision of {R1} came 31 s after its due instant"
+    assert late.fields["run_id"] == "lc-1" and late.fields["phase"] == "last_call"
+    assert late.run_url == "http://ui/runs/lc-1"
+    # Its tolerance is its own, not H-5's.
+    assert _by_key(facts, Thresholds(last_call_late=timedelta(minutes=1))) == {}
+    tight = Thresholds(h5_late=timedelta(minutes=5), last_call_late=timedelta(seconds=10))
+    assert sorted(_by_key(facts, tight)) == [f"last_call_late:2026-03-23:{r}" for r in (R1, R2)]
+
+
+def test_a_missed_or_refused_last_call_warns_once_per_race_only_where_h5_decided():
+    facts = DayFacts(
+        DAY,
+        programme_races=4,
+        planned_races=4,
+        h5_runs=[
+            RunOutcome(R1, True, None, "h5-1"),
+            RunOutcome(R2, True, None, "h5-2"),
+            RunOutcome(R3, False, None, "h5-3"),
+            RunOutcome(R4, True, None, "h5-4"),
+        ],
+        # R1's last call was refused after the off (its run failed, then recorded missed); R2's never
+        # fired; R3 had no H-5 decision; R4's first last call failed but the one at its moved start
+        # decided.
+        last_call_runs=[
+            RunOutcome(R1, False, None, "lc-1"),
+            RunOutcome(R4, False, None, "lc-4a"),
+            RunOutcome(R4, True, None, "lc-4b"),
+        ],
+        missed=[
+            (R1, "last_call", "run_failed"),
+            (R2, "last_call", "not_fired"),
+            (R3, "last_call", "started_late"),
+        ],
+    )
+    alerts = _by_key(facts, run_url=lambda run_id: f"http://ui/runs/{run_id}")
+    assert sorted(alerts) == [f"last_call_missed:2026-03-23:{R1}", f"last_call_missed:2026-03-23:{R2}"]
+    refused = alerts[f"last_call_missed:2026-03-23:{R1}"]
+    assert refused.title == f"Last call of {R1} missed (run_failed): run lc-1 failed or was refused"
+    assert refused.fields["run_id"] == "lc-1" and refused.run_url == "http://ui/runs/lc-1"
+    assert refused.fields["reason"] == "run_failed" and refused.race_key == R1
+    never = alerts[f"last_call_missed:2026-03-23:{R2}"]
+    assert never.title == f"Last call of {R2} missed (not_fired)"
+    assert "run_id" not in never.fields and never.run_url is None
+    assert any("placing_phase = last_call" in line for line in never.text)
+
+
+def test_a_failed_last_call_not_yet_recorded_missed_already_warns():
+    facts = DayFacts(
+        DAY,
+        programme_races=1,
+        planned_races=1,
+        h5_runs=[RunOutcome(R1, True, None, "h5-1")],
+        last_call_runs=[RunOutcome(R1, False, None, "lc-1")],
+    )
+    [alert] = day_alerts(facts, AFTERNOON)
+    assert alert.dedup_key == f"last_call_missed:2026-03-23:{R1}" and alert.fields["reason"] == "run_failed"
+    assert alert.run_url is None  # no UI address to link to
+
+
+def test_missed_watchers_warn_only_while_the_watchers_are_on():
+    facts = DayFacts(
+        DAY,
+        programme_races=2,
+        planned_races=2,
+        missed=[(R1, "watch", "not_fired"), (R2, "result", "not_fired")],
+    )
+    alerts = _by_key(facts)
+    assert alerts[f"watch_missed:2026-03-23:{R1}"].title == f"H-10 watch of {R1} missed (not_fired)"
+    assert alerts[f"result_missed:2026-03-23:{R2}"].title == f"H+15 of {R2} missed (not_fired)"
+    facts.odds_watch = False
+    assert list(_by_key(facts)) == [f"result_missed:2026-03-23:{R2}"]
+
+
+def test_a_failed_run_is_titled_with_its_phase_as_a_person_names_it():
+    for phase, title in (
+        ("h5", "H-5 run of R failed"),
+        ("last_call", "Last call run of R failed"),
+        ("watch", "H-10 watch run of R failed"),
+        ("result", "H+15 run of R failed"),
+    ):
+        assert run_failed_alert(DAY, "race_x", "R", phase, "step", "boom", None).title == title

@@ -18,9 +18,10 @@ from hippique_assets.defs.alerts.resources import NotificationsResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
 from hippique_assets.defs.race_live.jobs import PHASE_JOBS
 from hippique_assets.lib.race_runs import DUE_TAG, RACE_TAG
-from hippique_assets.pmu.tables import INGEST_GAPS, RACES
-from hippique_assets.racing.tables import ALERTS, MISSED_RUNS, RACE_PLAN
-from hippique_assets.racing.watch import DayFacts, H5Outcome
+from hippique_assets.pmu.tables import INGEST_GAPS, ODDS_SNAPSHOTS, RACES
+from hippique_assets.racing.race_clock import LAST_CALL, WATCH
+from hippique_assets.racing.tables import ALERTS, MISSED_RUNS, ODDS_CAPTURE_GAPS, RACE_PLAN
+from hippique_assets.racing.watch import DayFacts, RunOutcome
 from hippique_assets.storage.postgres import PostgresResource
 
 FINISHED = (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE)
@@ -77,12 +78,36 @@ def read_table_facts(postgres: PostgresResource, day: date) -> DayFacts:
     )
 
 
+def read_capture_gaps(postgres: PostgresResource, day: date) -> list[tuple[str, float]]:
+    """The reason and length in seconds of each gap of the day's minute-odds captures."""
+    frame = postgres.query_frame(
+        f"select reason, seconds from {ODDS_CAPTURE_GAPS.fullname} where race_date = %s order by gap_from",
+        (day,),
+    )
+    return [
+        (str(reason), float(seconds))
+        for reason, seconds in zip(frame["reason"], frame["seconds"], strict=True)
+    ]
+
+
+def read_watch_captures(postgres: PostgresResource, day: date) -> int:
+    """How many minute-odds captures the day's watchers stored (one per race and instant)."""
+    frame = postgres.query_frame(
+        f"select count(distinct (race_key, captured_at)) as n from {ODDS_SNAPSHOTS.fullname} "
+        f"where phase = %s and race_key in (select race_key from {RACE_PLAN.fullname} where race_date = %s)",
+        (WATCH, day),
+    )
+    return int(frame["n"].iloc[0]) if not frame.empty else 0
+
+
 @dataclass(frozen=True)
 class RunCounts:
-    """The day's race runs by phase and status, and the instance's queue."""
+    """The day's race runs by phase and status, the finished runs of the decision phases, and the
+    instance's queue."""
 
     by_phase: dict[str, dict[str, int]]
-    h5: list[H5Outcome]
+    h5: list[RunOutcome]
+    last_call: list[RunOutcome]
     queued: int
     total: int
 
@@ -115,20 +140,28 @@ def ended_at(record: RunRecord) -> datetime | None:
 
 
 def read_run_facts(instance: DagsterInstance, day: date) -> RunCounts:
-    """The race runs of ``day`` by phase and status, the finished H-5 runs, and the queue."""
+    """The race runs of ``day`` by phase and status, the finished H-5 and last-call runs, and the
+    queue. A decision phase's lateness runs from its due instant to the end of its run, whose last
+    step stores the decision (``h5_placement``, ``race_decision_last_call``)."""
     by_phase: dict[str, dict[str, int]] = {phase: {} for phase in PHASE_JOBS}
-    h5: list[H5Outcome] = []
+    outcomes: dict[str, list[RunOutcome]] = {"h5": [], LAST_CALL: []}
     runs = read_race_runs(instance, day)
     for phase, record in runs:
         run = record.dagster_run
         counts = by_phase[phase]
         counts[run.status.value] = counts.get(run.status.value, 0) + 1
-        if phase == "h5" and run.status in FINISHED:
+        if phase in outcomes and run.status in FINISHED:
             due, end = due_of(run), ended_at(record)
             late = end - due if due is not None and end is not None else None
-            h5.append(H5Outcome(run.tags[RACE_TAG], run.status == DagsterRunStatus.SUCCESS, late, run.run_id))
+            outcomes[phase].append(
+                RunOutcome(run.tags[RACE_TAG], run.status == DagsterRunStatus.SUCCESS, late, run.run_id)
+            )
     queued = instance.get_runs_count(RunsFilter(statuses=[DagsterRunStatus.QUEUED]))
-    return RunCounts(by_phase, h5, queued, len(runs))
+    return RunCounts(by_phase, outcomes["h5"], outcomes[LAST_CALL], queued, len(runs))
+
+
+def _unmeasured(outcomes: list[RunOutcome]) -> list[RunOutcome]:
+    return [RunOutcome(o.race_key, o.success, None, o.run_id) for o in outcomes]
 
 
 def day_facts(
@@ -137,21 +170,22 @@ def day_facts(
     day: date,
     *,
     measure_lateness: bool,
+    odds_watch: bool,
     runs: RunCounts | None = None,
 ) -> DayFacts:
     """Everything :func:`hippique_assets.racing.watch.day_alerts` needs about ``day`` (``runs``: the
     day's run facts when the caller has read them already).
 
     ``measure_lateness`` is False on an accelerated clock, where wall seconds after a due instant
-    mean nothing for the simulated day.
+    mean nothing for the simulated day; ``odds_watch`` is the ``HIPPIQUE_ODDS_WATCH`` switch.
     """
     facts = read_table_facts(postgres, day)
     runs = runs or read_run_facts(instance, day)
     facts.race_runs = runs.total
-    facts.h5_runs = (
-        runs.h5 if measure_lateness else [H5Outcome(h.race_key, h.success, None, h.run_id) for h in runs.h5]
-    )
+    facts.h5_runs = runs.h5 if measure_lateness else _unmeasured(runs.h5)
+    facts.last_call_runs = runs.last_call if measure_lateness else _unmeasured(runs.last_call)
     facts.queued_runs = runs.queued
+    facts.odds_watch = odds_watch
     return facts
 
 

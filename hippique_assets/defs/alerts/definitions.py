@@ -3,7 +3,7 @@ the day's operations report."""
 
 from dagster import Definitions
 
-from hippique_assets.defs.alerts.ops_report import ops_report
+from hippique_assets.defs.alerts.ops_report import build_ops_report
 from hippique_assets.defs.alerts.resources import build_notifications
 from hippique_assets.defs.alerts.sensors import build_alert_sensors
 from hippique_assets.settings import Settings
@@ -11,7 +11,7 @@ from hippique_assets.settings import Settings
 
 def definitions(settings: Settings) -> Definitions:
     return Definitions(
-        assets=[ops_report],
+        assets=[build_ops_report(odds_watch=settings.odds_watch)],
         sensors=build_alert_sensors(settings),
         resources={"notifications": build_notifications()},
     )

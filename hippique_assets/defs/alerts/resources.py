@@ -1,4 +1,5 @@
-"""The notification channels as a resource, configured from ``HIPPIQUE_ALERT_*``; off until configured.
+"""The notification channels as a resource, configured from ``HIPPIQUE_ALERT_*`` (read by
+:class:`~hippique_assets.defs.alerts.alert_settings.AlertSettings`); off until configured.
 
 The SMTP login, its password and the webhook URL (which holds the webhook's token) reach the resource
 through ``EnvVar``, so the UI and the run logs only ever show the variables' names.
@@ -7,13 +8,11 @@ through ``EnvVar``, so the UI and the run logs only ever show the variables' nam
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Mapping
-from datetime import time, timedelta
 from typing import Any
 
 from dagster import ConfigurableResource, EnvVar
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from hippique_assets.alerts import (
     DEFAULT_ATTEMPTS,
@@ -27,13 +26,16 @@ from hippique_assets.alerts import (
     deliver,
     run_link,
 )
+from hippique_assets.defs.alerts.alert_settings import AlertSettings
 from hippique_assets.racing.watch import Thresholds
-from hippique_assets.settings import SettingsError, _float, _int, _switch
+from hippique_assets.settings import SettingsError
 
 logger = logging.getLogger(__name__)
 
 SMTP_PORT_STARTTLS = 587
 SMTP_PORT_PLAIN = 25
+# The resource's fields that reach it through EnvVar (fields of AlertSettings of the same names).
+SECRET_FIELDS = ("smtp_user", "smtp_password", "webhook_url")
 
 
 class NotificationsResource(ConfigurableResource):
@@ -131,91 +133,38 @@ def build_notifications(environ: Mapping[str, str] | None = None) -> Notificatio
     """The resource from the environment (``os.environ`` by default), checked the way
     :func:`hippique_assets.settings.load_settings` checks settings: an unusable combination raises
     :class:`~hippique_assets.settings.SettingsError` naming the variable, never its secret value."""
-    env = os.environ if environ is None else environ
-
-    def text(name: str) -> str | None:
-        return (env.get(name) or "").strip() or None
-
-    def secret(name: str) -> Any:
-        return EnvVar(name) if text(name) else None
-
-    host = text("HIPPIQUE_ALERT_SMTP_HOST")
-    recipients = [address.strip() for address in (env.get("HIPPIQUE_ALERT_EMAIL_TO") or "").split(",")]
+    settings = AlertSettings.load(environ)
     values: dict[str, Any] = dict(
-        smtp_host=host,
-        smtp_port=_port(env),
-        smtp_starttls=_switch(env, "HIPPIQUE_ALERT_SMTP_STARTTLS", default=True),
-        email_from=text("HIPPIQUE_ALERT_EMAIL_FROM"),
-        email_to=[address for address in recipients if address],
-        attempts=_int(env, "HIPPIQUE_ALERT_ATTEMPTS", DEFAULT_ATTEMPTS),
-        backoff_s=_float(env, "HIPPIQUE_ALERT_BACKOFF_S", DEFAULT_BACKOFF_S),
-        budget_s=_float(env, "HIPPIQUE_ALERT_BUDGET_S", DEFAULT_BUDGET_S),
-        ui_url=text("HIPPIQUE_UI_URL"),
+        smtp_host=settings.smtp_host,
+        smtp_port=settings.smtp_port,
+        smtp_starttls=settings.smtp_starttls,
+        email_from=settings.email_from,
+        email_to=list(settings.email_to),
+        attempts=settings.attempts,
+        backoff_s=settings.backoff_s,
+        budget_s=settings.budget_s,
+        ui_url=settings.ui_url,
     )
-    if not values["budget_s"] > 0:
-        raise SettingsError("HIPPIQUE_ALERT_BUDGET_S must be > 0")
-    if bool(text("HIPPIQUE_ALERT_SMTP_USER")) != bool(text("HIPPIQUE_ALERT_SMTP_PASSWORD")):
-        raise SettingsError("HIPPIQUE_ALERT_SMTP_USER and HIPPIQUE_ALERT_SMTP_PASSWORD go together")
-    if host and not values["email_to"]:
-        raise SettingsError("HIPPIQUE_ALERT_SMTP_HOST is set: HIPPIQUE_ALERT_EMAIL_TO needs an address")
+    secrets: dict[str, SecretStr | None] = {field: getattr(settings, field) for field in SECRET_FIELDS}
     # Checked with the real values, then handed over as EnvVar so the values stay out of the config.
-    checked = NotificationsResource(
-        **values,
-        smtp_user=text("HIPPIQUE_ALERT_SMTP_USER"),
-        smtp_password=text("HIPPIQUE_ALERT_SMTP_PASSWORD"),
-        webhook_url=text("HIPPIQUE_ALERT_WEBHOOK_URL"),
-    )
+    revealed: dict[str, Any] = {field: _revealed(value) for field, value in secrets.items()}
+    checked = NotificationsResource(**values, **revealed)
     for name, factory in checked._channel_factories():
         try:
             factory()
         except ValueError as exc:
             raise SettingsError(f"{name} alerts: {exc}") from None
-    return NotificationsResource(
-        **values,
-        smtp_user=secret("HIPPIQUE_ALERT_SMTP_USER"),
-        smtp_password=secret("HIPPIQUE_ALERT_SMTP_PASSWORD"),
-        webhook_url=secret("HIPPIQUE_ALERT_WEBHOOK_URL"),
-    )
+    by_name: dict[str, Any] = {
+        field: EnvVar(AlertSettings.variable_of(field)) if value is not None else None
+        for field, value in secrets.items()
+    }
+    return NotificationsResource(**values, **by_name)
 
 
-def _port(env: Mapping[str, str]) -> int | None:
-    if not (env.get("HIPPIQUE_ALERT_SMTP_PORT") or "").strip():
-        return None
-    port = _int(env, "HIPPIQUE_ALERT_SMTP_PORT", SMTP_PORT_STARTTLS)
-    if port > 65535:
-        raise SettingsError(f"HIPPIQUE_ALERT_SMTP_PORT must be a TCP port, got {port}")
-    return port
+def _revealed(secret: SecretStr | None) -> str | None:
+    return secret.get_secret_value() if secret is not None else None
 
 
 def build_thresholds(environ: Mapping[str, str] | None = None) -> Thresholds:
     """The watch's limits from ``HIPPIQUE_ALERT_*`` (defaults: the operations guide's)."""
-    env = os.environ if environ is None else environ
-    default = Thresholds()
-    deadline = (env.get("HIPPIQUE_ALERT_PLAN_DEADLINE") or "").strip()
-    try:
-        plan_deadline = time.fromisoformat(deadline) if deadline else default.plan_deadline
-    except ValueError:
-        raise SettingsError(f"HIPPIQUE_ALERT_PLAN_DEADLINE must be HH:MM (Paris), got {deadline!r}") from None
-    share = _float(env, "HIPPIQUE_ALERT_FAILED_ANALYSES_SHARE", default.failed_analyses_share)
-    if share > 1:
-        raise SettingsError(f"HIPPIQUE_ALERT_FAILED_ANALYSES_SHARE must be between 0 and 1, got {share}")
-    return Thresholds(
-        plan_deadline=plan_deadline,
-        first_run_grace=timedelta(
-            minutes=_float(
-                env, "HIPPIQUE_ALERT_FIRST_RUN_GRACE_MIN", default.first_run_grace.total_seconds() / 60
-            )
-        ),
-        h5_late=timedelta(seconds=_float(env, "HIPPIQUE_ALERT_H5_LATE_S", default.h5_late.total_seconds())),
-        failed_analyses_share=share,
-        queue_depth=_int(env, "HIPPIQUE_ALERT_QUEUE_DEPTH", default.queue_depth),
-        shrunk_races=_int(env, "HIPPIQUE_ALERT_SHRUNK_RACES", default.shrunk_races),
-        day_end_wait=timedelta(
-            minutes=_float(env, "HIPPIQUE_ALERT_DAY_END_WAIT_MIN", default.day_end_wait.total_seconds() / 60)
-        ),
-        ledger_deadline=timedelta(
-            minutes=_float(
-                env, "HIPPIQUE_ALERT_LEDGER_DEADLINE_MIN", default.ledger_deadline.total_seconds() / 60
-            )
-        ),
-    )
+    return AlertSettings.load(environ).thresholds()

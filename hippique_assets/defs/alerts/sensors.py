@@ -60,7 +60,8 @@ def build_watch_sensor(settings: Settings, thresholds: Thresholds | None = None)
         minimum_interval_seconds=min(WATCH_INTERVAL_S, max(settings.race_clock_interval_s, 1) * 2),
         default_status=DefaultSensorStatus.RUNNING if settings.sensors_on else DefaultSensorStatus.STOPPED,
         description="Raises the race day's alerts once each: plan missing, empty or shrunk, no race run "
-        "requested, analyses failing, late or missed H-5 decisions, a deep queue, a day ending with gaps.",
+        "requested, analyses failing, late H-5 or last-call decisions, missed phases, a last call missed "
+        "or refused on a race H-5 decided on, a deep queue, a day ending with gaps.",
     )
     def race_day_watch(
         context: SensorEvaluationContext,
@@ -71,10 +72,17 @@ def build_watch_sensor(settings: Settings, thresholds: Thresholds | None = None)
         now = clock.now()
         day = now.astimezone(PARIS).date()
         try:
-            facts = day_facts(postgres, context.instance, day, measure_lateness=clock.spec == "real")
+            facts = day_facts(
+                postgres,
+                context.instance,
+                day,
+                measure_lateness=clock.spec == "real",
+                odds_watch=settings.odds_watch,
+            )
         except UNREACHABLE as exc:
             return SkipReason(f"Postgres unreachable, tick skipped: {first_line(exc)}")
-        raised = raise_alerts(postgres, notifications, day_alerts(facts, now, limits), now)
+        alerts = day_alerts(facts, now, limits, run_url=notifications.run_url)
+        raised = raise_alerts(postgres, notifications, alerts, now)
         for alert, deliveries in raised:
             context.log.warning(f"alert {alert.dedup_key}: {alert.title} ({len(deliveries)} channel(s))")
         return SkipReason(_summary(raised))
