@@ -28,8 +28,11 @@ from hippique_assets.analysis.config import default_config
 from hippique_assets.analysis.history import race_inputs
 from hippique_assets.analysis.pipeline import analyse_race
 from hippique_assets.lib.table_checks import table_check_results
-from hippique_assets.pmu import tables
 from hippique_assets.pmu.parse_common import typed_frame
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
+from hippique_assets.pmu.schema.participants import HORSES, PARTICIPANTS
+from hippique_assets.pmu.schema.performances import PERFORMANCES
+from hippique_assets.pmu.schema.programme import RACES
 from hippique_assets.racing.keys import race_key
 from hippique_assets.storage import migrate
 from hippique_assets.storage.postgres import PostgresResource
@@ -51,7 +54,7 @@ def day_rows(day: date, races: int, rng: np.random.Generator, horses: int) -> di
         start = datetime(day.year, day.month, day.day, 11, tzinfo=UTC) + timedelta(minutes=10 * course)
         race_rows.append(
             _row(
-                tables.RACES,
+                RACES,
                 race_date=day,
                 reunion=reunion,
                 course=c,
@@ -69,7 +72,7 @@ def day_rows(day: date, races: int, rng: np.random.Generator, horses: int) -> di
             hid = f"H{horse}"
             runner_rows.append(
                 _row(
-                    tables.PARTICIPANTS,
+                    PARTICIPANTS,
                     race_date=day,
                     reunion=reunion,
                     course=c,
@@ -87,7 +90,7 @@ def day_rows(day: date, races: int, rng: np.random.Generator, horses: int) -> di
             )
             horse_rows.append(
                 _row(
-                    tables.HORSES,
+                    HORSES,
                     horse_id=hid,
                     horse_id_source="pmu",
                     name=hid,
@@ -105,17 +108,17 @@ def load_days(postgres: PostgresResource, days: list[date], races: int, rng: np.
         for day in chunk:
             for name, found in day_rows(day, races, rng, 40_000).items():
                 rows[name] += found
-        postgres.write_frame(tables.RACES, typed_frame(tables.RACES, rows["races"]), partition_values=chunk)
+        postgres.write_frame(RACES, typed_frame(RACES, rows["races"]), partition_values=chunk)
         postgres.write_frame(
-            tables.PARTICIPANTS,
-            typed_frame(tables.PARTICIPANTS, rows["participants"]),
+            PARTICIPANTS,
+            typed_frame(PARTICIPANTS, rows["participants"]),
             partition_values=chunk,
         )
-        horses = typed_frame(tables.HORSES, rows["horses"]).drop_duplicates("horse_id", keep="last")
-        postgres.write_frame(tables.HORSES, horses)
+        horses = typed_frame(HORSES, rows["horses"]).drop_duplicates("horse_id", keep="last")
+        postgres.write_frame(HORSES, horses)
         performances = [
             _row(
-                tables.PERFORMANCES,
+                PERFORMANCES,
                 horse_id=h,
                 past_race_date=chunk[0] - timedelta(days=k * 17 + 1),
                 reduction_km_s=float(70 + k),
@@ -127,8 +130,8 @@ def load_days(postgres: PostgresResource, days: list[date], races: int, rng: np.
             for k in range(4)
         ]
         postgres.write_frame(
-            tables.PERFORMANCES,
-            typed_frame(tables.PERFORMANCES, performances).drop_duplicates(["horse_id", "past_race_date"]),
+            PERFORMANCES,
+            typed_frame(PERFORMANCES, performances).drop_duplicates(["horse_id", "past_race_date"]),
         )
 
 
@@ -139,7 +142,7 @@ def snapshots(postgres: PostgresResource, key: str, start: datetime) -> None:
         for r in runners.itertuples():
             rows.append(
                 _row(
-                    tables.ODDS_SNAPSHOTS,
+                    ODDS_SNAPSHOTS,
                     race_key=key,
                     race_date=r.race_date,
                     reunion=r.reunion,
@@ -152,7 +155,7 @@ def snapshots(postgres: PostgresResource, key: str, start: datetime) -> None:
                     non_runner=False,
                 )
             )
-    postgres.write_frame(tables.ODDS_SNAPSHOTS, typed_frame(tables.ODDS_SNAPSHOTS, rows))
+    postgres.write_frame(ODDS_SNAPSHOTS, typed_frame(ODDS_SNAPSHOTS, rows))
 
 
 def timed(fn, repeat: int) -> list[float]:
@@ -173,10 +176,10 @@ def measure(postgres: PostgresResource, repeat: int) -> tuple[list[float], list[
 
     def checks() -> None:
         for name, table, scope in (
-            ("races", tables.RACES, None),
-            ("participants", tables.PARTICIPANTS, None),
-            ("horses", tables.HORSES, "last_seen"),
-            ("performances", tables.PERFORMANCES, "last_seen_date"),
+            ("races", RACES, None),
+            ("participants", PARTICIPANTS, None),
+            ("horses", HORSES, "last_seen"),
+            ("performances", PERFORMANCES, "last_seen_date"),
         ):
             with_data = [LAST_DAY] if scope is None and name != "horses" else None
             list(

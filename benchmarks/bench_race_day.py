@@ -24,7 +24,7 @@ from pathlib import Path
 
 from scratch_db import scratch_database
 
-from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
 from hippique_assets.racing.tables import MISSED_RUNS, ODDS_CAPTURE_GAPS, PHASE_DECISIONS, RACE_PLAN
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource

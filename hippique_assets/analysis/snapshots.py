@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
 from hippique_assets.storage.tables import column_names
 
 CAPTURE_PHASE = "capture"

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from dagster import AssetExecutionContext, Failure
 
-from hippique_assets.pmu.tables import RACES
+from hippique_assets.pmu.schema.programme import RACES
 from hippique_assets.racing.race_clock import (
     LAST_CALL,
     PHASE_LABEL,

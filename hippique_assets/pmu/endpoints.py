@@ -3,9 +3,10 @@
 The paths (:mod:`hippique_assets.pmu.paths`), the client's expectations and body limits
 (:mod:`hippique_assets.pmu.client`), the day's gaps (:mod:`hippique_assets.pmu.gaps`), the
 ingestion assets and their jobs (:mod:`hippique_assets.defs.pmu`) and the replay's routing are all
-built from :data:`ENDPOINTS`. Adding an endpoint is one record here, its tables in
-:mod:`hippique_assets.pmu.tables` (with a migration), its row function in a ``parse_*.py`` and,
-for the replay, a method of the generated day named after it.
+built from :data:`ENDPOINTS`. Adding an endpoint is one record here, its tables in a module of
+:mod:`hippique_assets.pmu.schema` listed in :mod:`hippique_assets.pmu.tables` (with a migration),
+its row function in a ``parse_*.py`` and, for the replay, a method of the generated day named
+after it.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from typing import Any, Literal
 
 from sqlalchemy import Table
 
-from hippique_assets.pmu import tables
 from hippique_assets.pmu.parse_participants import participants_rows
 from hippique_assets.pmu.parse_performances import performances_rows
 from hippique_assets.pmu.parse_programme import programme_rows
 from hippique_assets.pmu.parse_rapports import rapports_rows
+from hippique_assets.pmu.schema.participants import HORSES, PARTICIPANTS
+from hippique_assets.pmu.schema.performances import PERFORMANCES
+from hippique_assets.pmu.schema.programme import RACES, REUNIONS
+from hippique_assets.pmu.schema.rapports import BETS, DIVIDENDS
 from hippique_assets.racing.keys import pmu_date
 
 Scope = Literal["day", "reunion", "race"]
@@ -109,7 +113,7 @@ ENDPOINTS: tuple[PmuEndpoint, ...] = (
         "A 204 answer (no racing, or a date the API does not hold) is recorded in the manifest and "
         "gives empty tables downstream.",
         max_body_mb=16.0,
-        tables=(TableSpec(tables.REUNIONS, "reunions"), TableSpec(tables.RACES, "races")),
+        tables=(TableSpec(REUNIONS, "reunions"), TableSpec(RACES, "races")),
         rows=programme_rows,
         plan=True,
     ),
@@ -121,9 +125,9 @@ ENDPOINTS: tuple[PmuEndpoint, ...] = (
         "``/R{n}/C{n}/participants`` for every race of the day: runners, odds, musique, results.",
         max_body_mb=4.0,
         tables=(
-            TableSpec(tables.PARTICIPANTS, "runners", "One row per runner of every race of the day."),
+            TableSpec(PARTICIPANTS, "runners", "One row per runner of every race of the day."),
             TableSpec(
-                tables.HORSES,
+                HORSES,
                 "horses",
                 "Horses seen on any day, keyed by PMU idCheval (or a derived key).",
                 day_column="last_seen",
@@ -140,7 +144,7 @@ ENDPOINTS: tuple[PmuEndpoint, ...] = (
         max_body_mb=16.0,
         tables=(
             TableSpec(
-                tables.PERFORMANCES,
+                PERFORMANCES,
                 "past_races",
                 "Past races of every runner of the day, one row per horse and past race, deduplicated "
                 "across days.\n\nThe performances payload carries no pedigree, so horses are identified "
@@ -160,12 +164,8 @@ ENDPOINTS: tuple[PmuEndpoint, ...] = (
         not_final_on_404=True,
         max_body_mb=2.0,
         tables=(
-            TableSpec(
-                tables.BETS, "bets", "Bet types offered per race with their base stake and refund flag."
-            ),
-            TableSpec(
-                tables.DIVIDENDS, "dividends", "Official dividends per bet type and winning combination."
-            ),
+            TableSpec(BETS, "bets", "Bet types offered per race with their base stake and refund flag."),
+            TableSpec(DIVIDENDS, "dividends", "Official dividends per bet type and winning combination."),
         ),
         rows=rapports_rows,
     ),

@@ -22,13 +22,13 @@ from datetime import date
 
 import pandas as pd
 
-from hippique_assets.pmu import tables
 from hippique_assets.pmu.endpoints import INGESTED
 from hippique_assets.pmu.endpoints import endpoint as endpoint_record
 from hippique_assets.pmu.landing import Manifest
 from hippique_assets.pmu.last_good import Kept
 from hippique_assets.pmu.parse_common import typed_frame
 from hippique_assets.pmu.paths import parse_api_path
+from hippique_assets.pmu.schema.ingest_gaps import INGEST_GAPS
 from hippique_assets.pmu.validation import Rejection
 from hippique_assets.racing.keys import parse_race_key, race_key
 from hippique_assets.storage.files import FileStore
@@ -187,4 +187,4 @@ def day_gaps(
             path=record.path,
             runner=record.runner,
         )
-    return typed_frame(tables.INGEST_GAPS, rows)
+    return typed_frame(INGEST_GAPS, rows)

@@ -22,19 +22,21 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Table
 
-from hippique_assets.pmu import tables
 from hippique_assets.pmu.paths import participants_path, programme_path, rapports_path
+from hippique_assets.pmu.schema.participants import PARTICIPANTS
+from hippique_assets.pmu.schema.programme import RACES, REUNIONS
+from hippique_assets.pmu.schema.rapports import BETS, DIVIDENDS
 from hippique_assets.pmu.validation import Rejection
 from hippique_assets.racing.keys import race_key
 from hippique_assets.storage.files import FileStore
 
 # The unit of each day-partitioned table: what one answer either has or lacks as a whole.
 UNITS: dict[str, tuple[str, ...]] = {
-    tables.REUNIONS.fullname: ("race_date", "reunion"),
-    tables.RACES.fullname: ("race_date", "reunion", "course"),
-    tables.PARTICIPANTS.fullname: ("race_date", "reunion", "course", "number"),
-    tables.BETS.fullname: ("race_date", "reunion", "course", "bet_type"),
-    tables.DIVIDENDS.fullname: ("race_date", "reunion", "course", "bet_type"),
+    REUNIONS.fullname: ("race_date", "reunion"),
+    RACES.fullname: ("race_date", "reunion", "course"),
+    PARTICIPANTS.fullname: ("race_date", "reunion", "course", "number"),
+    BETS.fullname: ("race_date", "reunion", "course", "bet_type"),
+    DIVIDENDS.fullname: ("race_date", "reunion", "course", "bet_type"),
 }
 
 

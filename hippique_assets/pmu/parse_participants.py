@@ -10,7 +10,6 @@ from typing import Any
 
 import pandas as pd
 
-from hippique_assets.pmu import tables
 from hippique_assets.pmu.batch import parse_payload
 from hippique_assets.pmu.parse_common import (
     ParsedRows,
@@ -30,13 +29,15 @@ from hippique_assets.pmu.parse_common import (
     typed_frame,
 )
 from hippique_assets.pmu.parse_horses import HorseIdSource, horse_identity
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
+from hippique_assets.pmu.schema.participants import HORSES, PARTICIPANTS
 from hippique_assets.pmu.units import centimes_to_eur, ms_to_s, tenths_kg_to_kg
 from hippique_assets.pmu.validation import Rejection, shown
 from hippique_assets.racing.keys import race_key
 from hippique_assets.storage.tables import column_names
 
 NON_RUNNER = "NON_PARTANT"
-_TABLES = (tables.PARTICIPANTS, tables.HORSES)
+_TABLES = (PARTICIPANTS, HORSES)
 
 
 @dataclass
@@ -74,7 +75,7 @@ def parse_participants(
         course,
         rejected=rejected,
     )
-    return ParticipantsTables(participants=frames[tables.PARTICIPANTS], horses=frames[tables.HORSES])
+    return ParticipantsTables(participants=frames[PARTICIPANTS], horses=frames[HORSES])
 
 
 @dataclass
@@ -109,13 +110,13 @@ def participants_rows(payload: dict, race_date: date, reunion: int, course: int)
     ]
     _reject_shared_numbers(runners, key)
     _reject_shared_horses(runners, key)
-    out = ParsedRows({tables.PARTICIPANTS: [], tables.HORSES: []})
+    out = ParsedRows({PARTICIPANTS: [], HORSES: []})
     for runner in runners:
         if runner.error is not None:
             out.rejected.append(runner.error)
         elif runner.rows is not None:
-            out[tables.PARTICIPANTS].append(runner.rows[0])
-            out[tables.HORSES].append(runner.rows[1])
+            out[PARTICIPANTS].append(runner.rows[0])
+            out[HORSES].append(runner.rows[1])
     return out
 
 
@@ -381,7 +382,7 @@ def odds_snapshot(
         raise ValueError(f"odds snapshot phase must be a non-empty label, got {phase!r}")
     if captured_at.tzinfo is None:
         raise ValueError(f"odds snapshot captured_at {captured_at.isoformat()} has no timezone")
-    needed = [c for c in column_names(tables.ODDS_SNAPSHOTS) if c not in ("phase", "captured_at")]
+    needed = [c for c in column_names(ODDS_SNAPSHOTS) if c not in ("phase", "captured_at")]
     missing = [c for c in needed if c not in participants.columns and c not in LIVE_ODDS_FIELDS]
     if missing:
         raise ValueError(f"odds_snapshot needs participants columns {missing}")
@@ -406,4 +407,4 @@ def odds_snapshot(
         }
         for r in participants.to_dict("records")
     ]
-    return typed_frame(tables.ODDS_SNAPSHOTS, rows)
+    return typed_frame(ODDS_SNAPSHOTS, rows)

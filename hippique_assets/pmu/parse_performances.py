@@ -19,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 
-from hippique_assets.pmu import tables
 from hippique_assets.pmu.batch import parse_payload
 from hippique_assets.pmu.parse_common import (
     ParsedRows,
@@ -36,6 +35,7 @@ from hippique_assets.pmu.parse_common import (
     require,
     require_list,
 )
+from hippique_assets.pmu.schema.performances import PERFORMANCES
 from hippique_assets.pmu.units import PARIS, hundredths_to_s
 from hippique_assets.pmu.validation import Rejection, shown
 from hippique_assets.racing.keys import race_key
@@ -64,7 +64,7 @@ def parse_performances(
     """
     frames = parse_payload(
         "performances",
-        (tables.PERFORMANCES,),
+        (PERFORMANCES,),
         race_date,
         race_key(race_date, reunion, course),
         performances_rows,
@@ -75,7 +75,7 @@ def parse_performances(
         horse_ids,
         rejected=rejected,
     )
-    return frames[tables.PERFORMANCES]
+    return frames[PERFORMANCES]
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def performances_rows(
     with reading(where):
         listed = require_list(payload, "participants", where)
         entries = [_entry(entry, horse_ids, where) for entry in listed]
-    out = ParsedRows({tables.PERFORMANCES: []})
+    out = ParsedRows({PERFORMANCES: []})
     found: dict[tuple[str, date], list[tuple[str, int | None, dict[str, Any]]]] = {}
     for raw, entry in zip(listed, entries, strict=True):
         if entry.horse_id is None:
@@ -118,7 +118,7 @@ def performances_rows(
     for (horse_id, day), listings in found.items():
         rows = [row for _, _, row in listings]
         if all(row == rows[0] for row in rows):
-            out[tables.PERFORMANCES].append(rows[0])
+            out[PERFORMANCES].append(rows[0])
             continue
         # Neither of two different past races on one day can be trusted over the other.
         out.rejected.extend(

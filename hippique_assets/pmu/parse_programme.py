@@ -22,7 +22,6 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Table
 
-from hippique_assets.pmu import tables
 from hippique_assets.pmu.batch import parse_payload
 from hippique_assets.pmu.parse_common import (
     ParsedRows,
@@ -43,11 +42,12 @@ from hippique_assets.pmu.parse_common import (
     require_text,
     strip_bet_prefix,
 )
+from hippique_assets.pmu.schema.programme import RACES, REUNIONS
 from hippique_assets.pmu.units import decimal_comma, ms_to_s, offset_ms_to_s, paris_wall_clock
 from hippique_assets.pmu.validation import Rejection, shown
 from hippique_assets.racing.keys import race_key
 
-_TABLES = (tables.REUNIONS, tables.RACES)
+_TABLES = (REUNIONS, RACES)
 # Race keys spell reunion and race numbers with one or two digits.
 _MAX_NUMBER = 99
 # No timezone is more than a day away from UTC.
@@ -86,7 +86,7 @@ def parse_programme(
     frames = parse_payload(
         "programme", _TABLES, race_date, None, programme_rows, payload, race_date, rejected=rejected
     )
-    return ProgrammeTables(reunions=frames[tables.REUNIONS], races=frames[tables.RACES])
+    return ProgrammeTables(reunions=frames[REUNIONS], races=frames[RACES])
 
 
 def programme_rows(
@@ -123,7 +123,7 @@ def parse_reunion(
     frames = parse_payload(
         "programme", _TABLES, race_date, None, reunion_rows, payload, race_date, rejected=rejected
     )
-    return ProgrammeTables(reunions=frames[tables.REUNIONS], races=frames[tables.RACES])
+    return ProgrammeTables(reunions=frames[REUNIONS], races=frames[RACES])
 
 
 def race_refs(payload: dict, race_date: date) -> list[RaceRef]:
@@ -158,7 +158,7 @@ class _Unit:
 
 def _rows(reunions: list[Any], race_date: date, where: str) -> ParsedRows:
     units = [_reunion_unit(reunion, index, race_date, where) for index, reunion in enumerate(reunions)]
-    out = ParsedRows({tables.REUNIONS: [], tables.RACES: []})
+    out = ParsedRows({REUNIONS: [], RACES: []})
     for unit in _unless_listed_twice(units, "reunion R{}", "numOfficiel"):
         out.rejected.extend(unit.rejected)
         for table, rows in unit.rows.items():
@@ -216,14 +216,14 @@ def _reunion_unit(reunion: Any, index: int, race_date: date, where: str) -> _Uni
         unit.rejected.append(parse_error(exc, r_where))
         return unit
     try:
-        unit.rows[tables.REUNIONS] = [_reunion_row(reunion, number, len(courses), race_date, r_where)]
+        unit.rows[REUNIONS] = [_reunion_row(reunion, number, len(courses), race_date, r_where)]
     except Exception as exc:  # the header costs the reunion's row; its races stand on their own
         unit.rejected.append(parse_error(exc, r_where))
     races = [_race_unit(course, index, number, race_date, r_where) for index, course in enumerate(courses)]
-    unit.rows[tables.RACES] = []
+    unit.rows[RACES] = []
     for race in _unless_listed_twice(races, "race C{}", "numOrdre", lambda n: race_key(race_date, number, n)):
         unit.rejected.extend(race.rejected)
-        unit.rows[tables.RACES].extend(race.rows.get(tables.RACES, []))
+        unit.rows[RACES].extend(race.rows.get(RACES, []))
     return unit
 
 
@@ -240,7 +240,7 @@ def _race_unit(course: Any, index: int, reunion: int, race_date: date, r_where: 
         row = _race_row(course, reunion, number, key, race_date, where)
     except Exception as exc:
         return _Unit(number, where, rejected=[parse_error(exc, where).at(race_key=key)])
-    return _Unit(number, where, rows={tables.RACES: [row]})
+    return _Unit(number, where, rows={RACES: [row]})
 
 
 def _text_list(value: Any, where: str, key: str) -> list[Any] | None:

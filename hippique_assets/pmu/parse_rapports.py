@@ -16,7 +16,6 @@ from typing import Any
 
 import pandas as pd
 
-from hippique_assets.pmu import tables
 from hippique_assets.pmu.batch import parse_payload
 from hippique_assets.pmu.parse_common import (
     ParsedRows,
@@ -32,6 +31,7 @@ from hippique_assets.pmu.parse_common import (
     require_text,
     strip_bet_prefix,
 )
+from hippique_assets.pmu.schema.rapports import BETS, DIVIDENDS
 from hippique_assets.pmu.units import centimes_to_eur
 from hippique_assets.pmu.validation import Rejection, shown
 from hippique_assets.racing.keys import race_key
@@ -82,7 +82,7 @@ def parse_rapports(
     """
     frames = parse_payload(
         "rapports",
-        (tables.BETS, tables.DIVIDENDS),
+        (BETS, DIVIDENDS),
         race_date,
         race_key(race_date, reunion, course),
         rapports_rows,
@@ -92,7 +92,7 @@ def parse_rapports(
         course,
         rejected=rejected,
     )
-    return RapportsTables(bets=frames[tables.BETS], dividends=frames[tables.DIVIDENDS])
+    return RapportsTables(bets=frames[BETS], dividends=frames[DIVIDENDS])
 
 
 @dataclass
@@ -126,15 +126,15 @@ def rapports_rows(payload: list, race_date: date, reunion: int, course: int) -> 
         listings.setdefault(bet_type, []).append(
             _bet(bet, raw_type, bet_type, race_date, reunion, course, key)
         )
-    out = ParsedRows({tables.BETS: [], tables.DIVIDENDS: []})
+    out = ParsedRows({BETS: [], DIVIDENDS: []})
     for bets in listings.values():
         kept = _one_listing(bets, key)
         if kept is None:
             out.rejected.extend(bet.error for bet in bets if bet.error is not None)
             continue
         assert kept.row is not None
-        out[tables.BETS].append(kept.row)
-        out[tables.DIVIDENDS].extend(kept.dividends)
+        out[BETS].append(kept.row)
+        out[DIVIDENDS].extend(kept.dividends)
     return out
 
 

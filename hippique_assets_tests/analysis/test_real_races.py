@@ -27,7 +27,7 @@ from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
 from hippique_assets.defs.race_live.assets import odds_snapshot_h5, odds_snapshot_h30
 from hippique_assets.defs.resources import build_resources
 from hippique_assets.lib.runner import run_job_partitions
-from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
 from hippique_assets.settings import Settings
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.storage.tables import column_names

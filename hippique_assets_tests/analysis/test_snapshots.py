@@ -16,7 +16,7 @@ from hippique_assets.analysis.snapshots import (
     phase_odds,
     read_capture_file,
 )
-from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
 from hippique_assets.storage.tables import column_names
 
 START = pd.Timestamp("2026-01-10T14:00:00Z")

@@ -18,7 +18,8 @@ from dagster._core.workspace.context import WorkspaceRequestContext
 from dagster_graphql.test.utils import execute_dagster_graphql
 
 from hippique_assets.lib.runner import QUIET_RUN_CONFIG
-from hippique_assets.pmu import tables
+from hippique_assets.pmu.schema.participants import HORSES
+from hippique_assets.pmu.schema.programme import RACES
 from hippique_assets.settings import Settings
 from hippique_assets.storage.io_manager import DAY_COLUMN_KEY, rows_by_partition
 from hippique_assets.storage.postgres import query_frame
@@ -206,7 +207,7 @@ def test_upserted_tables_count_the_rows_of_their_day(backfilled) -> None:
 
 def test_rows_are_counted_by_partition_column_or_day_column() -> None:
     races = pd.DataFrame({"race_date": [date(2026, 3, 20), date(2026, 3, 22), date(2026, 3, 22)]})
-    by_key = rows_by_partition(tables.RACES, races, ["2026-03-20", "2026-03-21", "2026-03-22"], None)
+    by_key = rows_by_partition(RACES, races, ["2026-03-20", "2026-03-21", "2026-03-22"], None)
     assert by_key is not None
     assert {key: len(rows) for key, rows in by_key.items()} == {
         "2026-03-20": 1,
@@ -216,6 +217,6 @@ def test_rows_are_counted_by_partition_column_or_day_column() -> None:
     horses = pd.DataFrame({"last_seen": [date(2026, 3, 21)] * 2})
     keys = ["2026-03-20", "2026-03-21"]
     # A table without a partition column: counted only when a column is named to date its rows.
-    assert rows_by_partition(tables.HORSES, horses, keys, None) is None
-    dated = rows_by_partition(tables.HORSES, horses, keys, {DAY_COLUMN_KEY: "last_seen"})
+    assert rows_by_partition(HORSES, horses, keys, None) is None
+    dated = rows_by_partition(HORSES, horses, keys, {DAY_COLUMN_KEY: "last_seen"})
     assert dated is not None and {k: len(v) for k, v in dated.items()} == {"2026-03-20": 0, "2026-03-21": 2}

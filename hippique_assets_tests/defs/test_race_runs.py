@@ -18,7 +18,7 @@ from hippique_assets.defs.race_day.automation import build_run_failure_sensor
 from hippique_assets.defs.race_live.assets import odds_snapshot_h5
 from hippique_assets.defs.resources import PmuApiResource
 from hippique_assets.lib.race_runs import DUE_TAG, PHASE_TAG, RACE_TAG, RUN_FAILED, STARTED_LATE
-from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
 from hippique_assets.racing.tables import MISSED_RUNS
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.files import FilesResource

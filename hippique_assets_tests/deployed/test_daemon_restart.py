@@ -26,7 +26,7 @@ from dagster import DagsterInstance, RunsFilter
 from hippique_assets.cli.processes import ManagedProcess
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.lib.race_runs import NOT_FIRED, RUN_FAILED, STARTED_LATE
-from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
 from hippique_assets.racing.race_clock import DEFAULT_GRACE
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import load_settings

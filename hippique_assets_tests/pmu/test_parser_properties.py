@@ -35,13 +35,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Table
 
-from hippique_assets.pmu import parsers, tables
+from hippique_assets.pmu import parsers
 from hippique_assets.pmu.batch import Batch
 from hippique_assets.pmu.parse_common import PmuParseError, strip_bet_prefix
 from hippique_assets.pmu.parse_participants import participants_rows
 from hippique_assets.pmu.parse_performances import performances_rows
 from hippique_assets.pmu.parse_programme import programme_rows, reunion_rows
 from hippique_assets.pmu.parse_rapports import rapports_rows
+from hippique_assets.pmu.schema.participants import HORSES, PARTICIPANTS
+from hippique_assets.pmu.schema.performances import PERFORMANCES
+from hippique_assets.pmu.schema.programme import RACES, REUNIONS
+from hippique_assets.pmu.schema.rapports import BETS, DIVIDENDS
 from hippique_assets.pmu.units import PARIS, epoch_ms_to_utc
 from hippique_assets.pmu.validation import Rejection
 from hippique_assets.racing.keys import race_key
@@ -283,11 +287,11 @@ _PROGRAMME_KEYS: dict[str, Callable[[dict[str, Any]], Hashable]] = {
     "races": lambda r: ("race", r["race_date"], r["reunion"], r["course"]),
 }
 ENDPOINTS = {
-    "programme": Endpoint("programme", (tables.REUNIONS, tables.RACES), programme_rows, _PROGRAMME_KEYS),
-    "reunion": Endpoint("reunion", (tables.REUNIONS, tables.RACES), reunion_rows, _PROGRAMME_KEYS),
+    "programme": Endpoint("programme", (REUNIONS, RACES), programme_rows, _PROGRAMME_KEYS),
+    "reunion": Endpoint("reunion", (REUNIONS, RACES), reunion_rows, _PROGRAMME_KEYS),
     "participants": Endpoint(
         "participants",
-        (tables.PARTICIPANTS, tables.HORSES),
+        (PARTICIPANTS, HORSES),
         participants_rows,
         {
             "participants": lambda r: ("runner", r["race_key"], r["number"]),
@@ -296,13 +300,13 @@ ENDPOINTS = {
     ),
     "performances": Endpoint(
         "performances",
-        (tables.PERFORMANCES,),
+        (PERFORMANCES,),
         performances_rows,
         {"performances": lambda r: ("past", r["last_seen_race_key"], r["horse_id"], r["past_race_date"])},
     ),
     "rapports": Endpoint(
         "rapports",
-        (tables.BETS, tables.DIVIDENDS),
+        (BETS, DIVIDENDS),
         rapports_rows,
         {
             "bets": lambda r: ("bet", r["race_key"], r["bet_type"]),
@@ -545,7 +549,7 @@ def _generated_sets() -> dict[str, list[PayloadSet]]:
     participants = [Payload(world.participants(r, c), day, r, c) for r, c in races]
     performances = []
     for runners in participants:
-        rows = participants_rows(runners.body, day, runners.reunion, runners.course)[tables.PARTICIPANTS]
+        rows = participants_rows(runners.body, day, runners.reunion, runners.course)[PARTICIPANTS]
         ids = {row["number"]: row["horse_id"] for row in rows}
         body = world.performances(runners.reunion, runners.course)
         performances.append(Payload(body, day, runners.reunion, runners.course, ids))

@@ -15,6 +15,11 @@ from sqlalchemy import ARRAY, Boolean, DateTime, Double, Integer, Numeric, Table
 from sqlalchemy.dialects.postgresql import JSONB
 
 from hippique_assets.pmu import parsers, tables
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
+from hippique_assets.pmu.schema.participants import HORSES, PARTICIPANTS
+from hippique_assets.pmu.schema.performances import PERFORMANCES
+from hippique_assets.pmu.schema.programme import RACES, REUNIONS
+from hippique_assets.pmu.schema.rapports import BETS, DIVIDENDS
 from hippique_assets.storage.tables import column_names
 
 _RACE_FILE = re.compile(r"^(?P<kind>participants|reunion)_(?P<day>\d{8})_R(?P<r>\d+)(?:C(?P<c>\d+))?\.json$")
@@ -30,16 +35,16 @@ def parse_sample(path: Path) -> dict[Table, pd.DataFrame]:
     name = path.name
     if name.startswith("programme_"):
         parsed = parsers.parse_programme(payload, _day(name[10:18]))
-        return {tables.REUNIONS: parsed.reunions, tables.RACES: parsed.races}
+        return {REUNIONS: parsed.reunions, RACES: parsed.races}
     if name == "trimmed_07072026_programme.json":
         parsed = parsers.parse_programme(payload, date(2026, 7, 7))
-        return {tables.REUNIONS: parsed.reunions, tables.RACES: parsed.races}
+        return {REUNIONS: parsed.reunions, RACES: parsed.races}
     if name == "trimmed_07072026_participants.json":
         runners = parsers.parse_participants(payload, date(2026, 7, 7), 1, 1)
-        return {tables.PARTICIPANTS: runners.participants, tables.HORSES: runners.horses}
+        return {PARTICIPANTS: runners.participants, HORSES: runners.horses}
     if name.startswith("trimmed_07072026_rapports"):
         rapports = parsers.parse_rapports(payload, date(2026, 7, 7), 1, 1)
-        return {tables.BETS: rapports.bets, tables.DIVIDENDS: rapports.dividends}
+        return {BETS: rapports.bets, DIVIDENDS: rapports.dividends}
     if name.startswith("excerpt_05112025_R1C1_performances"):
         envelope = {
             "participants": [{"numPmu": 6, "nomCheval": "KING DU PLESSIS", "coursesCourues": [payload]}]
@@ -47,19 +52,19 @@ def parse_sample(path: Path) -> dict[Table, pd.DataFrame]:
         frame = parsers.parse_performances(
             envelope, date(2025, 11, 5), 1, 1, horse_ids={6: "KING-DU-PLESSIS"}
         )
-        return {tables.PERFORMANCES: frame}
+        return {PERFORMANCES: frame}
     match = _RACE_FILE.match(name)
     if match and match["kind"] == "reunion":
         parsed = parsers.parse_reunion(payload, _day(match["day"]))
-        return {tables.REUNIONS: parsed.reunions, tables.RACES: parsed.races}
+        return {REUNIONS: parsed.reunions, RACES: parsed.races}
     if match and match["kind"] == "participants":
         day, reunion, course = _day(match["day"]), int(match["r"]), int(match["c"])
         runners = parsers.parse_participants(payload, day, reunion, course)
         snapshot = parsers.odds_snapshot(runners.participants, "h30", pd.Timestamp("2026-01-01T12:00Z"))
         return {
-            tables.PARTICIPANTS: runners.participants,
-            tables.HORSES: runners.horses,
-            tables.ODDS_SNAPSHOTS: snapshot,
+            PARTICIPANTS: runners.participants,
+            HORSES: runners.horses,
+            ODDS_SNAPSHOTS: snapshot,
         }
     raise AssertionError(f"no parser chosen for sample {name}")
 
@@ -110,18 +115,16 @@ def test_dtypes_follow_the_column_types() -> None:
 
 def test_frame_problems_reports_what_is_wrong(pmu_samples: Path) -> None:
     frames = parse_sample(pmu_samples / "participants_01012018_R3C1.json")
-    runners = frames[tables.PARTICIPANTS]
+    runners = frames[PARTICIPANTS]
     doubled = pd.concat([runners, runners.head(1)], ignore_index=True)
-    assert any("share a primary key" in p for p in parsers.frame_problems(doubled, tables.PARTICIPANTS))
+    assert any("share a primary key" in p for p in parsers.frame_problems(doubled, PARTICIPANTS))
     as_float = runners.astype({"number": "float64"})
-    assert any(
-        p.startswith("number: dtype float64") for p in parsers.frame_problems(as_float, tables.PARTICIPANTS)
-    )
+    assert any(p.startswith("number: dtype float64") for p in parsers.frame_problems(as_float, PARTICIPANTS))
     reordered = runners[list(reversed(runners.columns))]
-    assert parsers.frame_problems(reordered, tables.PARTICIPANTS)[0].startswith("columns")
+    assert parsers.frame_problems(reordered, PARTICIPANTS)[0].startswith("columns")
     nulled = runners.copy()
     nulled["horse_name"] = None
-    assert any("nulls in a non-nullable" in p for p in parsers.frame_problems(nulled, tables.PARTICIPANTS))
+    assert any("nulls in a non-nullable" in p for p in parsers.frame_problems(nulled, PARTICIPANTS))
 
 
 def _load(pmu_samples: Path, name: str) -> Any:

@@ -12,7 +12,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from hippique_assets.pmu import parsers, tables
+from hippique_assets.pmu import parsers
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
 from hippique_assets.storage.tables import column_names
 
 
@@ -218,8 +219,8 @@ def test_odds_snapshot_rows(pmu_samples: Path) -> None:
     ).participants
     paris = timezone(timedelta(hours=1))
     snap = parsers.odds_snapshot(runners, "h5", datetime(2024, 1, 1, 13, 20, tzinfo=paris))
-    assert list(snap.columns) == column_names(tables.ODDS_SNAPSHOTS)
-    assert parsers.frame_problems(snap, tables.ODDS_SNAPSHOTS) == []
+    assert list(snap.columns) == column_names(ODDS_SNAPSHOTS)
+    assert parsers.frame_problems(snap, ODDS_SNAPSHOTS) == []
     assert len(snap) == 13 and set(snap["phase"]) == {"h5"}
     assert set(snap["captured_at"]) == {pd.Timestamp("2024-01-01T12:20:00Z")}
     by = _by_number(snap)
@@ -240,7 +241,7 @@ def test_odds_snapshot_rejects_bad_arguments(pmu_samples: Path) -> None:
     with pytest.raises(ValueError, match="odds_direct"):
         parsers.odds_snapshot(runners.drop(columns=["odds_direct"]), "h30", datetime(2026, 4, 8, tzinfo=UTC))
     empty = parsers.odds_snapshot(runners.iloc[0:0], "h30", datetime(2026, 4, 8, tzinfo=UTC))
-    assert empty.empty and parsers.frame_problems(empty, tables.ODDS_SNAPSHOTS) == []
+    assert empty.empty and parsers.frame_problems(empty, ODDS_SNAPSHOTS) == []
 
 
 def test_horse_ids_by_number(pmu_samples: Path) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from hippique_assets.pmu import parsers, tables
+from hippique_assets.pmu import parsers
+from hippique_assets.pmu.schema.performances import PERFORMANCES
 from hippique_assets.storage.tables import primary_key
 
 DAY = date(2025, 11, 5)
@@ -34,7 +35,7 @@ def test_one_past_race_in_seconds_and_euros(pmu_samples: Path) -> None:
     frame = parsers.parse_performances(
         _envelope(_entry(6, [_past(pmu_samples)])), DAY, 1, 1, horse_ids={6: "KING DU PLESSIS-X-Y"}
     )
-    assert parsers.frame_problems(frame, tables.PERFORMANCES) == []
+    assert parsers.frame_problems(frame, PERFORMANCES) == []
     assert len(frame) == 1
     row = frame.iloc[0]
     assert row["horse_id"] == "KING DU PLESSIS-X-Y"
@@ -58,7 +59,7 @@ def test_same_past_race_seen_on_two_days_is_one_row(pmu_samples: Path) -> None:
     past = _past(pmu_samples)
     first = parsers.parse_performances(_envelope(_entry(6, [past], idCheval="K-1")), DAY, 1, 1)
     later = parsers.parse_performances(_envelope(_entry(3, [past], idCheval="K-1")), date(2025, 11, 19), 4, 2)
-    key = list(primary_key(tables.PERFORMANCES))
+    key = list(primary_key(PERFORMANCES))
     assert first[key].equals(later[key])
     both = pd.concat([first, later], ignore_index=True).drop_duplicates(subset=key, keep="last")
     assert len(both) == 1
@@ -113,7 +114,7 @@ def test_missing_optional_keys_are_tolerated(pmu_samples: Path) -> None:
     row = frame.iloc[0]
     assert row["past_race_date"] == date(2025, 11, 1) and row["distance_m"] == 2800
     assert pd.isna(row["place"]) and row["jockey"] is None and pd.isna(row["winner_time_s"])
-    assert parsers.frame_problems(frame, tables.PERFORMANCES) == []
+    assert parsers.frame_problems(frame, PERFORMANCES) == []
 
 
 def test_past_race_date_on_the_october_change_day(pmu_samples: Path) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from hippique_assets.pmu import parsers, tables
+from hippique_assets.pmu import parsers
+from hippique_assets.pmu.schema.rapports import DIVIDENDS
 
 DAY = date(2026, 7, 7)
 
@@ -69,7 +70,7 @@ def test_couple_and_two_out_of_four_with_np_combinations(pmu_samples: Path) -> N
 def test_quinte_pays_order_and_disorder_on_the_same_combination(pmu_samples: Path) -> None:
     parsed = parsers.parse_rapports(_load(pmu_samples, "trimmed_07072026_rapports_quinte.json"), DAY, 1, 1)
     divs = parsed.dividends
-    assert len(divs) == 8 and parsers.frame_problems(divs, tables.DIVIDENDS) == []
+    assert len(divs) == 8 and parsers.frame_problems(divs, DIVIDENDS) == []
     ordre = _dividend(divs, "QUINTE_PLUS", "5-3-7-10-2", "Quinté+ Ordre")
     desordre = _dividend(divs, "QUINTE_PLUS", "5-3-7-10-2", "Quinté+ Désordre")
     assert ordre["dividend_per_eur"] == 63175.70 and ordre["dividend"] == 126351.40
@@ -142,4 +143,4 @@ def test_rapports_must_be_an_array() -> None:
         parsers.parse_rapports({"typePari": "SIMPLE_GAGNANT"}, DAY, 1, 1)  # type: ignore[arg-type]
     empty = parsers.parse_rapports([], DAY, 1, 1)
     assert empty.bets.empty and empty.dividends.empty
-    assert parsers.frame_problems(empty.dividends, tables.DIVIDENDS) == []
+    assert parsers.frame_problems(empty.dividends, DIVIDENDS) == []

@@ -16,6 +16,11 @@ from sqlalchemy import Table
 
 from hippique_assets.catalog import get_table
 from hippique_assets.pmu import parsers, tables
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
+from hippique_assets.pmu.schema.participants import HORSES, PARTICIPANTS
+from hippique_assets.pmu.schema.performances import PERFORMANCES
+from hippique_assets.pmu.schema.programme import RACES, REUNIONS
+from hippique_assets.pmu.schema.rapports import BETS, DIVIDENDS
 from hippique_assets.storage.tables import (
     column_names,
     kind_of,
@@ -31,8 +36,8 @@ def pg_type(table: Table, column: str) -> str:
     return kind_of(table, column).pg_name
 
 
-DAILY = [tables.REUNIONS, tables.RACES, tables.PARTICIPANTS, tables.BETS, tables.DIVIDENDS]
-PER_RACE_DAILY = [tables.RACES, tables.PARTICIPANTS, tables.BETS, tables.DIVIDENDS]
+DAILY = [REUNIONS, RACES, PARTICIPANTS, BETS, DIVIDENDS]
+PER_RACE_DAILY = [RACES, PARTICIPANTS, BETS, DIVIDENDS]
 
 
 def test_every_table_is_registered_under_schema_pmu() -> None:
@@ -69,25 +74,25 @@ def test_per_race_tables_carry_the_race_key(spec: Table) -> None:
 
 
 def test_shared_tables_upsert_and_snapshots_append() -> None:
-    for spec in (tables.HORSES, tables.PERFORMANCES):
+    for spec in (HORSES, PERFORMANCES):
         assert write_mode(spec) == "upsert"
         assert partition_column(spec) is None
-    assert primary_key(tables.HORSES) == ("horse_id",)
-    assert {"first_seen", "last_seen"} <= set(column_names(tables.HORSES))
-    assert primary_key(tables.PERFORMANCES) == ("horse_id", "past_race_date")
-    snap = tables.ODDS_SNAPSHOTS
+    assert primary_key(HORSES) == ("horse_id",)
+    assert {"first_seen", "last_seen"} <= set(column_names(HORSES))
+    assert primary_key(PERFORMANCES) == ("horse_id", "past_race_date")
+    snap = ODDS_SNAPSHOTS
     assert write_mode(snap) == "append"
     assert partition_column(snap) == "race_key"
     assert primary_key(snap) == ("race_key", "phase", "captured_at", "number")
 
 
 def test_requested_primary_keys() -> None:
-    assert primary_key(tables.REUNIONS) == ("race_date", "reunion")
-    assert primary_key(tables.RACES) == ("race_date", "reunion", "course")
-    assert primary_key(tables.PARTICIPANTS) == ("race_date", "reunion", "course", "number")
-    assert primary_key(tables.BETS) == ("race_date", "reunion", "course", "bet_type")
+    assert primary_key(REUNIONS) == ("race_date", "reunion")
+    assert primary_key(RACES) == ("race_date", "reunion", "course")
+    assert primary_key(PARTICIPANTS) == ("race_date", "reunion", "course", "number")
+    assert primary_key(BETS) == ("race_date", "reunion", "course", "bet_type")
     # Quinte+ pays "Ordre" and "Desordre" on the same combination: the label tells them apart.
-    assert primary_key(tables.DIVIDENDS) == (
+    assert primary_key(DIVIDENDS) == (
         "race_date",
         "reunion",
         "course",
@@ -115,13 +120,13 @@ def test_foreign_keys_point_at_declared_columns_of_the_same_type(spec: Table) ->
 
 
 def test_money_odds_and_weights_use_fixed_point_types() -> None:
-    assert pg_type(tables.PARTICIPANTS, "earnings_career_eur") == "numeric(14,2)"
-    assert pg_type(tables.PARTICIPANTS, "odds_direct") == "numeric(10,2)"
-    assert pg_type(tables.DIVIDENDS, "dividend_per_eur") == "numeric(14,2)"
-    assert pg_type(tables.RACES, "start_utc") == "timestamptz"
-    assert pg_type(tables.RACES, "start_paris") == "timestamp"
-    assert pg_type(tables.RACES, "arrival_order") == "integer[]"
-    assert pg_type(tables.REUNIONS, "disciplines") == "text[]"
+    assert pg_type(PARTICIPANTS, "earnings_career_eur") == "numeric(14,2)"
+    assert pg_type(PARTICIPANTS, "odds_direct") == "numeric(10,2)"
+    assert pg_type(DIVIDENDS, "dividend_per_eur") == "numeric(14,2)"
+    assert pg_type(RACES, "start_utc") == "timestamptz"
+    assert pg_type(RACES, "start_paris") == "timestamp"
+    assert pg_type(RACES, "arrival_order") == "integer[]"
+    assert pg_type(REUNIONS, "disciplines") == "text[]"
 
 
 def _cell(value: Any) -> Any:
@@ -168,14 +173,14 @@ def test_parsed_samples_load_into_the_tables_the_migrations_created(
     )
     snapshot = parsers.odds_snapshot(runners.participants, "h5", pd.Timestamp("2024-01-01T12:25:00Z"))
     frames = {
-        tables.REUNIONS: reunion.reunions,
-        tables.RACES: reunion.races,
-        tables.HORSES: runners.horses,
-        tables.PARTICIPANTS: runners.participants,
-        tables.PERFORMANCES: performances,
-        tables.BETS: rapports.bets,
-        tables.DIVIDENDS: rapports.dividends,
-        tables.ODDS_SNAPSHOTS: snapshot,
+        REUNIONS: reunion.reunions,
+        RACES: reunion.races,
+        HORSES: runners.horses,
+        PARTICIPANTS: runners.participants,
+        PERFORMANCES: performances,
+        BETS: rapports.bets,
+        DIVIDENDS: rapports.dividends,
+        ODDS_SNAPSHOTS: snapshot,
     }
     conn = psycopg2.connect(fresh_pg_url)
     try:

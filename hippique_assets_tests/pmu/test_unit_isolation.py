@@ -17,13 +17,18 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from hippique_assets.pmu import parsers, tables
+from hippique_assets.pmu import parsers
 from hippique_assets.pmu.batch import Batch
 from hippique_assets.pmu.parse_common import PmuParseError, as_float, as_instant, as_int, parse_error
 from hippique_assets.pmu.parse_participants import participants_rows
 from hippique_assets.pmu.parse_performances import performances_rows
 from hippique_assets.pmu.parse_programme import programme_rows
 from hippique_assets.pmu.parse_rapports import rapports_rows
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
+from hippique_assets.pmu.schema.participants import HORSES, PARTICIPANTS
+from hippique_assets.pmu.schema.performances import PERFORMANCES
+from hippique_assets.pmu.schema.programme import RACES, REUNIONS
+from hippique_assets.pmu.schema.rapports import BETS, DIVIDENDS
 from hippique_assets.pmu.units import decimal_comma, epoch_ms_to_utc
 from hippique_assets.pmu.validation import Rejection, validate_rows
 
@@ -37,7 +42,7 @@ def _load(pmu_samples: Path, name: str) -> Any:
 
 
 def _programme_batch(payload: dict, day: date = DST_DAY) -> tuple[Batch, dict]:
-    batch = Batch("programme", (tables.REUNIONS, tables.RACES))
+    batch = Batch("programme", (REUNIONS, RACES))
     assert batch.add(day, None, programme_rows, payload, day)
     return batch, batch.frames(day)
 
@@ -84,9 +89,9 @@ def test_a_bad_value_of_a_race_costs_that_race_only(
     rejection = _only(batch.rejections)
     assert problem in rejection.reason
     assert rejection.field is not None and key.split(".")[0] in rejection.field
-    assert len(frames[tables.RACES]) == total - 1
-    assert len(frames[tables.REUNIONS]) == len(programme["programme"]["reunions"])
-    assert "2025-03-30-R1C2" not in set(frames[tables.RACES]["race_key"])
+    assert len(frames[RACES]) == total - 1
+    assert len(frames[REUNIONS]) == len(programme["programme"]["reunions"])
+    assert "2025-03-30-R1C2" not in set(frames[RACES]["race_key"])
 
 
 def test_the_race_rejection_names_the_race_where_it_can(programme: dict) -> None:
@@ -118,7 +123,7 @@ def test_the_programme_assets_error_list_still_gets_every_unit(programme: dict) 
     rows = programme_rows(programme, DST_DAY, race_errors=errors)
     assert [e.field for e in errors] == ["numOrdre", "numOfficiel"]
     assert rows.rejected == []
-    assert not any(r["reunion"] == 3 for r in rows[tables.RACES])
+    assert not any(r["reunion"] == 3 for r in rows[RACES])
 
 
 def test_a_bad_reunion_header_costs_its_row_and_keeps_its_races(programme: dict) -> None:
@@ -127,8 +132,8 @@ def test_a_bad_reunion_header_costs_its_row_and_keeps_its_races(programme: dict)
     batch, frames = _programme_batch(programme)
     rejection = _only(batch.rejections)
     assert rejection.field == "meteo.datePrevision" and "finite" in rejection.reason
-    assert 2 not in set(frames[tables.REUNIONS]["reunion"])
-    assert (frames[tables.RACES]["reunion"] == 2).sum() == len(reunion["courses"])
+    assert 2 not in set(frames[REUNIONS]["reunion"])
+    assert (frames[RACES]["reunion"] == 2).sum() == len(reunion["courses"])
 
 
 @pytest.mark.parametrize(
@@ -143,8 +148,8 @@ def test_an_unidentified_reunion_costs_its_races_and_keeps_the_others(
     reunions[1][key] = value
     batch, frames = _programme_batch(programme)
     assert _only(batch.rejections).field == key
-    assert len(frames[tables.REUNIONS]) == len(reunions) - 1
-    assert len(frames[tables.RACES]) == total - lost
+    assert len(frames[REUNIONS]) == len(reunions) - 1
+    assert len(frames[RACES]) == total - lost
 
 
 def test_a_race_listed_twice_is_left_out_both_times(programme: dict) -> None:
@@ -152,8 +157,8 @@ def test_a_race_listed_twice_is_left_out_both_times(programme: dict) -> None:
     courses.append(copy.deepcopy(courses[0]))
     batch, frames = _programme_batch(programme)
     assert [(r.race_key, r.field) for r in batch.rejections] == [("2025-03-30-R1C1", "numOrdre")] * 2
-    assert "2025-03-30-R1C1" not in set(frames[tables.RACES]["race_key"])
-    assert len(frames[tables.RACES]) == 66
+    assert "2025-03-30-R1C1" not in set(frames[RACES]["race_key"])
+    assert len(frames[RACES]) == 66
 
 
 # --- participants: a runner costs itself -----------------------------------------------------
@@ -163,10 +168,10 @@ def test_a_nan_odds_instant_costs_its_runner_and_every_race_keeps_its_runners(pm
     first = _load(pmu_samples, "participants_01012024_R1C1.json")
     second = _load(pmu_samples, "participants_08042026_R3C2.json")
     first["participants"][1]["dernierRapportDirect"]["dateRapport"] = math.nan
-    batch = Batch("participants", (tables.PARTICIPANTS, tables.HORSES))
+    batch = Batch("participants", (PARTICIPANTS, HORSES))
     assert batch.add(date(2024, 1, 1), "2024-01-01-R1C1", participants_rows, first, date(2024, 1, 1), 1, 1)
     assert batch.add(date(2026, 4, 8), "2026-04-08-R3C2", participants_rows, second, date(2026, 4, 8), 3, 2)
-    runners = batch.frames(date(2024, 1, 1))[tables.PARTICIPANTS]
+    runners = batch.frames(date(2024, 1, 1))[PARTICIPANTS]
     rejection = _only(batch.rejections)
     assert (rejection.race_key, rejection.runner, rejection.field) == (
         "2024-01-01-R1C1",
@@ -192,7 +197,7 @@ def test_a_live_snapshot_keeps_the_runners_around_a_bad_one(pmu_samples: Path) -
     ]
     snapshot = parsers.odds_snapshot(runners, "h5", datetime(2026, 4, 8, 12, tzinfo=UTC))
     assert sorted(snapshot["number"]) == [1, 2, 3, 5, 7, 8, 9, 10]
-    assert parsers.frame_problems(snapshot, tables.ODDS_SNAPSHOTS) == []
+    assert parsers.frame_problems(snapshot, ODDS_SNAPSHOTS) == []
 
 
 @pytest.mark.parametrize(
@@ -217,7 +222,7 @@ def test_a_bad_value_of_a_runner_costs_that_runner(
     rows = participants_rows(payload, date(2026, 4, 8), 3, 2)
     error = _only(rows.rejected)  # type: ignore[arg-type]
     assert (error.runner, error.field) == (3, field)
-    assert sorted(r["number"] for r in rows[tables.PARTICIPANTS]) == [1, 2, 4, 5, 6, 7, 8, 9, 10]
+    assert sorted(r["number"] for r in rows[PARTICIPANTS]) == [1, 2, 4, 5, 6, 7, 8, 9, 10]
 
 
 def test_a_derived_horse_key_needs_a_name_that_is_text(pmu_samples: Path) -> None:
@@ -227,7 +232,7 @@ def test_a_derived_horse_key_needs_a_name_that_is_text(pmu_samples: Path) -> Non
     rows = participants_rows(payload, date(2018, 1, 1), 3, 1)
     error = _only(rows.rejected)  # type: ignore[arg-type]
     assert (error.runner, error.field) == (1, "nom") and "derive the horse's key" in error.problem
-    assert len(rows[tables.PARTICIPANTS]) == 6
+    assert len(rows[PARTICIPANTS]) == 6
 
 
 def test_two_runners_with_one_number_are_both_left_out(pmu_samples: Path) -> None:
@@ -235,13 +240,13 @@ def test_two_runners_with_one_number_are_both_left_out(pmu_samples: Path) -> Non
     payload["participants"][2]["numPmu"] = 1
     rows = participants_rows(payload, date(2018, 1, 1), 3, 1)
     assert [(e.runner, e.field) for e in rows.rejected] == [(1, "numPmu"), (1, "numPmu")]
-    assert sorted(r["number"] for r in rows[tables.PARTICIPANTS]) == [2, 4, 5, 6, 7]
+    assert sorted(r["number"] for r in rows[PARTICIPANTS]) == [2, 4, 5, 6, 7]
 
 
 def test_an_unidentified_runner_costs_the_race(pmu_samples: Path) -> None:
     payload = _load(pmu_samples, "participants_01012018_R3C1.json")
     payload["participants"][2]["numPmu"] = math.nan
-    batch = Batch("participants", (tables.PARTICIPANTS, tables.HORSES))
+    batch = Batch("participants", (PARTICIPANTS, HORSES))
     assert not batch.add(
         date(2018, 1, 1), "2018-01-01-R3C1", participants_rows, payload, date(2018, 1, 1), 3, 1
     )
@@ -252,9 +257,9 @@ def test_an_unidentified_runner_costs_the_race(pmu_samples: Path) -> None:
 def test_a_runner_number_too_large_for_the_gaps_is_not_the_rejections_runner(pmu_samples: Path) -> None:
     payload = _load(pmu_samples, "participants_01012018_R3C1.json")
     payload["participants"][2]["numPmu"] = 2**63
-    batch = Batch("participants", (tables.PARTICIPANTS, tables.HORSES))
+    batch = Batch("participants", (PARTICIPANTS, HORSES))
     batch.add(date(2018, 1, 1), "2018-01-01-R3C1", participants_rows, payload, date(2018, 1, 1), 3, 1)
-    assert len(batch.frames(date(2018, 1, 1))[tables.PARTICIPANTS]) == 6
+    assert len(batch.frames(date(2018, 1, 1))[PARTICIPANTS]) == 6
     rejection = _only(batch.rejections)
     assert (rejection.runner, rejection.field, rejection.value) == (None, "number", str(2**63))
 
@@ -272,7 +277,7 @@ def _performances(pmu_samples: Path) -> dict:
 
 def test_a_runner_the_participants_left_out_costs_only_its_past_races(pmu_samples: Path) -> None:
     rows = performances_rows(_performances(pmu_samples), date(2025, 11, 5), 1, 1, {6: "A", 8: "C"})
-    assert sorted(r["horse_id"] for r in rows[tables.PERFORMANCES]) == ["A", "C"]
+    assert sorted(r["horse_id"] for r in rows[PERFORMANCES]) == ["A", "C"]
     error = _only(rows.rejected)  # type: ignore[arg-type]
     assert (error.race_key, error.runner, error.field) == ("2025-11-05-R1C1", 7, "numPmu")
 
@@ -285,7 +290,7 @@ def test_a_bad_past_race_costs_only_itself(pmu_samples: Path, key: str, value: A
     payload = _performances(pmu_samples)
     payload["participants"][1]["coursesCourues"][0][key] = value
     rows = performances_rows(payload, date(2025, 11, 5), 1, 1, {6: "A", 7: "B", 8: "C"})
-    assert sorted(r["horse_id"] for r in rows[tables.PERFORMANCES]) == ["A", "C"]
+    assert sorted(r["horse_id"] for r in rows[PERFORMANCES]) == ["A", "C"]
     error = _only(rows.rejected)  # type: ignore[arg-type]
     assert (error.runner, error.field) == (7, field)
 
@@ -294,7 +299,7 @@ def test_a_bad_dividend_costs_its_bet_and_keeps_the_others(pmu_samples: Path) ->
     payload = _load(pmu_samples, "trimmed_07072026_rapports_definitifs.json")
     payload[1]["rapports"][0]["libelle"] = {"deep": [1]}
     rows = rapports_rows(payload, TRIMMED, 1, 1)
-    assert [r["bet_type"] for r in rows[tables.BETS]] == ["SIMPLE_GAGNANT"]
+    assert [r["bet_type"] for r in rows[BETS]] == ["SIMPLE_GAGNANT"]
     error = _only(rows.rejected)  # type: ignore[arg-type]
     assert (error.race_key, error.field) == ("2026-07-07-R1C1", "libelle")
 
@@ -305,7 +310,7 @@ def test_a_bet_listed_twice_with_different_dividends_is_left_out_both_times(pmu_
     prefixed["typePari"] = "E_SIMPLE_GAGNANT"
     prefixed["rapports"][0]["dividendePourUnEuro"] = 150
     rows = rapports_rows([*payload, prefixed], TRIMMED, 1, 1)
-    assert [r["bet_type"] for r in rows[tables.BETS]] == ["SIMPLE_PLACE"]
+    assert [r["bet_type"] for r in rows[BETS]] == ["SIMPLE_PLACE"]
     assert [e.value for e in rows.rejected] == ["'SIMPLE_GAGNANT'", "'E_SIMPLE_GAGNANT'"]
 
 
@@ -321,7 +326,7 @@ def test_any_error_of_a_payload_is_a_rejection_with_its_type_and_message() -> No
     def broken(*_: Any) -> dict:
         raise ZeroDivisionError("boom")
 
-    batch = Batch("rapports", (tables.BETS, tables.DIVIDENDS))
+    batch = Batch("rapports", (BETS, DIVIDENDS))
     assert not batch.add(TRIMMED, "2026-07-07-R1C1", broken)
     rejection = _only(batch.rejections)
     assert rejection.race_key == "2026-07-07-R1C1"
@@ -334,11 +339,11 @@ def test_an_interruption_is_not_a_rejection(error: type[BaseException]) -> None:
         raise error()
 
     with pytest.raises(error):
-        Batch("rapports", (tables.BETS,)).add(TRIMMED, None, interrupted)
+        Batch("rapports", (BETS,)).add(TRIMMED, None, interrupted)
 
 
 def test_a_rejection_can_be_recorded_from_its_error() -> None:
-    batch = Batch("programme", (tables.RACES,))
+    batch = Batch("programme", (RACES,))
     batch.reject(DST_DAY, None, PmuParseError("programme R1C2", "bad", field="heureDepart", race_key="k"))
     batch.reject(DST_DAY, None, "a reason")
     assert [(r.race_key, r.field, r.reason) for r in batch.rejections] == [
@@ -359,8 +364,8 @@ def test_a_value_no_frame_can_hold_costs_its_row_only(pmu_samples: Path, program
     batch, _ = _programme_batch(programme)
     batch.rejections.clear()
     # Past what the rules check: only the frame can say it cannot hold year 3000.
-    batch.rows[tables.RACES][0]["start_utc"] = datetime(3000, 1, 1, tzinfo=UTC)
-    races = batch.frames(DST_DAY)[tables.RACES]
+    batch.rows[RACES][0]["start_utc"] = datetime(3000, 1, 1, tzinfo=UTC)
+    races = batch.frames(DST_DAY)[RACES]
     assert len(races) == 66
     rejection = _only(batch.rejections)
     assert rejection.race_key == "2025-03-30-R1C1" and "OutOfBounds" in rejection.reason
@@ -371,7 +376,7 @@ def test_rejected_rows_are_dated_by_their_own_day(pmu_samples: Path) -> None:
     later = _load(pmu_samples, "participants_01012024_R1C1.json")
     later["participants"][0]["age"] = -4
     later["participants"][1]["nomPereMere"] = {"a": 1}
-    batch = Batch("participants", (tables.PARTICIPANTS, tables.HORSES))
+    batch = Batch("participants", (PARTICIPANTS, HORSES))
     batch.add(date(2018, 1, 1), "2018-01-01-R3C1", participants_rows, earlier, date(2018, 1, 1), 3, 1)
     batch.add(date(2024, 1, 1), "2024-01-01-R1C1", participants_rows, later, date(2024, 1, 1), 1, 1)
     batch.frames(date(2018, 1, 1))
@@ -385,8 +390,8 @@ def test_rejected_rows_are_dated_by_their_own_day(pmu_samples: Path) -> None:
 def test_text_postgres_cannot_store_is_rejected(programme: dict, text: str, problem: str) -> None:
     batch, _ = _programme_batch(programme)
     batch.rejections.clear()
-    batch.rows[tables.RACES][3]["name"] = text
-    assert len(batch.frames(DST_DAY)[tables.RACES]) == 66
+    batch.rows[RACES][3]["name"] = text
+    assert len(batch.frames(DST_DAY)[RACES]) == 66
     rejection = _only(batch.rejections)
     assert rejection.field == "name" and problem in rejection.reason
 
@@ -436,9 +441,7 @@ def test_unit_conversions_refuse_what_they_cannot_convert() -> None:
 def test_validation_names_the_column_of_a_non_finite_number(pmu_samples: Path) -> None:
     payload = _load(pmu_samples, "participants_08042026_R3C2.json")
     payload["participants"][0]["dernierRapportDirect"]["rapport"] = "NaN"
-    rows = participants_rows(payload, date(2026, 4, 8), 3, 2)[tables.PARTICIPANTS]
-    kept, rejected = validate_rows(
-        tables.PARTICIPANTS, rows, endpoint="participants", race_date=date(2026, 4, 8)
-    )
+    rows = participants_rows(payload, date(2026, 4, 8), 3, 2)[PARTICIPANTS]
+    kept, rejected = validate_rows(PARTICIPANTS, rows, endpoint="participants", race_date=date(2026, 4, 8))
     assert len(kept) == 9 and [(r.runner, r.field) for r in rejected] == [(1, "odds_direct")]
     assert pd.isna(rows[0]["odds_direct"])

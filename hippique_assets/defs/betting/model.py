@@ -46,7 +46,8 @@ from hippique_assets.betting import plots
 from hippique_assets.betting.safe_text import csv_bytes
 from hippique_assets.defs.betting.resources import MODEL_PATH, AnalysisResource
 from hippique_assets.lib.table_assets import table_metadata
-from hippique_assets.pmu.tables import ODDS_SNAPSHOTS, PARTICIPANTS
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
+from hippique_assets.pmu.schema.participants import PARTICIPANTS
 from hippique_assets.storage.files import FilesResource
 from hippique_assets.storage.postgres import PostgresResource
 

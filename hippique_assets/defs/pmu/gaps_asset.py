@@ -26,10 +26,11 @@ from hippique_assets.defs.pmu.day_metadata import add_day_metadata, day_rows
 from hippique_assets.defs.pmu.table_assets import TABLE_GROUP
 from hippique_assets.lib.frame_types import frame_type
 from hippique_assets.lib.table_assets import PG_IO_MANAGER, table_metadata
-from hippique_assets.pmu import last_good, parsers, tables
+from hippique_assets.pmu import last_good, parsers
 from hippique_assets.pmu.endpoints import INGESTED
 from hippique_assets.pmu.gaps import ENDPOINTS, day_gaps, is_transient, read_rejections
 from hippique_assets.pmu.landing import Manifest, find_manifest
+from hippique_assets.pmu.schema.ingest_gaps import INGEST_GAPS
 from hippique_assets.racing.keys import race_key
 from hippique_assets.storage.files import FilesResource
 from hippique_assets.storage.tables import column_names
@@ -40,8 +41,8 @@ from hippique_assets.storage.tables import column_names
     backfill_policy=DAILY_BACKFILL,
     group_name=TABLE_GROUP,
     io_manager_key=PG_IO_MANAGER,
-    metadata=table_metadata(tables.INGEST_GAPS),
-    dagster_type=frame_type(tables.INGEST_GAPS),
+    metadata=table_metadata(INGEST_GAPS),
+    dagster_type=frame_type(INGEST_GAPS),
     kinds={"postgres", "pandas"},
     deps=[AssetKey(name) for endpoint in INGESTED for name in endpoint.table_assets],
     check_specs=[
@@ -79,9 +80,9 @@ def ingest_gaps(context: AssetExecutionContext, files: FilesResource, races: pd.
         kept = last_good.read_kept(store, day.isoformat(), shown)
         frames.append(day_gaps(day, expected, rejections, {e: manifests[day][e] for e in shown}, kept))
     gaps = (
-        pd.concat(frames, ignore_index=True)[column_names(tables.INGEST_GAPS)]
+        pd.concat(frames, ignore_index=True)[column_names(INGEST_GAPS)]
         if frames
-        else parsers.empty_frame(tables.INGEST_GAPS)
+        else parsers.empty_frame(INGEST_GAPS)
     )
     transient = gaps[gaps["kind"].map(is_transient).astype(bool)] if not gaps.empty else gaps
     permanent = gaps[~gaps.index.isin(transient.index)]

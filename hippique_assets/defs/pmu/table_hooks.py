@@ -14,7 +14,7 @@ from dagster import AssetCheckResult, AssetCheckSpec, MetadataValue
 from sqlalchemy import Table
 
 from hippique_assets.defs.pmu.parse_days import RowKwargs
-from hippique_assets.pmu import tables
+from hippique_assets.pmu.schema.participants import PARTICIPANTS
 from hippique_assets.quality import arrival_mismatches
 
 
@@ -35,7 +35,7 @@ class TableHooks:
 def _arrival_check(
     inputs: Mapping[str, pd.DataFrame], frames: Mapping[Table, pd.DataFrame]
 ) -> Iterator[AssetCheckResult]:
-    problems = arrival_mismatches(inputs["races"], frames[tables.PARTICIPANTS])
+    problems = arrival_mismatches(inputs["races"], frames[PARTICIPANTS])
     yield AssetCheckResult(
         asset_key="participants",
         check_name="arrival_consistent",

@@ -33,8 +33,9 @@ from hippique_assets.defs.partitions import race_partitions
 from hippique_assets.defs.resources import PMU_LIVE_POOL, PmuApiResource
 from hippique_assets.lib.race_runs import refuse_after_the_off, refuse_late_start
 from hippique_assets.lib.table_assets import PG_IO_MANAGER, table_metadata, table_out
-from hippique_assets.pmu import parsers, tables
+from hippique_assets.pmu import parsers
 from hippique_assets.pmu.parse_participants import live_odds_fields
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
 from hippique_assets.pmu.validation import Rejection
 from hippique_assets.racing.keys import RaceId, parse_race_key
 from hippique_assets.racing.results import RACE_DIVIDENDS, RACE_RESULTS, build_result
@@ -153,7 +154,7 @@ SNAPSHOT_KW: dict[str, Any] = dict(
     partitions_def=race_partitions,
     group_name=LIVE_GROUP,
     io_manager_key=PG_IO_MANAGER,
-    metadata=table_metadata(tables.ODDS_SNAPSHOTS),
+    metadata=table_metadata(ODDS_SNAPSHOTS),
     kinds={"postgres", "pandas"},
     pool=PMU_LIVE_POOL,
 )

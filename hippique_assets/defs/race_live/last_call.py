@@ -43,7 +43,7 @@ from hippique_assets.defs.race_live.assets import (
 )
 from hippique_assets.defs.resources import PmuApiResource
 from hippique_assets.lib.race_runs import DUE_TAG, OFF_TAG, race_start
-from hippique_assets.pmu.tables import ODDS_SNAPSHOTS
+from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
 from hippique_assets.racing.phase_decisions import record_phase_decision
 from hippique_assets.racing.race_clock import LAST_CALL
 from hippique_assets.storage.files import FilesResource
