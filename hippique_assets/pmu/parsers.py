@@ -42,12 +42,12 @@ from hippique_assets.pmu.parse_performances import parse_performances
 from hippique_assets.pmu.parse_programme import (
     ProgrammeTables,
     RaceRef,
-    flatten_arrival,
     parse_programme,
     parse_reunion,
     race_refs,
 )
 from hippique_assets.pmu.parse_rapports import RapportsTables, parse_combination, parse_rapports
+from hippique_assets.pmu.programme_fields import flatten_arrival
 
 __all__ = [
     "ParticipantsTables",
