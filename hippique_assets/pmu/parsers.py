@@ -30,14 +30,10 @@ odds_snapshot          a parsed participants frame                         odds_
 
 from __future__ import annotations
 
+from hippique_assets.pmu.odds_snapshots import odds_snapshot
 from hippique_assets.pmu.parse_common import PmuParseError, empty_frame, frame_problems, pandas_dtype
 from hippique_assets.pmu.parse_horses import derived_horse_id, horse_identity, normalise_name
-from hippique_assets.pmu.parse_participants import (
-    ParticipantsTables,
-    horse_ids_by_number,
-    odds_snapshot,
-    parse_participants,
-)
+from hippique_assets.pmu.parse_participants import ParticipantsTables, horse_ids_by_number, parse_participants
 from hippique_assets.pmu.parse_performances import parse_performances
 from hippique_assets.pmu.parse_programme import (
     ProgrammeTables,

@@ -34,7 +34,7 @@ from hippique_assets.defs.resources import PMU_LIVE_POOL, PmuApiResource
 from hippique_assets.lib.race_runs import refuse_after_the_off, refuse_late_start
 from hippique_assets.lib.table_assets import PG_IO_MANAGER, table_metadata, table_out
 from hippique_assets.pmu import parsers
-from hippique_assets.pmu.parse_participants import live_odds_fields
+from hippique_assets.pmu.odds_snapshots import live_odds_fields
 from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
 from hippique_assets.pmu.validation import Rejection
 from hippique_assets.racing.keys import RaceId, parse_race_key

@@ -26,8 +26,8 @@ from hippique_assets.net.errors import HttpError
 from hippique_assets.pmu import parsers
 from hippique_assets.pmu.client import PmuClient
 from hippique_assets.pmu.errors import PmuError
+from hippique_assets.pmu.odds_snapshots import live_odds_fields
 from hippique_assets.pmu.parse_common import PmuParseError
-from hippique_assets.pmu.parse_participants import live_odds_fields
 from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
 from hippique_assets.racing.clock import parse_clock
 from hippique_assets.racing.keys import RaceId, parse_race_key
