@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from hippique_assets.betting.workbook import WorkbookInputError, build_workbook
+from hippique_assets.betting.workbook import build_workbook
+from hippique_assets.betting.workbook_rows import WorkbookInputError
 
 DAY = date(2026, 3, 23)
 KEY = {"race_date": DAY, "reunion": 1, "course": 4, "race_key": "2026-03-23-R1C4"}
