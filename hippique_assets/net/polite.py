@@ -7,7 +7,8 @@ presents itself as a browser; the backoff jitter only spreads retries apart.
 
 Every answer is bounded: a body past its size limit (counted after decompression) is refused while
 it is read, each attempt ends by a total deadline however slowly the server sends, and redirects are
-followed only to the same scheme, host and port.
+followed only to the same scheme, host and port (:mod:`~hippique_assets.net.redirects`). What the
+client has done is counted in :mod:`~hippique_assets.net.stats`.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ from __future__ import annotations
 import functools
 import logging
 import ssl
-import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import certifi
 import httpx
@@ -37,12 +36,13 @@ from hippique_assets.net.errors import (
     HttpTransportError,
 )
 from hippique_assets.net.rate_limit import HostRateLimiter
+from hippique_assets.net.redirects import RedirectGuard, redirect_target
+from hippique_assets.net.stats import HttpStats, RequestCounters
 
 __all__ = [
     "DEFAULT_DEADLINE_S",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_USER_AGENT",
-    "MAX_REDIRECTS",
     "HttpBodyTooLarge",
     "HttpError",
     "HttpRedirectRefused",
@@ -60,11 +60,6 @@ DEFAULT_USER_AGENT = "hippique_assets/0.1 (data engineering; contact: see projec
 DEFAULT_DEADLINE_S = 30.0
 # Largest body accepted when the caller names no limit (decompressed size).
 DEFAULT_MAX_BODY_BYTES = 8 * 2**20
-MAX_REDIRECTS = 5
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-# Called as ``guard(from_url, to_url)`` before a same-origin redirect is followed; raises to refuse it.
-RedirectGuard = Callable[[str, str], None]
 
 logger = logging.getLogger(__name__)
 
@@ -102,61 +97,6 @@ class PoliteResponse:
 
 
 @dataclass(frozen=True)
-class HttpStats:
-    """Counters of one client since it was created.
-
-    ``requests`` counts every request sent (retries included), ``retries`` the repeated ones,
-    ``bytes`` the body bytes received, ``by_status`` the answers per HTTP status, and
-    ``transport_errors`` the attempts that got no answer (time-out, connection error).
-    """
-
-    requests: int = 0
-    retries: int = 0
-    bytes: int = 0
-    by_status: dict[int, int] = field(default_factory=dict)
-    transport_errors: int = 0
-
-    @property
-    def statuses(self) -> dict[int, int]:
-        """Answers per HTTP status (same as ``by_status``)."""
-        return self.by_status
-
-
-class _Counters:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.requests = 0
-        self.retries = 0
-        self.bytes = 0
-        self.transport_errors = 0
-        self.by_status: Counter[int] = Counter()
-
-    def sent(self, *, retry: bool) -> None:
-        with self._lock:
-            self.requests += 1
-            self.retries += int(retry)
-
-    def answered(self, status: int, size: int) -> None:
-        with self._lock:
-            self.by_status[status] += 1
-            self.bytes += size
-
-    def failed(self) -> None:
-        with self._lock:
-            self.transport_errors += 1
-
-    def snapshot(self) -> HttpStats:
-        with self._lock:
-            return HttpStats(
-                requests=self.requests,
-                retries=self.retries,
-                bytes=self.bytes,
-                by_status=dict(sorted(self.by_status.items())),
-                transport_errors=self.transport_errors,
-            )
-
-
-@dataclass(frozen=True)
 class _Answer:
     """One attempt's final answer (after same-origin redirects), body read within its limit."""
 
@@ -176,7 +116,7 @@ class PoliteHttp(Closing):
     :meth:`get` names another. ``sleep`` is what waits between retries, so tests can record the
     backoff instead of sleeping. ``transport`` replaces the network layer (tests); the deadline is
     then only checked between body chunks. Redirects are followed only to the same scheme, host and
-    port, at most ``MAX_REDIRECTS`` of them.
+    port, at most :data:`~hippique_assets.net.redirects.MAX_REDIRECTS` of them.
     """
 
     def __init__(
@@ -205,7 +145,7 @@ class PoliteHttp(Closing):
         self._sleep = sleep
         self._limiter = HostRateLimiter(rate_limit_per_s)
         self._backoff = retry.backoff()
-        self._counters = _Counters()
+        self._counters = RequestCounters()
         # Gzip and deflate only: the body reader decompresses those by bounded pieces.
         self._headers = {"User-Agent": user_agent, "Accept": "*/*", "Accept-Encoding": ACCEPT_ENCODING}
         self._timeout = httpx.Timeout(timeout_s).as_dict()
@@ -301,7 +241,7 @@ class PoliteHttp(Closing):
     ) -> _Answer:
         """One attempt: the request and any same-origin redirects, up to a final answer."""
         current, hop = httpx.URL(url), 0
-        # Ends with an answer, or with _redirect_target refusing the hop after MAX_REDIRECTS.
+        # Ends with an answer, or with redirect_target refusing the hop after MAX_REDIRECTS.
         while True:
             if hop:
                 self._limiter.acquire(current.host)
@@ -316,7 +256,7 @@ class PoliteHttp(Closing):
                 self._counters.answered(response.status_code, 0)
             finally:
                 response.close()
-            current = _redirect_target(url, current, location, guard, hops=hop)
+            current = redirect_target(url, current, location, guard, hops=hop)
             hop += 1
 
     def _answer(
@@ -349,35 +289,6 @@ def _check_limit(max_body_bytes: int) -> int:
     if isinstance(max_body_bytes, bool) or not isinstance(max_body_bytes, int) or max_body_bytes < 1:
         raise ValueError(f"max_body_bytes must be a whole number of bytes >= 1, got {max_body_bytes!r}")
     return max_body_bytes
-
-
-def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
-    return url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme)
-
-
-def _redirect_target(
-    url: str, current: httpx.URL, location: str, guard: RedirectGuard | None, *, hops: int
-) -> httpx.URL:
-    """The URL ``location`` leads to from ``current``; HttpRedirectRefused unless it may be followed."""
-    try:
-        target = current.join(location)
-    except httpx.InvalidURL as exc:
-        raise HttpRedirectRefused(url, str(current), location, f"invalid Location ({exc})") from exc
-    if hops >= MAX_REDIRECTS:
-        raise HttpRedirectRefused(url, str(current), str(target), f"more than {MAX_REDIRECTS} redirects")
-    changed = [
-        f"{part} {before} -> {after}"
-        for part, before, after in zip(
-            ("scheme", "host", "port"), _origin(current), _origin(target), strict=True
-        )
-        if before != after
-    ]
-    if changed:
-        reason = f"only same scheme, host and port are followed ({', '.join(changed)})"
-        raise HttpRedirectRefused(url, str(current), str(target), reason)
-    if guard is not None:
-        guard(str(current), str(target))
-    return target
 
 
 def _host_of(url: str) -> str:

@@ -18,7 +18,6 @@ import pytest
 
 from hippique_assets.net.body import PIECE
 from hippique_assets.net.polite import (
-    MAX_REDIRECTS,
     HttpBodyTooLarge,
     HttpError,
     HttpRedirectRefused,
@@ -26,6 +25,7 @@ from hippique_assets.net.polite import (
     PoliteHttp,
     RetryPolicy,
 )
+from hippique_assets.net.redirects import MAX_REDIRECTS
 from hippique_assets_tests.net.scripted_server import Reply, ScriptedServer, SleepRecorder
 
 KB = 1024
