@@ -12,12 +12,9 @@ from dagster import DagsterInstance, SensorResult, build_schedule_context, build
 
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
-from hippique_assets.defs.race_day.automation import (
-    build_automation,
-    build_ledger_sensor,
-    build_race_clock_sensor,
-    watch_restart,
-)
+from hippique_assets.defs.race_day.automation import build_automation, build_race_clock_sensor
+from hippique_assets.defs.race_day.ledger_sensor import build_ledger_sensor
+from hippique_assets.defs.race_day.run_failures import watch_restart
 from hippique_assets.lib.race_runs import NOT_FIRED
 from hippique_assets.lib.runner import local_instance_config
 from hippique_assets.racing.plan import build_race_plan

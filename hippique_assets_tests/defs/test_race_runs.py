@@ -14,7 +14,7 @@ from dagster import DagsterInstance, build_run_status_sensor_context, materializ
 from hippique_assets.defs.betting.resources import AnalysisResource
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.partitions import RACES_PARTITIONS_NAME
-from hippique_assets.defs.race_day.automation import build_run_failure_sensor
+from hippique_assets.defs.race_day.run_failures import build_run_failure_sensor
 from hippique_assets.defs.race_live.assets import odds_snapshot_h5
 from hippique_assets.defs.resources import PmuApiResource
 from hippique_assets.lib.race_runs import DUE_TAG, PHASE_TAG, RACE_TAG, RUN_FAILED, STARTED_LATE

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from hippique_assets.defs.race_day.automation import read_plan_window
+from hippique_assets.defs.race_day.plan_queries import read_plan_window
 from hippique_assets.racing.plan import DUE_COLUMNS, build_race_plan
 from hippique_assets.racing.race_clock import evaluate
 from hippique_assets.racing.tables import RACE_PLAN

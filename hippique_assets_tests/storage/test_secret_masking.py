@@ -29,7 +29,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from hippique_assets.defs.clock_resource import ClockResource
-from hippique_assets.defs.race_day.automation import build_run_failure_sensor
+from hippique_assets.defs.race_day.run_failures import build_run_failure_sensor
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.errors import BulkWriteError
 from hippique_assets.storage.postgres import (

@@ -1,0 +1,56 @@
+"""The ledger sensor: builds a racing day's ledger and workbook once the day is closed (every race
+resulted, or an hour past the last start), and again when a result is stored later."""
+
+from dagster import (
+    DefaultSensorStatus,
+    RunRequest,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
+
+from hippique_assets.defs.betting.jobs import ledger_job
+from hippique_assets.defs.clock_resource import ClockResource
+from hippique_assets.defs.race_day.plan_queries import PostgresUnavailable, read_day_progress
+from hippique_assets.racing.day_close import closed_days
+from hippique_assets.settings import Settings
+from hippique_assets.storage.postgres import PostgresResource
+
+LEDGER_INTERVAL_S = 60
+
+
+def build_ledger_sensor(settings: Settings) -> SensorDefinition:
+    @sensor(
+        name="day_ledger",
+        job=ledger_job,
+        minimum_interval_seconds=min(LEDGER_INTERVAL_S, settings.race_clock_interval_s * 2),
+        default_status=DefaultSensorStatus.RUNNING if settings.sensors_on else DefaultSensorStatus.STOPPED,
+        description="Builds the day's ledger and workbook once every race has its result (or an hour "
+        "after the last start when some result never came); a result stored later rebuilds them.",
+    )
+    def day_ledger(
+        context: SensorEvaluationContext, postgres: PostgresResource, clock: ClockResource
+    ) -> SensorResult | SkipReason:
+        now = clock.now()
+        try:
+            progress = read_day_progress(postgres, now)
+        except PostgresUnavailable as exc:
+            return SkipReason(str(exc))
+        closed = closed_days(progress, now)
+        if not closed:
+            waiting = ", ".join(f"{d.race_date} {d.resulted}/{d.races}" for d in progress) or "no plan"
+            return SkipReason(f"no day closed yet (results: {waiting})")
+        return SensorResult(
+            run_requests=[
+                RunRequest(
+                    run_key=day.run_key + clock.run_key_suffix,
+                    partition_key=day.race_date.isoformat(),
+                    tags={"hippique/results": f"{day.resulted}/{day.races}"},
+                )
+                for day in closed
+            ]
+        )
+
+    return day_ledger
