@@ -73,6 +73,10 @@ def _precheck(series: pd.Series, kind: ColumnType) -> None:
 
 def _to_arrow(series: pd.Series, kind: ColumnType) -> pa.Array:
     """One column as its declared Arrow type (raises Arrow's or pandas' own errors)."""
+    if len(series) and series.isna().all():
+        # A column with no value at all (a nullable column the writer left out comes as NaN floats)
+        # is nulls of the declared type, whatever dtype pandas gave it.
+        return pa.nulls(len(series), type=kind.arrow)
     _precheck(series, kind)
     if kind.base == "numeric":
         # Floats (or Decimals) are rounded to the declared scale, as Postgres would round them.

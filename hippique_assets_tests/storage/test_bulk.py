@@ -372,3 +372,16 @@ def test_pandas_dtypes_of_declared_types(declared, dtype: str) -> None:
 def test_unsupported_type_is_named() -> None:
     with pytest.raises(ValueError, match="unsupported column type JSONB"):
         pandas_dtype(JSONB())
+
+
+@pytest.mark.parametrize("column", ["start_utc", "start_paris", "born", "score", "tags", "favourite"])
+def test_a_nullable_column_without_any_value_is_stored_as_nulls(
+    pg_url: str, schema: str, column: str
+) -> None:
+    """Left out of every row (pandas fills it with NaN floats, whatever the declared type) or all None."""
+    spec = created(pg_url, runners_spec(schema))
+    for empty in (np.nan, None):
+        frame = runners_frame(D1, n=3).assign(**{column: empty})
+        write_frame(pg_url, spec, frame, partition_values=[D1])
+        stored = read_frame(pg_url, spec, columns=[column])
+        assert len(stored) == 3 and stored[column].isna().all()
