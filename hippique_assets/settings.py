@@ -121,6 +121,8 @@ Cron = Annotated[str, AfterValidator(check_cron)]
 Clock = Annotated[str, AfterValidator(check_clock)]
 GitUrl = Annotated[str, AfterValidator(check_git_url)]
 Switch = Annotated[bool, BeforeValidator(parse_switch)]
+# H+15 and the result's retries while the rapports are not final (12 a minute apart) fit in 30 minutes.
+ResultsWait = Annotated[int, Field(ge=30, le=24 * 60)]
 AutomationSwitch = Annotated[Automation, BeforeValidator(parse_automation)]
 BodyLimits = Annotated[tuple[tuple[str, float], ...], NoDecode, BeforeValidator(parse_body_limits)]
 
@@ -143,6 +145,8 @@ class Settings:
     clock: Clock = "real"
     # Every 10 s: the last call (2 minutes before the off) cannot wait for a 30 s tick.
     race_clock_interval_s: Count = 10
+    # Minutes after the last start after which the ledger is built without the results that never came.
+    results_wait_min: ResultsWait = 60
     # The H-10 odds watcher of each race (minute-by-minute odds before the off).
     odds_watch: bool = True
     analysis_config: str | None = None
@@ -290,6 +294,7 @@ class EnvironmentSettings(VariableSettings):
     automation: AutomationSwitch | None = variable("HIPPIQUE_AUTOMATION")
     clock: Clock | None = variable("HIPPIQUE_CLOCK")
     race_clock_interval_s: Count | None = variable("HIPPIQUE_RACE_CLOCK_INTERVAL_S")
+    results_wait_min: ResultsWait | None = variable("HIPPIQUE_RESULTS_WAIT_MIN")
     odds_watch: Switch | None = variable("HIPPIQUE_ODDS_WATCH")
     analysis_config: str | None = variable("HIPPIQUE_ANALYSIS_CONFIG")
     web_zeturf: Switch | None = variable("HIPPIQUE_WEB_ZETURF")
@@ -335,6 +340,7 @@ class EnvironmentSettings(VariableSettings):
                 "consolidation_cron",
                 "clock",
                 "race_clock_interval_s",
+                "results_wait_min",
                 "odds_watch",
                 "web_zeturf",
                 "web_geny",

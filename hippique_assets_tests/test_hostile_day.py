@@ -121,6 +121,9 @@ def hostile(tmp_path_factory, pg_url):
         mp.setenv("HIPPIQUE_UI_URL", "http://127.0.0.1:3000")
         # The day's end (and its gaps warning) comes well before the play ends, so it is always seen.
         mp.setenv("HIPPIQUE_ALERT_DAY_END_WAIT_MIN", "20")
+        # The redirected race never gets its result: the ledger is built 30 minutes after the last
+        # start instead of the default hour, which would add 3 wall minutes of waiting to the play.
+        mp.setenv("HIPPIQUE_RESULTS_WAIT_MIN", "30")
         lines: list[str] = []
         play = DayPlay(
             DAY,

@@ -59,6 +59,8 @@ def test_replay_source_and_no_rate_limit():
             "runs on the real clock",
         ),
         ({"HIPPIQUE_RACE_CLOCK_INTERVAL_S": "0"}, "HIPPIQUE_RACE_CLOCK_INTERVAL_S must be >= 1"),
+        ({"HIPPIQUE_RESULTS_WAIT_MIN": "15"}, "HIPPIQUE_RESULTS_WAIT_MIN must be >= 30"),
+        ({"HIPPIQUE_RESULTS_WAIT_MIN": "2000"}, "HIPPIQUE_RESULTS_WAIT_MIN must be <= 1440"),
     ],
 )
 def test_bad_settings_are_named(environ, message):
@@ -251,3 +253,8 @@ def test_a_domain_reads_its_own_variables_with_the_same_types_and_error_lines(mo
         "SAMPLE_SHARE must be <= 1, got '2'; SAMPLE_LOUD must be on or off, got 'maybe'; "
         "SAMPLE_TOKEN must be a whole number"
     )
+
+
+def test_the_results_wait_is_an_hour_unless_set():
+    assert load_settings({}).results_wait_min == 60
+    assert load_settings({"HIPPIQUE_RESULTS_WAIT_MIN": "30"}).results_wait_min == 30

@@ -236,12 +236,25 @@ def test_unreachable_postgres_skips_the_tick_with_the_reason():
     assert "Postgres unreachable" in ledger(context).skip_message
 
 
-def _ledger_tick(postgres: PostgresResource, now: datetime):
+def _ledger_tick(postgres: PostgresResource, now: datetime, settings: Settings = SETTINGS):
     context = build_sensor_context(
         instance=DagsterInstance.ephemeral(),
         resources={"postgres": postgres, "clock": ClockResource(spec=f"at:{now.isoformat()}")},
     )
-    return build_ledger_sensor(SETTINGS)(context)
+    return build_ledger_sensor(settings)(context)
+
+
+def test_without_every_result_the_ledger_waits_the_configured_time_after_the_last_start(
+    postgres: PostgresResource,
+):
+    last = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)
+    postgres.write_frame(RACE_PLAN, _plan({(1, 1): last}), partition_values=[DAY])
+    assert "no day closed yet" in _ledger_tick(postgres, last + timedelta(minutes=59)).skip_message
+    assert len(_ledger_tick(postgres, last + timedelta(minutes=60)).run_requests) == 1
+    half_hour = load_settings({"HIPPIQUE_RESULTS_WAIT_MIN": "30"})
+    assert "no day closed yet" in _ledger_tick(postgres, last + timedelta(minutes=29), half_hour).skip_message
+    [request] = _ledger_tick(postgres, last + timedelta(minutes=30), half_hour).run_requests
+    assert request.run_key == "ledger:2026-03-23:0"
 
 
 def test_the_ledger_follows_the_last_result(postgres: PostgresResource):

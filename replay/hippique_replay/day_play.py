@@ -36,7 +36,6 @@ from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.lib.race_runs import DUE_TAG, RACE_TAG
 from hippique_assets.lib.runner import PartitionOutcome, ensure_dagster_home, run_job_partitions
 from hippique_assets.racing.clock import AcceleratedClock
-from hippique_assets.racing.day_close import RESULTS_WAIT
 from hippique_assets.racing.race_clock import PHASES, SNAPSHOT_PHASES, PhaseRun
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import Settings
@@ -238,7 +237,7 @@ class DayPlay:
         first_start, last_start = self._first_and_last_start(source)
         lead = timedelta(seconds=STARTUP_WALL_S * self.factor)
         clock = self.clock = AcceleratedClock(first_start - timedelta(minutes=30) - lead, self.factor)
-        sim_end = last_start + RESULTS_WAIT + timedelta(minutes=5)
+        sim_end = last_start + timedelta(minutes=self.settings.results_wait_min + 5)
         deadline = clock.wall_time(sim_end) + SLACK_WALL_S
         pg_started_here = (
             not self.settings.pg_url_set and not (pgdata_dir(self.settings.home) / "postmaster.pid").exists()

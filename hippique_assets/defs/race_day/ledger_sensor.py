@@ -1,5 +1,7 @@
 """The ledger sensor: builds a racing day's ledger and workbook once the day is closed (every race
-resulted, or an hour past the last start), and again when a result is stored later."""
+resulted, or ``HIPPIQUE_RESULTS_WAIT_MIN`` past the last start), and again when a result is stored later."""
+
+from datetime import timedelta
 
 from dagster import (
     DefaultSensorStatus,
@@ -27,8 +29,9 @@ def build_ledger_sensor(settings: Settings) -> SensorDefinition:
         job=ledger_job,
         minimum_interval_seconds=min(LEDGER_INTERVAL_S, settings.race_clock_interval_s * 2),
         default_status=DefaultSensorStatus.RUNNING if settings.sensors_on else DefaultSensorStatus.STOPPED,
-        description="Builds the day's ledger and workbook once every race has its result (or an hour "
-        "after the last start when some result never came); a result stored later rebuilds them.",
+        description="Builds the day's ledger and workbook once every race has its result (or "
+        f"{settings.results_wait_min} minutes after the last start when some result never came); a result "
+        "stored later rebuilds them.",
     )
     def day_ledger(
         context: SensorEvaluationContext, postgres: PostgresResource, clock: ClockResource
@@ -38,7 +41,7 @@ def build_ledger_sensor(settings: Settings) -> SensorDefinition:
             progress = read_day_progress(postgres, now)
         except PostgresUnavailable as exc:
             return SkipReason(str(exc))
-        closed = closed_days(progress, now)
+        closed = closed_days(progress, now, wait=timedelta(minutes=settings.results_wait_min))
         if not closed:
             waiting = ", ".join(f"{d.race_date} {d.resulted}/{d.races}" for d in progress) or "no plan"
             return SkipReason(f"no day closed yet (results: {waiting})")
