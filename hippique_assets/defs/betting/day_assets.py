@@ -19,7 +19,7 @@ from pydantic import Field
 from sqlalchemy import Table
 
 from hippique_assets.betting import ledger as ledger_logic
-from hippique_assets.betting import plots, safe_text, season, workbook
+from hippique_assets.betting import plots, safe_text, season
 from hippique_assets.betting.tables import DECISIONS, LEDGER, RUNNER_ANALYSIS, SETTLEMENTS, TICKETS
 from hippique_assets.defs.betting.model import _day
 from hippique_assets.defs.betting.race_assets import BETTING_GROUP
@@ -135,6 +135,9 @@ def betting_workbook(
 ) -> MaterializeResult:
     """The day's Excel workbook (Planning, ROI prévisionnel, ROI observé, Suivi, keyed by date, R, C)
     and the tickets as JSON and CSV, written to the files store (local folder or GCS)."""
+    # openpyxl takes a fifth of a second to import: only this asset's runs pay for it.
+    from hippique_assets.betting import workbook
+
     files_of: dict[date, dict[str, str]] = {}
     days = partition_days(context)
     plans, tickets_of, settlements_of, ledgers = (
