@@ -114,6 +114,11 @@ def database(prefix: str, *, migrated: bool = True) -> Iterator[str]:
         admin.close()
 
 
+# The niceness of a played day's code server, daemon and runs: its H-5 and last-call runs have half a
+# minute of wall time at x8-x10, while the other worker runs CPU-bound tests (and image builds) beside.
+PLAYED_DAY_PRIORITY = -5
+
+
 @contextmanager
 def played_day_environment(prefix: str, home: Path) -> Iterator[str]:
     """The environment ``hippique day`` runs in on a workstation: ``HIPPIQUE_HOME`` and

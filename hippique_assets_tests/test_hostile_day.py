@@ -23,7 +23,7 @@ from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets_tests.alerts.receivers import WebhookReceiver, smtp_server
 from hippique_assets_tests.configs import mechanics_config
-from hippique_assets_tests.conftest import played_day_environment
+from hippique_assets_tests.conftest import PLAYED_DAY_PRIORITY, played_day_environment
 from hippique_replay.day_play import DayPlay
 from hippique_replay.fault_spec import parse_fault_spec
 from hippique_replay.sources import GeneratedSource
@@ -134,6 +134,7 @@ def hostile(tmp_path_factory, pg_url):
             echo=lines.append,
             faults=parse_fault_spec(spec),
             refreshes=2,
+            priority=PLAYED_DAY_PRIORITY,
         )
         report = play.play()
         wall = time.monotonic() - began

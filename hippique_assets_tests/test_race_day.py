@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets_tests.configs import mechanics_config
-from hippique_assets_tests.conftest import played_day_environment
+from hippique_assets_tests.conftest import PLAYED_DAY_PRIORITY, played_day_environment
 from hippique_replay.day_play import DayPlay
 
 DAY = date(2026, 3, 23)
@@ -44,7 +44,15 @@ def played(tmp_path_factory, pg_url):
         )
         mp.setenv("HIPPIQUE_ANALYSIS_CONFIG", str(config))
         lines: list[str] = []
-        play = DayPlay(DAY, load_settings(), races=RACES, factor=8.0, seed=SEED, echo=lines.append)
+        play = DayPlay(
+            DAY,
+            load_settings(),
+            races=RACES,
+            factor=8.0,
+            seed=SEED,
+            echo=lines.append,
+            priority=PLAYED_DAY_PRIORITY,
+        )
         report = play.play()
         instance = DagsterInstance.get()
         yield report, PostgresResource(url=url), home, instance, lines

@@ -31,7 +31,7 @@ from hippique_assets.racing.race_clock import DEFAULT_GRACE
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
-from hippique_assets_tests.conftest import played_day_environment
+from hippique_assets_tests.conftest import PLAYED_DAY_PRIORITY, played_day_environment
 from hippique_replay.day_play import REQUIRED_PHASES as PHASES
 from hippique_replay.day_play import DayPlay, DayReport
 
@@ -92,7 +92,7 @@ class DayWithDaemonOutage(DayPlay):
         restarted = ManagedProcess(
             daemon.name, daemon.args, self.logs / "daemon-restarted.log", env=daemon.env
         )
-        processes[-1] = restarted.start()
+        processes[-1] = self._prioritise(restarted.start())
         killed.restarted_sim, killed.restarted_wall = clock.now(), time.time()
         self.outage = killed
         self.echo(f"{killed.restarted_sim:%H:%M:%S}Z  daemon restarted")
@@ -104,7 +104,13 @@ def played(tmp_path_factory, pg_url):
     with played_day_environment("hippique_deploy_restart", tmp_path_factory.mktemp("restart")) as url:
         lines: list[str] = []
         play = DayWithDaemonOutage(
-            DAY, load_settings(), races=RACES, factor=FACTOR, seed=7, echo=lines.append
+            DAY,
+            load_settings(),
+            races=RACES,
+            factor=FACTOR,
+            seed=7,
+            echo=lines.append,
+            priority=PLAYED_DAY_PRIORITY,
         )
         report = play.play()
         instance = DagsterInstance.get()
