@@ -4,8 +4,8 @@ The paths (:mod:`hippique_assets.pmu.paths`), the client's expectations and body
 (:mod:`hippique_assets.pmu.client`), the day's gaps (:mod:`hippique_assets.pmu.gaps`), the
 ingestion assets and their jobs (:mod:`hippique_assets.defs.pmu`) and the replay's routing are all
 built from :data:`ENDPOINTS`. Adding an endpoint is one record here, its tables in a module of
-:mod:`hippique_assets.pmu.schema` listed in :mod:`hippique_assets.pmu.tables` (with a migration),
-its row function in a ``parse_*.py`` and, for the replay, a method of the generated day named
+:mod:`hippique_assets.pmu.schema` (with a migration; :mod:`hippique_assets.pmu.tables` registers
+the tables named here), its row function in a ``parse_*.py`` and, for the replay, a method of the generated day named
 after it.
 """
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy import Table
 
+from hippique_assets.pmu.endpoints import INGESTED
 from hippique_assets.pmu.schema.ingest_gaps import INGEST_GAPS
 from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
 from hippique_assets.pmu.schema.participants import HORSES, PARTICIPANTS
@@ -36,15 +37,11 @@ __all__ = [
     "REUNIONS",
 ]
 
-# The tables the endpoints' answers are parsed into, in load order; pmu.ingest_gaps records what
-# the parsing and the requests could not land, so it is not one of them.
+# The tables the endpoints' answers are parsed into, in the order the endpoints land, then the race
+# clock's odds snapshots. Taken from the endpoint records, so that a new endpoint's table is
+# registered (for the migrations, the catalog and the checks) by its record alone. pmu.ingest_gaps
+# records what the parsing and the requests could not land, so it is not one of them.
 ALL_TABLES: tuple[Table, ...] = (
-    REUNIONS,
-    RACES,
-    HORSES,
-    PARTICIPANTS,
-    PERFORMANCES,
-    BETS,
-    DIVIDENDS,
+    *dict.fromkeys(spec.table for endpoint in INGESTED for spec in endpoint.tables),
     ODDS_SNAPSHOTS,
 )
