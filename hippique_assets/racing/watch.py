@@ -217,7 +217,7 @@ def _last_call_alerts(facts: DayFacts, limits: Thresholds, run_url: RunLink) -> 
     return found
 
 
-def _run_alerts(facts: DayFacts, now: datetime, limits: Thresholds) -> list[Alert]:
+def _run_alerts(facts: DayFacts, now: datetime, limits: Thresholds, run_url: RunLink) -> list[Alert]:
     day = facts.day
     found = []
     first = facts.first_h30_due
@@ -253,9 +253,11 @@ def _run_alerts(facts: DayFacts, now: datetime, limits: Thresholds) -> list[Aler
                     "h5_late",
                     day,
                     f"H-5 decision of {h5.race_key} came {h5.late.total_seconds():.0f} s after its due instant",
-                    [f"Tolerance: {limits.h5_late.total_seconds():.0f} s."],
+                    [f"Tolerance: {limits.h5_late.total_seconds():.0f} s.", f"Run {h5.run_id}."],
+                    run_url=run_url(h5.run_id),
                     race=h5.race_key,
                     phase="h5",
+                    run_id=h5.run_id,
                     reason="late decision",
                 )
             )
@@ -297,7 +299,7 @@ def day_alerts(
     limits = limits or Thresholds()
     found = (
         _plan_alerts(facts, now, limits)
-        + _run_alerts(facts, now, limits)
+        + _run_alerts(facts, now, limits, run_url)
         + _last_call_alerts(facts, limits, run_url)
     )
     if (

@@ -77,6 +77,9 @@ def test_failed_analyses_late_and_missed_decisions_and_a_deep_queue():
         "h5_missed:2026-03-23:2026-03-23-R1C4": "warning",
         "queue_deep:2026-03-23:-": "warning",
     }
+    linked = day_alerts(facts, now, run_url=lambda run: f"http://ui/runs/{run}")
+    [late] = [a for a in linked if a.condition == "h5_late"]
+    assert late.fields["run_id"] == "c" and late.run_url == "http://ui/runs/c"
 
 
 def test_a_day_that_ends_with_gaps_warns_once_it_has_ended():
