@@ -15,7 +15,8 @@ from hippique_assets.defs.web.resources import WebSourcesResource
 from hippique_assets.net.polite import RetryPolicy
 from hippique_assets.pmu.client import PmuClient
 from hippique_assets.settings import LIVE_PMU_BASE_URL, Settings, load_settings
-from hippique_assets.storage.files import FilesIOManager, FilesResource
+from hippique_assets.storage.artifacts import FilesIOManager
+from hippique_assets.storage.files import FilesResource
 from hippique_assets.storage.io_manager import PostgresPandasIOManager
 from hippique_assets.storage.postgres import PostgresResource
 

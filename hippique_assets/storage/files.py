@@ -1,68 +1,42 @@
 """Raw payloads and artifacts as files, in a local folder or under ``gs://bucket/prefix``.
 
-Paths given to a :class:`FileStore` are relative, ``/``-separated (``pmu/2026-03-23/programme.json``);
-the store maps them under its root. Local writes are atomic (a temporary file in the same folder,
-then ``os.replace``), so a crash never leaves half a file; a GCS upload is atomic by nature.
+A :class:`FileStore` addresses files by relative, ``/``-separated paths (``pmu/2026-03-23/programme.json``)
+under one root, a :class:`~upath.UPath`: an absolute local folder, or ``gs://bucket/prefix`` through
+gcsfs. Local writes are atomic (a temporary file in the same folder, then ``os.replace``), because a
+UPath write to a local file is not: a crash never leaves half a file. A GCS upload is atomic by nature.
 
-With ``STORAGE_EMULATOR_HOST`` set (tests, local runs against ``gcp-storage-emulator``), the
-default GCS client talks to the emulator with anonymous credentials.
+GCS is read and written through gcsfs' JSON API filesystem (:class:`gcsfs.core.GCSFileSystem`), the
+API the deployment's flat bucket is used with, rather than the class gcsfs registers for ``gs://``
+(its default since 2026, unless ``GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT=false`` before gcsfs is imported).
+That class first asks the gRPC Storage Control API for the bucket's layout (zonal or hierarchical
+namespace), and asks again at every operation while it has no answer: gcp-storage-emulator serves
+the JSON API only, so there each operation waited a minute of gRPC retries. universal-pathlib takes no
+filesystem instance, so the store keeps its own next to its root.
+
+With ``STORAGE_EMULATOR_HOST`` set (tests, local runs against ``gcp-storage-emulator``), the store talks
+to the emulator anonymously; otherwise with Google's default credentials (Workload Identity, the VM's
+service account, ``GOOGLE_APPLICATION_CREDENTIALS``).
 """
 
-import io
 import json
-import mimetypes
 import os
 import tempfile
 import threading
-from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from dagster import (
-    ConfigurableIOManager,
-    ConfigurableResource,
-    InputContext,
-    MetadataValue,
-    OutputContext,
-    ResourceDependency,
-)
+from dagster import ConfigurableResource
+from upath import UPath
 
 if TYPE_CHECKING:
-    from google.cloud import storage as gcs
-
-EXT_KEY = "hippique/ext"
-"""Asset metadata key giving an artifact's file extension (``xlsx``, ``pdf``...) for bytes outputs."""
+    from fsspec import AbstractFileSystem
+    from upath.types.storage_options import GCSStorageOptions
 
 _TEMP_MARK = ".tmp-"
-
-
-@runtime_checkable
-class FileStore(Protocol):
-    """Files addressed by relative paths under one root."""
-
-    def write_bytes(self, rel_path: str, data: bytes, content_type: str = "application/json") -> str:
-        """Store ``data`` at ``rel_path`` (replacing any previous file) and return its URI."""
-        ...
-
-    def read_bytes(self, rel_path: str) -> bytes:
-        """The file's content; FileNotFoundError naming the URI when absent."""
-        ...
-
-    def exists(self, rel_path: str) -> bool:
-        """Whether a file is stored at ``rel_path``."""
-        ...
-
-    def list(self, prefix: str = "") -> list[str]:
-        """Relative paths of the files whose path starts with ``prefix``, sorted."""
-        ...
-
-    def uri(self, rel_path: str) -> str:
-        """Where ``rel_path`` lives: an absolute local path or ``gs://bucket/name``."""
-        ...
+_GCS_PROTOCOLS = frozenset({"gs", "gcs"})
 
 
 def clean_rel_path(rel_path: str, *, allow_empty: bool = False) -> str:
@@ -80,144 +54,163 @@ def clean_rel_path(rel_path: str, *, allow_empty: bool = False) -> str:
     return "/".join(parts) + ("/" if trailing else "")
 
 
-class LocalFileStore:
-    """Files under a local folder, written atomically."""
-
-    def __init__(self, root: Path | str) -> None:
-        self.root = Path(root).expanduser().resolve()
-
-    def __repr__(self) -> str:
-        return f"LocalFileStore({str(self.root)!r})"
-
-    def _path(self, rel_path: str) -> Path:
-        return self.root / clean_rel_path(rel_path)
-
-    def uri(self, rel_path: str) -> str:
-        """The absolute local path of ``rel_path``."""
-        return str(self._path(rel_path))
-
-    def write_bytes(self, rel_path: str, data: bytes, content_type: str = "application/json") -> str:
-        """Write through a temporary file in the same folder, then rename over the target."""
-        target = self._path(rel_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f"{_TEMP_MARK}{target.name}.")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        return str(target)
-
-    def read_bytes(self, rel_path: str) -> bytes:
-        """The file's bytes."""
-        path = self._path(rel_path)
-        try:
-            return path.read_bytes()
-        except FileNotFoundError:
-            raise FileNotFoundError(f"no file at {path}") from None
-
-    def exists(self, rel_path: str) -> bool:
-        """Whether the file exists."""
-        return self._path(rel_path).is_file()
-
-    def list(self, prefix: str = "") -> list[str]:
-        """Files whose relative path starts with ``prefix`` (half-written temporary files excluded)."""
-        prefix = clean_rel_path(prefix, allow_empty=True)
-        folder = self.root / prefix.rpartition("/")[0] if "/" in prefix else self.root
-        if not folder.is_dir():
-            return []
-        found = []
-        for path in folder.rglob("*"):
-            if path.name.startswith(_TEMP_MARK) or not path.is_file():
-                continue
-            rel = path.relative_to(self.root).as_posix()
-            if rel.startswith(prefix):
-                found.append(rel)
-        return sorted(found)
+def gcs_storage_options(project: str | None = None) -> "GCSStorageOptions":
+    """gcsfs options: the emulator anonymously when ``STORAGE_EMULATOR_HOST`` is set, else Google's
+    default credentials (named, so that missing credentials fail instead of going anonymous)."""
+    # Other processes write the same bucket: a listing is never answered from this process' cache.
+    options: GCSStorageOptions = {"use_listings_cache": False}
+    emulator = os.environ.get("STORAGE_EMULATOR_HOST", "")
+    if emulator:
+        options["endpoint_url"] = emulator if "://" in emulator else f"http://{emulator}"
+        options["token"] = "anon"
+    else:
+        options["token"] = "google_default"
+    project = project or os.environ.get("GOOGLE_CLOUD_PROJECT")
+    if project:
+        options["project"] = project
+    return options
 
 
-def default_gcs_client(project: str | None = None) -> "gcs.Client":
-    """A GCS client from dagster-gcp's resource: default credentials (Workload Identity, a service
-    account), or anonymous against ``STORAGE_EMULATOR_HOST`` when it is set."""
-    from dagster_gcp import GCSResource
-
-    return GCSResource(project=project or os.environ.get("GOOGLE_CLOUD_PROJECT")).get_client()
-
-
-class GcsFileStore:
-    """Files under ``gs://bucket/prefix``."""
-
-    def __init__(self, bucket: str, prefix: str = "", client: "gcs.Client | None" = None) -> None:
-        if not bucket or "/" in bucket:
+def store_root(location: UPath | str | os.PathLike[str], *, gcs_project: str | None = None) -> UPath:
+    """The root of a store: ``gs://bucket/prefix`` (gcsfs; a ``gs://`` UPath as it is), or
+    ``file:///path`` or a path (an absolute local folder)."""
+    if isinstance(location, UPath):
+        if location.protocol in _GCS_PROTOCOLS:
+            return location
+        location = location.path if location.protocol in {"", "file", "local"} else str(location)
+    text = os.fspath(location)
+    if text.startswith("gs://"):
+        bucket, _, prefix = text[len("gs://") :].partition("/")
+        if not bucket:
             raise ValueError(f"not a GCS bucket name: {bucket!r}")
-        self.bucket_name = bucket
-        self.prefix = clean_rel_path(prefix.strip("/"), allow_empty=True)
-        self._client = client
-        self._lock = threading.Lock()
+        prefix = clean_rel_path(prefix.strip("/"), allow_empty=True)
+        options = gcs_storage_options(gcs_project)
+        return UPath(f"gs://{bucket}/{prefix}" if prefix else f"gs://{bucket}/", **options)
+    if "://" in text and not text.startswith("file://"):
+        raise ValueError(f"unsupported file store URI {text!r}: use gs://bucket/prefix or a local path")
+    return UPath(Path(text.removeprefix("file://")).expanduser().resolve())
+
+
+class FileStore:
+    """Files addressed by relative paths under one root, a local folder or ``gs://bucket/prefix``.
+
+    ``root`` names the place (and is the base path Dagster's UPathIOManager works from); the reads and
+    writes go through :attr:`fs`, for GCS gcsfs' JSON API filesystem with the root's storage options
+    (see the module's docstring: ``root.fs`` would be gcsfs' default class).
+    """
+
+    def __init__(self, root: UPath | str | os.PathLike[str]) -> None:
+        self.root = store_root(root)
+        self.local = self.root.protocol not in _GCS_PROTOCOLS
+        # The root as the filesystem and as a reader see it: ``/abs/path`` or ``bucket/prefix``.
+        self._fs_root = self.root.path.rstrip("/")
+        self._uri_root = str(self.root).rstrip("/")
+        self._fs: AbstractFileSystem | None = None
 
     def __repr__(self) -> str:
-        return f"GcsFileStore({self.uri_prefix!r})"
+        return f"FileStore({self._uri_root!r})"
 
     @property
-    def uri_prefix(self) -> str:
-        return f"gs://{self.bucket_name}/{self.prefix}"
+    def fs(self) -> "AbstractFileSystem":
+        """The fsspec filesystem of the reads and writes (made on first use: a store can be
+        described, its URIs computed, without credentials)."""
+        if self._fs is None:
+            if self.local:
+                self._fs = self.root.fs
+            else:
+                from gcsfs.core import GCSFileSystem
 
-    @property
-    def client(self) -> "gcs.Client":
-        with self._lock:
-            if self._client is None:
-                self._client = default_gcs_client()
-            return self._client
+                self._fs = GCSFileSystem(**self.root.storage_options)
+        return self._fs
 
-    def _name(self, rel_path: str, *, allow_empty: bool = False) -> str:
-        rel = clean_rel_path(rel_path, allow_empty=allow_empty)
-        return f"{self.prefix}/{rel}" if self.prefix else rel
+    def _fs_path(self, rel_path: str) -> str:
+        return f"{self._fs_root}/{clean_rel_path(rel_path)}"
 
-    def _blob(self, rel_path: str) -> Any:
-        return self.client.bucket(self.bucket_name).blob(self._name(rel_path))
+    def path(self, rel_path: str) -> UPath:
+        """The :class:`~upath.UPath` of ``rel_path``."""
+        return self.root.joinpath(*clean_rel_path(rel_path).split("/"))
+
+    def relative(self, path: UPath) -> str:
+        """The relative path of a path under the root; ValueError for a path elsewhere."""
+        full = path.path
+        if path.protocol != self.root.protocol or not full.startswith(f"{self._fs_root}/"):
+            raise ValueError(f"{path} is not under {self._uri_root}")
+        return clean_rel_path(full[len(self._fs_root) + 1 :])
 
     def uri(self, rel_path: str) -> str:
-        """``gs://bucket/prefix/rel_path``."""
-        return f"gs://{self.bucket_name}/{self._name(rel_path, allow_empty=True)}"
+        """Where ``rel_path`` lives: an absolute local path or ``gs://bucket/prefix/rel_path``."""
+        return f"{self._uri_root}/{clean_rel_path(rel_path, allow_empty=True)}"
 
     def write_bytes(self, rel_path: str, data: bytes, content_type: str = "application/json") -> str:
-        """Upload ``data`` (one request; the object appears whole or not at all)."""
-        self._blob(rel_path).upload_from_string(data, content_type=content_type)
+        """Store ``data`` at ``rel_path`` (replacing any previous file) and return its URI.
+
+        Locally through a temporary file in the same folder renamed over the target; on GCS in one
+        upload (the object appears whole or not at all), with ``content_type``.
+        """
+        fs_path = self._fs_path(rel_path)
+        if self.local:
+            _write_atomically(Path(fs_path), data)
+        else:
+            self.fs.pipe_file(fs_path, data, content_type=content_type)
         return self.uri(rel_path)
 
     def read_bytes(self, rel_path: str) -> bytes:
-        """Download the object."""
-        from google.api_core.exceptions import NotFound
-
+        """The file's content; FileNotFoundError naming the URI when absent."""
         try:
-            return self._blob(rel_path).download_as_bytes()
-        except NotFound:
+            data: bytes = self.fs.cat_file(self._fs_path(rel_path))
+        except FileNotFoundError:
             raise FileNotFoundError(f"no file at {self.uri(rel_path)}") from None
+        return data
 
     def exists(self, rel_path: str) -> bool:
-        """Whether the object exists."""
-        return bool(self._blob(rel_path).exists())
+        """Whether a file is stored at ``rel_path``."""
+        fs_path = self._fs_path(rel_path)
+        if self.local:
+            return bool(self.fs.isfile(fs_path))
+        # One object GET, as google-cloud-storage's blob.exists(): gcsfs' isfile() sends a listing
+        # of the name as a folder alongside it, to tell folders from files.
+        bucket, key, _ = self.fs.split_path(fs_path)
+        try:
+            self.fs.call("GET", "b/{}/o/{}", bucket, key, json_out=True)
+        except FileNotFoundError:
+            return False
+        return True
 
     def list(self, prefix: str = "") -> list[str]:
-        """Objects whose relative path starts with ``prefix``."""
-        full = self._name(prefix, allow_empty=True) if prefix else (f"{self.prefix}/" if self.prefix else "")
-        cut = len(self.prefix) + 1 if self.prefix else 0
-        names = [blob.name[cut:] for blob in self.client.list_blobs(self.bucket_name, prefix=full)]
-        return sorted(n for n in names if n and not n.endswith("/"))
+        """Relative paths of the files whose path starts with ``prefix``, sorted (half-written
+        temporary files of local writes excluded)."""
+        prefix = clean_rel_path(prefix, allow_empty=True)
+        folder, _, name_start = prefix.rpartition("/")
+        top = f"{self._fs_root}/{folder}" if folder else self._fs_root
+        if self.local:
+            found_files = Path(top or "/").rglob("*")
+            paths = (str(p) for p in found_files if p.is_file() and not p.name.startswith(_TEMP_MARK))
+        else:
+            # gcsfs lists only the objects under ``top/`` whose name starts with ``name_start``.
+            found = self.fs.find(top, prefix=name_start, detail=True)
+            paths = (name for name, info in found.items() if info.get("type") == "file")
+        cut = len(self._fs_root) + 1
+        return sorted(rel for p in paths if (rel := p[cut:]).startswith(prefix) and not rel.endswith("/"))
 
 
-def open_file_store(base_uri: str, gcs_client: "gcs.Client | None" = None) -> FileStore:
-    """``gs://bucket/prefix`` -> :class:`GcsFileStore`; ``file:///path`` or a path -> :class:`LocalFileStore`."""
-    if base_uri.startswith("gs://"):
-        bucket, _, prefix = base_uri[len("gs://") :].partition("/")
-        return GcsFileStore(bucket, prefix, client=gcs_client)
-    if "://" in base_uri and not base_uri.startswith("file://"):
-        raise ValueError(f"unsupported file store URI {base_uri!r}: use gs://bucket/prefix or a local path")
-    return LocalFileStore(base_uri.removeprefix("file://"))
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write through a temporary file in the target's folder, then rename it over the target."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f"{_TEMP_MARK}{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def open_file_store(base_uri: str, *, gcs_project: str | None = None) -> FileStore:
+    """The store of ``gs://bucket/prefix``, ``file:///path`` or a local path."""
+    return FileStore(store_root(base_uri, gcs_project=gcs_project))
 
 
 def _json_default(value: Any) -> Any:
@@ -243,24 +236,22 @@ def to_json_bytes(obj: Any) -> bytes:
 
 
 _stores_lock = threading.Lock()
-_stores: dict[tuple[int, str], FileStore] = {}
+_stores: dict[tuple[int, str, str | None], FileStore] = {}
 
 
 class FilesResource(ConfigurableResource):
-    """Where raw payloads and artifacts go: a local folder or ``gs://bucket/prefix`` (through
-    dagster-gcp's :class:`~dagster_gcp.GCSResource`)."""
+    """Where raw payloads and artifacts go: a local folder or ``gs://bucket/prefix``."""
 
     base_uri: str = ".hippique/files"
     gcs_project: str | None = None
 
     def store(self) -> FileStore:
-        """The store for ``base_uri`` (one per process, so a GCS client is made once)."""
-        key = (os.getpid(), self.base_uri)
+        """The store for ``base_uri`` (one per process, so a GCS session is opened once)."""
+        key = (os.getpid(), self.base_uri, self.gcs_project)
         with _stores_lock:
             store = _stores.get(key)
             if store is None:
-                client = default_gcs_client(self.gcs_project) if self.base_uri.startswith("gs://") else None
-                store = _stores[key] = open_file_store(self.base_uri, client)
+                store = _stores[key] = open_file_store(self.base_uri, gcs_project=self.gcs_project)
             return store
 
     def write_bytes(self, rel_path: str, data: bytes, content_type: str = "application/octet-stream") -> str:
@@ -283,117 +274,3 @@ class FilesResource(ConfigurableResource):
             return json.loads(data)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{self.store().uri(rel_path)} is not valid JSON: {exc}") from exc
-
-
-# ---------------------------------------------------------------------------------------------
-# Artifacts IO manager
-
-
-def artifact_path(asset_key_path: Sequence[str], partition: str | None, ext: str) -> str:
-    """``artifacts/<asset key path>/<partition or 'all'>.<ext>``."""
-    return "/".join(["artifacts", *asset_key_path, f"{partition or 'all'}.{ext}"])
-
-
-def _ext_hint(metadata: Any) -> str | None:
-    raw = (metadata or {}).get(EXT_KEY)
-    value = getattr(raw, "value", raw)
-    return str(value).lstrip(".").lower() if value else None
-
-
-def encode_artifact(obj: Any, ext_hint: str | None) -> tuple[str, bytes, str]:
-    """``(extension, bytes, content type)`` of an artifact: bytes as given, dict/list as JSON,
-    DataFrame as CSV (or Parquet when the hint says so), str as text."""
-    if isinstance(obj, bytes | bytearray | memoryview):
-        ext = ext_hint or "bin"
-        return ext, bytes(obj), mimetypes.guess_type(f"x.{ext}")[0] or "application/octet-stream"
-    if isinstance(obj, pd.DataFrame):
-        if ext_hint == "parquet":
-            buffer = io.BytesIO()
-            obj.to_parquet(buffer, index=False)
-            return "parquet", buffer.getvalue(), "application/vnd.apache.parquet"
-        if ext_hint not in {None, "csv"}:
-            raise ValueError(f"a DataFrame artifact is stored as csv or parquet, not {ext_hint!r}")
-        return "csv", obj.to_csv(index=False).encode("utf-8"), "text/csv"
-    if isinstance(obj, dict | list):
-        return "json", to_json_bytes(obj), "application/json"
-    if isinstance(obj, str):
-        ext = ext_hint or "txt"
-        return ext, obj.encode("utf-8"), mimetypes.guess_type(f"x.{ext}")[0] or "text/plain"
-    raise TypeError(
-        f"the files IO manager stores bytes, str, dict/list or DataFrames, not {type(obj).__name__}"
-    )
-
-
-def decode_artifact(data: bytes, ext: str, wanted: Any = None) -> Any:
-    """The object back from its bytes: by the input's annotation when it is bytes or str,
-    else by extension (json -> object, csv/parquet -> DataFrame, txt -> str, other -> bytes)."""
-    if wanted is bytes:
-        return data
-    if wanted is str:
-        return data.decode("utf-8")
-    if ext == "json":
-        return json.loads(data)
-    if ext == "csv":
-        return pd.read_csv(io.BytesIO(data))
-    if ext == "parquet":
-        return pd.read_parquet(io.BytesIO(data))
-    if ext in {"txt", "md", "html"}:
-        return data.decode("utf-8")
-    return data
-
-
-class FilesIOManager(ConfigurableIOManager):
-    """Stores asset outputs as files under ``artifacts/<asset key>/<partition or 'all'>.<ext>``."""
-
-    files: ResourceDependency[FilesResource]
-
-    def handle_output(self, context: OutputContext, obj: Any) -> None:
-        """Write the artifact and record its URI, size and format."""
-        if obj is None:
-            context.log.info(f"{context.name}: no artifact returned (None), nothing written")
-            return
-        if not context.has_asset_key:
-            raise ValueError(f"the files IO manager stores asset outputs; {context.name} is not an asset")
-        partition = None
-        if context.has_asset_partitions:
-            keys = context.asset_partition_keys
-            if len(keys) != 1:
-                raise ValueError(
-                    f"asset {context.asset_key.to_user_string()}: one artifact cannot be stored for "
-                    f"{len(keys)} partitions at once; run one partition per run"
-                )
-            partition = keys[0]
-        ext, data, content_type = encode_artifact(obj, _ext_hint(context.definition_metadata))
-        rel = artifact_path(context.asset_key.path, partition, ext)
-        uri = self.files.store().write_bytes(rel, data, content_type)
-        context.log.info(f"stored {len(data)} bytes at {uri}")
-        context.add_output_metadata(
-            {"uri": MetadataValue.path(uri), "bytes": MetadataValue.int(len(data)), "format": ext}
-        )
-
-    def load_input(self, context: InputContext) -> Any:
-        """The upstream artifact; a dict ``{partition: object}`` when the input spans several."""
-        upstream = context.upstream_output
-        hint = _ext_hint(upstream.definition_metadata if upstream is not None else None)
-        keys: list[str | None] = (
-            list(context.asset_partition_keys) if context.has_asset_partitions else [None]
-        )
-        wanted = getattr(context.dagster_type, "typing_type", None)
-        store = self.files.store()
-        loaded = {key: self._load_one(store, context.asset_key.path, key, hint, wanted) for key in keys}
-        return loaded[keys[0]] if len(keys) == 1 else loaded
-
-    @staticmethod
-    def _load_one(
-        store: FileStore, key_path: Sequence[str], partition: str | None, hint: str | None, wanted: Any
-    ) -> Any:
-        stem = artifact_path(key_path, partition, "")  # ends with "."
-        if hint:
-            rel = stem + hint
-        else:
-            found = [p for p in store.list(stem) if "/" not in p[len(stem) :]]
-            if len(found) != 1:
-                listed = found or "none"
-                raise FileNotFoundError(f"expected one artifact at {store.uri(stem)}*, found {listed}")
-            rel = found[0]
-        return decode_artifact(store.read_bytes(rel), rel.rpartition(".")[2], wanted)

@@ -26,7 +26,7 @@ from hippique_assets.pmu.client import (
 )
 from hippique_assets.pmu.landing import land
 from hippique_assets.pmu.paths import participants_path, performances_path, programme_path, rapports_path
-from hippique_assets.storage.files import LocalFileStore
+from hippique_assets.storage.files import FileStore as LocalFileStore
 from hippique_assets_tests.net.scripted_server import Reply, ScriptedServer, SleepRecorder, json_reply
 
 DAY = date(2026, 3, 23)
