@@ -12,40 +12,45 @@
 # (deploy/image/make-base.sh, used by the suite's image test).
 ARG BASE_IMAGE=python:3.11-slim
 
+# Two stages, laid out so that an edit of the product rebuilds the product alone:
+# - build: the product alone (no dependency), built and installed as a wheel; what it installed is
+#   gathered in /product;
+# - the image: the third-party dependencies installed in place, in a layer that changes only with
+#   pyproject.toml and the lock, then /product on top. (Copying a venv of 850 MB from another stage
+#   would add a layer of its whole size to every build, and checking such a copy against the build
+#   cache reads all of it.)
+# uv itself lives in /tmp for the length of the RUN that installs the dependencies: it is in no layer
+# of the image.
+ARG UV_VERSION=0.13.9
+
 FROM ${BASE_IMAGE} AS build
 
+ARG UV_VERSION
 ENV UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \
     UV_PYTHON_DOWNLOADS=never \
-    UV_PYTHON=/usr/local/bin/python3.11 \
-    UV_PROJECT_ENVIRONMENT=/opt/venv
+    UV_PYTHON=/usr/local/bin/python3.11
 
-RUN pip install --no-cache-dir uv==0.13.9
+RUN pip install --no-cache-dir uv==${UV_VERSION}
 
 WORKDIR /src
-# The workspace's project files and the lock: --locked checks the lock against both pyproject.toml.
-# Of replay/ only its pyproject.toml is copied, for that check; nothing of it is installed. README.md
-# (the package's long description) comes with the product below: an edit of it must not reinstall
-# every dependency.
-COPY pyproject.toml uv.lock ./
+# README.md is the package's long description. The workspace's other project file (replay/) is read
+# for the workspace's sources; nothing of replay/ is installed.
+COPY pyproject.toml README.md ./
 COPY replay/pyproject.toml replay/
-# Third-party dependencies first: this layer changes only with the lock.
-# Then what nothing imports at run time goes (the venv was 1,073 MB, see deploy/README.md): the Google
-# API discovery documents (110 MB; dagster-gcp's dataproc/bigquery clients, which the product does not
-# use, would fetch them), the test suites of the scientific libraries and pyarrow's C++ headers and
-# Cython sources; the libraries that remain are imported once to prove it.
-RUN uv sync --locked --no-dev --no-install-workspace --no-cache \
-    && cd /opt/venv/lib/python3.11/site-packages \
-    && rm -rf googleapiclient/discovery_cache/documents pyarrow/include pyarrow/src \
-        pandas/tests pyarrow/tests matplotlib/tests \
-    && find numpy scipy -type d -name tests -prune -exec rm -rf {} + \
-    && find pyarrow \( -name "*.pyx" -o -name "*.pxd" -o -name "*.pxi" -o -name "*.h" -o -name "*.cc" \) -delete \
-    && /opt/venv/bin/python -c "import pandas, pyarrow.parquet, scipy.stats, scipy.optimize, numpy, \
-matplotlib.pyplot, googleapiclient.discovery, dagster_gcp, dagster_k8s, adbc_driver_postgresql"
-COPY README.md ./
 COPY hippique_assets ./hippique_assets
-# The product as a regular (non-editable) package: the image needs no source tree.
-RUN uv sync --locked --no-dev --no-editable --no-cache
+# The product as a regular (non-editable) package, without its dependencies, into an empty venv at the
+# image's path, bytecode compiled; then gathered in /product, laid out as in /opt/venv: the package,
+# its .dist-info and the `hippique` script. The build fails if the package's RECORD lists any other
+# file, which would otherwise be left out of the image.
+RUN uv venv --quiet /opt/venv \
+    && uv pip install --quiet --no-deps --no-cache --python /opt/venv/bin/python . \
+    && cd /opt/venv/lib/python3.11/site-packages \
+    && ! grep -v -e '^hippique_assets/' -e '^hippique_assets-[^/]*\.dist-info/' -e '^\.\./\.\./\.\./bin/hippique,' \
+        hippique_assets-*.dist-info/RECORD \
+    && mkdir -p /product/lib/python3.11/site-packages /product/bin \
+    && cp -a hippique_assets hippique_assets-*.dist-info /product/lib/python3.11/site-packages/ \
+    && cp -a /opt/venv/bin/hippique /product/bin/
 
 
 FROM ${BASE_IMAGE}
@@ -61,7 +66,36 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HIPPIQUE_ENV=prod
 
 RUN useradd --create-home --uid 10001 hippique
-COPY --from=build /opt/venv /opt/venv
+
+# The workspace's project files and the lock: --locked checks the lock against both pyproject.toml
+# (of replay/ only its pyproject.toml, for that check; nothing of it is installed). They stay in this
+# small layer of their own; the next one removes them from the file system.
+COPY pyproject.toml uv.lock /tmp/project/
+COPY replay/pyproject.toml /tmp/project/replay/
+# The third-party dependencies, exactly as uv.lock says (bytecode compiled): this layer changes only
+# with pyproject.toml and the lock.
+# Then what nothing imports at run time goes (the venv was 1,073 MB, see deploy/README.md): the Google
+# API discovery documents (110 MB; dagster-gcp's dataproc/bigquery clients, which the product does not
+# use, would fetch them), the test suites of the scientific libraries and pyarrow's C++ headers and
+# Cython sources; the libraries that remain are imported once to prove it. uv, its lock file and
+# matplotlib's font cache of that import go with the rest of /tmp.
+ARG UV_VERSION
+RUN pip install --no-cache-dir --quiet --target /tmp/uv uv==${UV_VERSION} \
+    && cd /tmp/project \
+    && UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never UV_PYTHON=/usr/local/bin/python3.11 \
+        UV_PROJECT_ENVIRONMENT=/opt/venv \
+        /tmp/uv/bin/uv sync --locked --no-dev --no-install-workspace --no-cache \
+    && cd /opt/venv/lib/python3.11/site-packages \
+    && rm -rf googleapiclient/discovery_cache/documents pyarrow/include pyarrow/src \
+        pandas/tests pyarrow/tests matplotlib/tests \
+    && find numpy scipy -type d -name tests -prune -exec rm -rf {} + \
+    && find pyarrow \( -name "*.pyx" -o -name "*.pxd" -o -name "*.pxi" -o -name "*.h" -o -name "*.cc" \) -delete \
+    && MPLCONFIGDIR=/tmp/matplotlib /opt/venv/bin/python -c "import pandas, pyarrow.parquet, scipy.stats, \
+scipy.optimize, numpy, matplotlib.pyplot, googleapiclient.discovery, dagster_gcp, dagster_k8s, adbc_driver_postgresql" \
+    && rm -rf /tmp/uv /tmp/uv-*.lock /tmp/project /tmp/matplotlib
+# The product (a layer of a few MB: the only one that an edit of the product changes, with the ones
+# below).
+COPY --from=build /product/ /opt/venv/
 
 WORKDIR /opt/dagster/app
 # The workspace of the webserver and the daemon: the code server over gRPC (DAGSTER_CODE_SERVER_*).

@@ -160,6 +160,10 @@ def build(tag: str) -> float:
         "docker",
         "--network",
         "host",
+        # The Dockerfile's two stages side by side (the product's and the dependencies' layers) when
+        # neither is cached.
+        "--jobs",
+        "2",
         "--build-arg",
         f"BASE_IMAGE={BASE_IMAGE}",
         "-t",
