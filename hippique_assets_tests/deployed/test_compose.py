@@ -25,6 +25,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,7 +129,7 @@ def healthy(name: str, timeout_s: float) -> subprocess.CompletedProcess[str]:
         checked = podman("healthcheck", "run", name, check=False, timeout_s=60)
         if checked.returncode == 0 or time.monotonic() > deadline:
             return checked
-        time.sleep(3)
+        time.sleep(1)
 
 
 @pytest.fixture(scope="module")
@@ -195,8 +196,12 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         assert not any(unread.values()), f"variables left uninterpolated: {unread}"
         waited = podman("wait", deployed.name("migrate"), timeout_s=300)
         assert waited.stdout.strip() == "0", deployed.logs()
-        for role in ROLES:
-            checked = healthy(deployed.name(role), timeout_s=240)
+        # The roles' checks side by side: they are independent, and each is mostly the start of a
+        # Python program in its container.
+        with ThreadPoolExecutor(len(ROLES)) as pool:
+            checks = {role: pool.submit(healthy, deployed.name(role), 240) for role in ROLES}
+        for role, check in checks.items():
+            checked = check.result()
             assert checked.returncode == 0, f"{role}: {checked.stdout}{checked.stderr}\n{deployed.logs()}"
         deployed.up_s = time.monotonic() - started
         yield deployed
@@ -232,7 +237,7 @@ def test_compose_brings_the_stack_up_healthy_and_down_leaves_nothing(stack: Stac
         deadline = time.monotonic() + 90
         while (status := ui.location_status()) != ("LOADED", "RepositoryLocation"):
             assert time.monotonic() < deadline, f"{status}\n{stack.logs()}"
-            time.sleep(2)
+            time.sleep(0.5)
     restarts = {
         s: podman("inspect", "--format", "{{.RestartCount}}", stack.name(s)).stdout.strip() for s in ROLES
     }

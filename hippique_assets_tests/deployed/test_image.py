@@ -8,7 +8,9 @@ webserver and the daemon each run as a container, each with only the variables i
 deploy/compose.yaml gives them). Checked: each container's HEALTHCHECK passes, a one-day backfill
 launched through the webserver's GraphQL succeeds, the daemon's race clock launches the H-30 run of
 a race made due now and it succeeds, the read-only webserver refuses a launch, the test passwords are
-nowhere in the image, and SIGINT stops every container in its grace period.
+nowhere in the image, and SIGINT stops every container in its grace period. The backfill is launched
+before the daemon starts, which takes it at once; its run goes on while the first tests check the
+image and the containers.
 
 Skipped, with the reason, where the image cannot be built or run here (see image.py).
 """
@@ -105,6 +107,8 @@ class Containers:
     # The tables' database, as the test reaches it (no password: the machine trusts loopback).
     tables_url: str
     names: dict[str, str] = field(default_factory=dict)
+    # The one-day backfill launched through the operators' webserver before the daemon started.
+    backfill_id: str = ""
 
     def run(self, role: str, *command: str, detach: bool = True) -> subprocess.CompletedProcess[str]:
         name = f"{self.label}-{role}"
@@ -150,7 +154,7 @@ class Containers:
             except OSError:
                 if self.names[role] not in self.running():
                     raise AssertionError(f"{role} stopped before listening:\n{self.logs()}") from None
-                time.sleep(0.5)
+                time.sleep(0.25)
         raise AssertionError(f"{role} not listening on {port} after {timeout_s:.0f} s:\n{self.logs()}")
 
 
@@ -192,8 +196,14 @@ def containers(image: BuiltImage, tmp_path_factory: pytest.TempPathFactory) -> I
         deployed.wait_for_port("code-server", ports["code-server"])
         deployed.run("webserver", "hippique", "serve", "webserver")
         deployed.run("webserver-read-only", "hippique", "serve", "webserver", "--read-only")
-        deployed.run("daemon", "hippique", "serve", "daemon")
         deployed.wait_for_port("webserver", ports["webserver"])
+        # The backfill is launched before the daemon starts: Dagster's backfill daemon looks for new
+        # backfills every 30 s (not configurable), first as it starts, so it takes this one at once
+        # instead of up to 30 s later. Its run goes on while the next tests check the containers.
+        operators = ui(deployed)
+        assert operators.location_status() == ("LOADED", "RepositoryLocation"), deployed.logs()
+        deployed.backfill_id = operators.launch_backfill("ingest_day", [DAY])
+        deployed.run("daemon", "hippique", "serve", "daemon")
         deployed.wait_for_port("webserver-read-only", ports["read-only"])
         yield deployed
 
@@ -215,6 +225,42 @@ def test_the_image_runs_as_its_user_without_the_test_tools_and_cannot_change_its
     assert checked.stdout.split() == [UID], checked.stdout
 
 
+def test_the_test_passwords_are_in_no_layer_of_the_image(containers):
+    tag = containers.image.tag
+    history = podman("history", "--no-trunc", "--format", "{{.CreatedBy}}", tag).stdout
+    config = podman("image", "inspect", tag).stdout
+    needles = [p.encode() for p in containers.passwords]
+    for password in containers.passwords:
+        assert password not in history and password not in config
+    # Every layer's files, streamed: an archive of the whole image.
+    saver = subprocess.Popen(
+        [
+            "podman",
+            "--cgroup-manager",
+            "cgroupfs",
+            "--runtime",
+            "runc",
+            "save",
+            "--format",
+            "docker-archive",
+            tag,
+        ],
+        env=podman_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert saver.stdout is not None
+    tail = b""
+    size = 0
+    while chunk := saver.stdout.read(1 << 22):
+        window = tail + chunk
+        assert not any(needle in window for needle in needles)
+        tail = window[-64:]
+        size += len(chunk)
+    assert saver.wait() == 0
+    assert size > 50_000_000, f"the saved image is only {size} bytes"
+
+
 def test_each_container_passes_its_healthcheck(containers):
     for role in ("code-server", "webserver", "webserver-read-only", "daemon"):
         deadline = time.monotonic() + 120
@@ -223,24 +269,22 @@ def test_each_container_passes_its_healthcheck(containers):
             checked = podman("healthcheck", "run", containers.names[role], check=False, timeout_s=60)
             if checked.returncode == 0 or time.monotonic() > deadline:
                 break
-            time.sleep(3)
+            time.sleep(1)
         assert checked.returncode == 0, f"{role}: {checked.stdout}{checked.stderr}\n{containers.logs()}"
 
 
 @pytest.fixture(scope="module")
 def backfilled(containers: Containers) -> list[dict[str, Any]]:
-    """The runs of a one-day backfill launched through the operators' webserver, once finished."""
+    """The runs of the one-day backfill launched through the operators' webserver, once finished."""
     operators = ui(containers)
-    assert operators.location_status() == ("LOADED", "RepositoryLocation"), containers.logs()
-    backfill_id = operators.launch_backfill("ingest_day", [DAY])
 
     def mine(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [r for r in runs if r["tags"].get("dagster/backfill") == backfill_id]
+        return [r for r in runs if r["tags"].get("dagster/backfill") == containers.backfill_id]
 
     runs = operators.wait_for_runs(
         lambda runs: bool(mine(runs)) and all(r["status"] in TERMINAL for r in mine(runs)),
         timeout_s=300,
-        poll_s=2,
+        poll_s=0.5,
     )
     return mine(runs)
 
@@ -276,7 +320,7 @@ def test_the_daemons_race_clock_launches_the_h30_run_of_a_race_due_now_and_it_su
     runs = operators.wait_for_runs(
         lambda runs: bool(clock_runs(runs)) and all(r["status"] in TERMINAL for r in clock_runs(runs)),
         timeout_s=180,
-        poll_s=1,
+        poll_s=0.5,
     )
     print(
         f"race clock: H-30 run requested, launched and finished {time.monotonic() - started:.0f} s after the plan"
@@ -327,47 +371,11 @@ def test_the_read_only_webserver_refuses_a_launch_that_the_operators_one_accepts
     operators.wait_for_runs(
         lambda runs: any(r["runId"] == run_id and r["status"] in TERMINAL for r in runs),
         timeout_s=180,
-        poll_s=2,
+        poll_s=0.5,
     )
     assert operators.run(run_id)["status"] == "SUCCESS", containers.logs()
     # The analysts see it: their UI reads everything.
     assert run_id in {r["runId"] for r in analysts.runs()}
-
-
-def test_the_test_passwords_are_in_no_layer_of_the_image(containers):
-    tag = containers.image.tag
-    history = podman("history", "--no-trunc", "--format", "{{.CreatedBy}}", tag).stdout
-    config = podman("image", "inspect", tag).stdout
-    needles = [p.encode() for p in containers.passwords]
-    for password in containers.passwords:
-        assert password not in history and password not in config
-    # Every layer's files, streamed: an archive of the whole image.
-    saver = subprocess.Popen(
-        [
-            "podman",
-            "--cgroup-manager",
-            "cgroupfs",
-            "--runtime",
-            "runc",
-            "save",
-            "--format",
-            "docker-archive",
-            tag,
-        ],
-        env=podman_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert saver.stdout is not None
-    tail = b""
-    size = 0
-    while chunk := saver.stdout.read(1 << 22):
-        window = tail + chunk
-        assert not any(needle in window for needle in needles)
-        tail = window[-64:]
-        size += len(chunk)
-    assert saver.wait() == 0
-    assert size > 50_000_000, f"the saved image is only {size} bytes"
 
 
 def test_sigint_stops_every_container_within_its_grace_period(containers):
