@@ -155,28 +155,33 @@ def _plan_alerts(facts: DayFacts, now: datetime, limits: Thresholds) -> list[Ale
     return found
 
 
+def _late_decisions(
+    day: date, runs: list[RunOutcome], phase: str, label: str, tolerance: timedelta, run_url: RunLink
+) -> list[Alert]:
+    """A warning per decision of ``phase`` stored later than ``tolerance`` after its due instant."""
+    return [
+        _alert(
+            "warning",
+            f"{phase}_late",
+            day,
+            f"{label} decision of {run.race_key} came {run.late.total_seconds():.0f} s after its due instant",
+            [f"Tolerance: {tolerance.total_seconds():.0f} s.", f"Run {run.run_id}."],
+            run_url=run_url(run.run_id),
+            race=run.race_key,
+            phase=phase,
+            run_id=run.run_id,
+            reason="late decision",
+        )
+        for run in runs
+        if run.success and run.late is not None and run.late > tolerance
+    ]
+
+
 def _last_call_alerts(facts: DayFacts, limits: Thresholds, run_url: RunLink) -> list[Alert]:
     """A last call decided later than its tolerance; a last call missed or refused (its run failed)
     on a race H-5 decided on, once per race, naming its run when there was one."""
     day = facts.day
-    found = []
-    for run in facts.last_call_runs:
-        if run.success and run.late is not None and run.late > limits.last_call_late:
-            found.append(
-                _alert(
-                    "warning",
-                    "last_call_late",
-                    day,
-                    f"Last-call decision of {run.race_key} came {run.late.total_seconds():.0f} s after "
-                    "its due instant",
-                    [f"Tolerance: {limits.last_call_late.total_seconds():.0f} s.", f"Run {run.run_id}."],
-                    run_url=run_url(run.run_id),
-                    race=run.race_key,
-                    phase=LAST_CALL,
-                    run_id=run.run_id,
-                    reason="late decision",
-                )
-            )
+    found = _late_decisions(day, facts.last_call_runs, LAST_CALL, "Last-call", limits.last_call_late, run_url)
     decided_h5 = {run.race_key for run in facts.h5_runs if run.success}
     decided = {run.race_key for run in facts.last_call_runs if run.success}
     # Per race, why its last call did not decide, and its failed run when there is one.
@@ -245,22 +250,7 @@ def _run_alerts(facts: DayFacts, now: datetime, limits: Thresholds, run_url: Run
                 reason=f"more than {limits.failed_analyses_share:.0%} of the analyses failed",
             )
         )
-    for h5 in facts.h5_runs:
-        if h5.success and h5.late is not None and h5.late > limits.h5_late:
-            found.append(
-                _alert(
-                    "warning",
-                    "h5_late",
-                    day,
-                    f"H-5 decision of {h5.race_key} came {h5.late.total_seconds():.0f} s after its due instant",
-                    [f"Tolerance: {limits.h5_late.total_seconds():.0f} s.", f"Run {h5.run_id}."],
-                    run_url=run_url(h5.run_id),
-                    race=h5.race_key,
-                    phase="h5",
-                    run_id=h5.run_id,
-                    reason="late decision",
-                )
-            )
+    found += _late_decisions(day, facts.h5_runs, "h5", "H-5", limits.h5_late, run_url)
     for race, phase, reason in facts.missed:
         # The last call has its own alert; switched-off watchers are expected to be absent.
         if phase == LAST_CALL or (phase == WATCH and not facts.odds_watch):
