@@ -166,7 +166,8 @@ def test_phases_whose_window_closed_during_the_outage_are_missed_and_only_those(
     before the kill, did its work (runs execute in the code server and outlive the daemon). A phase
     due just before the kill may not have been requested yet (not_fired), may wait in the queue or
     have left it with a process that started after the off on a busy machine (started_late), or may
-    have been launching when the daemon died (run_failed, once run monitoring fails it)."""
+    have been launching when the daemon died (run_failed, once run monitoring fails it). Any other
+    phase recorded missed is one whose run failed on its own, before the daemon came back."""
     play, report, _, missed, lines, _ = played
     outage = play.outage
     expected = set()
@@ -182,7 +183,15 @@ def test_phases_whose_window_closed_during_the_outage_are_missed_and_only_those(
                 expected.add((key, phase))
     assert expected, "the outage was meant to close at least one H-5 window"
     recorded = _missed(missed, NOT_FIRED) | _missed(missed, STARTED_LATE) | _missed(missed, RUN_FAILED)
-    assert recorded == expected, "\n".join(lines)
+    log = "\n".join(lines)
+    assert expected <= recorded, log
+    # Besides the outage, a run requested in time may still start after the off on a loaded machine
+    # (the clock runs x20: 15 wall seconds in the queue are 5 minutes). The platform refuses it and
+    # records it: it must then be a run that failed, whose window closed before the restart.
+    for key, phase in recorded - expected:
+        runs = [r for r in report.runs if r.partition == key and r.phase == phase]
+        assert len(runs) == 1 and not runs[0].success, f"{key} {phase} recorded missed: {runs}\n{log}"
+        assert runs[0].due + DEFAULT_GRACE[phase] < outage.restarted_sim, f"{key} {phase}\n{log}"
 
 
 def test_a_run_refused_as_started_late_took_no_snapshot(played):
