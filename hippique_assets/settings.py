@@ -2,10 +2,11 @@
 
 :class:`Settings` holds the values the code uses, with their types and bounds; :class:`EnvironmentSettings`
 declares one field per ``HIPPIQUE_*`` variable (pydantic-settings reads and checks them) and
-:func:`load_settings` turns it into :class:`Settings`. A bad value raises :class:`SettingsError` with one
-line naming the variable and what it accepts. The README's configuration table documents the same
-names; keep the two in step. Credentials (the Postgres URL) are never read here into plain config:
-Dagster resources receive them through ``EnvVar`` so they do not appear in the UI or the logs.
+:func:`load_settings` turns it into :class:`Settings`. A bad value raises
+:class:`~hippique_assets.settings_errors.SettingsError` with one line naming the variable and what it
+accepts. The README's configuration table documents the same names; keep the two in step.
+Credentials (the Postgres URL) are never read here into plain config: Dagster resources receive
+them through ``EnvVar`` so they do not appear in the UI or the logs.
 
 Settings of one domain read on their own (the alerts' ``HIPPIQUE_ALERT_*``) subclass
 :class:`VariableSettings`, declare their fields with :func:`variable` and the types below, and are
@@ -14,8 +15,7 @@ read with :meth:`VariableSettings.load`, which names a bad variable the same way
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Self
@@ -25,13 +25,11 @@ from pydantic import (
     BeforeValidator,
     Field,
     SecretStr,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic.dataclasses import dataclass
-from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -39,8 +37,9 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
-from pydantic_settings import SettingsError as SourceError
 from pydantic_settings.sources.utils import parse_env_vars
+
+from hippique_assets.settings_errors import named_errors
 
 Environment = Literal["local", "prod"]
 Automation = Literal["on", "off", "sensors"]
@@ -49,10 +48,6 @@ LIVE_PMU_BASE_URL = "https://online.turfinfo.api.pmu.fr/rest/client/61"
 
 _ON = ("1", "on", "true", "yes")
 _OFF = ("0", "off", "false", "no")
-
-
-class SettingsError(ValueError):
-    """A setting has a value the platform cannot use."""
 
 
 def parse_switch(raw: object) -> object:
@@ -361,59 +356,6 @@ class EnvironmentSettings(VariableSettings):
             analysis_config=self.analysis_config,
             **given,
         )
-
-
-# What a variable accepts, where pydantic's wording of the failed check would say less.
-_ACCEPTS = {"HIPPIQUE_REQUEST_DEADLINE_S": "must be a number of seconds > 0"}
-_ACCEPTS_BY_ERROR = {
-    "float_parsing": "must be a number",
-    "float_type": "must be a number",
-    "int_parsing": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "int_type": "must be a whole number",
-    "finite_number": "must be a finite number",
-    "bool_parsing": "must be on or off",
-}
-_BOUNDS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
-
-
-def _explain(error: ErrorDetails, secret: Collection[str]) -> str:
-    """One error as ``NAME must be ..., got 'value'`` (or ``NAME: what is wrong`` when the check's own
-    message quotes the value); the value of a variable in ``secret`` is never repeated."""
-    name = str(error["loc"][0]) if error["loc"] else ""
-    ctx = error.get("ctx") or {}
-    kind = error["type"]
-    bound = next((key for key in _BOUNDS if key in ctx), None)
-    if kind == "value_error":
-        text = str(ctx.get("error", error["msg"]))
-    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than") and bound:
-        text = f"must be {_BOUNDS[bound]} {ctx[bound]:g}"
-    elif kind == "literal_error":
-        text = f"must be {ctx['expected']}"
-    else:
-        text = _ACCEPTS_BY_ERROR.get(kind, error["msg"])
-    if not name:
-        return text
-    if not text.startswith("must"):
-        return f"{name}: {text}"
-    text = _ACCEPTS.get(name, text)
-    return f"{name} {text}" + ("" if name in secret else f", got {error['input']!r}")
-
-
-def describe_errors(exc: ValidationError, secret: Collection[str] = EnvironmentSettings.SECRET) -> str:
-    """A validation failure of the settings in one line, without the values of ``secret``."""
-    return "; ".join(_explain(error, secret) for error in exc.errors(include_url=False))
-
-
-@contextmanager
-def named_errors(secret: Collection[str] = EnvironmentSettings.SECRET) -> Iterator[None]:
-    """Turn a failed check of settings inside the block into one :class:`SettingsError` line."""
-    try:
-        yield
-    except ValidationError as exc:
-        raise SettingsError(describe_errors(exc, secret)) from None
-    except SourceError as exc:
-        raise SettingsError(str(exc)) from None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

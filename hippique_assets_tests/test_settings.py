@@ -7,12 +7,12 @@ from pydantic import Field
 from hippique_assets.settings import (
     LIVE_PMU_BASE_URL,
     Count,
-    SettingsError,
     Switch,
     VariableSettings,
     load_settings,
     variable,
 )
+from hippique_assets.settings_errors import SettingsError
 
 
 def test_defaults_are_local_embedded_and_live_source():

@@ -55,7 +55,7 @@ def cli(verbose: bool) -> None:
 
 def main() -> None:
     from hippique_assets.errors import UnknownPartitionError, first_line
-    from hippique_assets.settings import SettingsError
+    from hippique_assets.settings_errors import SettingsError
     from hippique_assets.storage.embedded import EmbeddedPostgresError
 
     try:

@@ -139,7 +139,8 @@ def check_role(role: str, environ: Mapping[str, str]) -> None:
             raise RoleError(f"{requirement.name} is not set (read by {requirement.source})")
     check_secrets(role, environ)
     if role in (CODE_SERVER, MIGRATE):
-        from hippique_assets.settings import SettingsError, load_settings
+        from hippique_assets.settings import load_settings
+        from hippique_assets.settings_errors import SettingsError
 
         try:
             load_settings(environ)

@@ -9,7 +9,7 @@ from dagster import AssetExecutionContext, asset, materialize
 from hippique_assets.alerts import Alert
 from hippique_assets.defs.alerts.alert_settings import AlertSettings
 from hippique_assets.defs.alerts.resources import NotificationsResource, build_notifications
-from hippique_assets.settings import SettingsError
+from hippique_assets.settings_errors import SettingsError
 from hippique_assets_tests.alerts.receivers import Answer, WebhookReceiver, smtp_server
 
 PASSWORD = "Pa55-w0rd-not-for-logs"

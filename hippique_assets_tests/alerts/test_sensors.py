@@ -131,7 +131,7 @@ def test_a_channel_that_is_down_is_recorded_and_never_fails_the_tick(instance, p
 def test_the_thresholds_come_from_the_environment_and_bad_values_are_named():
     from hippique_assets.defs.alerts.resources import build_thresholds
     from hippique_assets.racing.watch import Thresholds
-    from hippique_assets.settings import SettingsError
+    from hippique_assets.settings_errors import SettingsError
 
     assert build_thresholds({}) == Thresholds()
     limits = build_thresholds(

@@ -2,7 +2,7 @@
 
 Read on their own (the notification channels and the watch's thresholds are built from them), with the
 bounded types of :mod:`hippique_assets.settings` and its error lines: a bad value raises
-:class:`~hippique_assets.settings.SettingsError` naming the variable and what it accepts, never the
+:class:`~hippique_assets.settings_errors.SettingsError` naming the variable and what it accepts, never the
 value of a secret. The README's configuration table documents every variable.
 """
 

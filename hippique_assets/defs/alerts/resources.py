@@ -28,7 +28,7 @@ from hippique_assets.alerts import (
 )
 from hippique_assets.defs.alerts.alert_settings import AlertSettings
 from hippique_assets.racing.watch import Thresholds
-from hippique_assets.settings import SettingsError
+from hippique_assets.settings_errors import SettingsError
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class NotificationsResource(ConfigurableResource):
 def build_notifications(environ: Mapping[str, str] | None = None) -> NotificationsResource:
     """The resource from the environment (``os.environ`` by default), checked the way
     :func:`hippique_assets.settings.load_settings` checks settings: an unusable combination raises
-    :class:`~hippique_assets.settings.SettingsError` naming the variable, never its secret value."""
+    :class:`~hippique_assets.settings_errors.SettingsError` naming the variable, never its secret value."""
     settings = AlertSettings.load(environ)
     values: dict[str, Any] = dict(
         smtp_host=settings.smtp_host,
