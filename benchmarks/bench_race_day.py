@@ -29,7 +29,8 @@ from hippique_assets.pmu.schema.live_odds import ODDS_SNAPSHOTS
 from hippique_assets.racing.tables import MISSED_RUNS, ODDS_CAPTURE_GAPS, PHASE_DECISIONS, RACE_PLAN
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
-from hippique_replay.day_play import DayPlay, latency_summary
+from hippique_replay.day_play import DayPlay
+from hippique_replay.played_runs import latency_summary
 
 
 def main() -> None:

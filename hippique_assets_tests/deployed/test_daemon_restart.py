@@ -32,8 +32,9 @@ from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets_tests.conftest import PLAYED_DAY_PRIORITY, played_day_environment
-from hippique_replay.day_play import REQUIRED_PHASES as PHASES
-from hippique_replay.day_play import DayPlay, DayReport
+from hippique_replay.day_play import DayPlay
+from hippique_replay.played_runs import REQUIRED_PHASES as PHASES
+from hippique_replay.played_runs import DayReport
 
 pytestmark = pytest.mark.slow
 

@@ -35,6 +35,37 @@ def test_a_pinned_fast_clock_is_the_same_clock_in_every_process():
     assert abs((twin.now() - clock.now()).total_seconds()) < 1.0
 
 
+def test_a_clock_can_change_speed_at_simulated_instants():
+    start = datetime(2026, 3, 23, 9, tzinfo=UTC)
+    slow_from, fast_again = start + timedelta(minutes=30), start + timedelta(minutes=40)
+    clock = AcceleratedClock(start, 30.0, 1000.0, ((slow_from, 10.0), (fast_again, 30.0)))
+    # 30 simulated minutes at x30 take 60 wall seconds, the next 10 at x10 another 60.
+    assert clock.wall_time(slow_from) == pytest.approx(1060.0)
+    assert clock.wall_time(fast_again) == pytest.approx(1120.0)
+    assert clock.at(1090.0) == slow_from + timedelta(minutes=5)
+    assert clock.at(1130.0) == fast_again + timedelta(minutes=5)
+    # Before the start the first speed holds, as with one speed.
+    assert clock.at(990.0) == start - timedelta(minutes=5)
+    for wall in (990.0, 1000.0, 1059.9, 1060.0, 1061.0, 1119.0, 1500.0):
+        assert clock.wall_time(clock.at(wall)) == pytest.approx(wall)
+    twin = parse_clock(clock.spec)
+    assert isinstance(twin, AcceleratedClock) and twin.changes == clock.changes
+    assert twin.at(1130.0) == clock.at(1130.0)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        ((datetime(2026, 3, 23, 8, tzinfo=UTC), 10.0),),
+        ((datetime(2026, 3, 23, 10, tzinfo=UTC), 10.0), (datetime(2026, 3, 23, 10, tzinfo=UTC), 20.0)),
+        ((datetime(2026, 3, 23, 10, tzinfo=UTC), 0.0),),
+    ],
+)
+def test_speed_changes_come_in_order_with_a_positive_speed(changes):
+    with pytest.raises(ValueError):
+        AcceleratedClock(datetime(2026, 3, 23, 9, tzinfo=UTC), 30.0, 0.0, changes)
+
+
 def test_parse_clock_specs():
     assert isinstance(parse_clock("real"), SystemClock)
     assert parse_clock("at:2026-03-23T13:30+01:00").now() == datetime(2026, 3, 23, 12, 30, tzinfo=UTC)
@@ -51,6 +82,8 @@ def test_parse_clock_specs():
         "fast:2026-03-23T09:00+01:00:zero",
         "fast:2026-03-23T09:00+01:00:-2",
         "fast:2026-03-23T09:00+01:00:10@yesterday",
+        "fast:2026-03-23T09:00+01:00:10@0,2026-03-23T10:00+01:00",
+        "fast:2026-03-23T09:00+01:00:10@0,2026-03-23T08:00+01:00:20",
     ],
 )
 def test_bad_clock_specs(bad):

@@ -5,8 +5,8 @@ this process, then starts a gRPC code server and ``dagster-daemon`` against the 
 lets them work: the ``race_clock`` sensor requests every H-30, H-5 and H+15 run, the queued run
 coordinator and the run launcher start them, the ``day_ledger`` sensor builds the ledger after the
 last result. Every process, this one included, reads the same accelerated clock
-(``HIPPIQUE_CLOCK=fast:<start>:<factor>@<wall time>``), so the replay server answers with the odds
-and results of the simulated instant. This module only starts the processes and watches the
+(``HIPPIQUE_CLOCK=fast:<start>:<factor>@<wall time>``, faster between the races with an idle
+factor), so the replay server answers with the odds and results of the simulated instant. This module only starts the processes and watches the
 instance; it never launches a race run itself.
 """
 
@@ -15,14 +15,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster import DagsterInstance, RunsFilter
 
 from hippique_assets.cli.processes import (
     ManagedProcess,
@@ -33,114 +31,32 @@ from hippique_assets.cli.processes import (
     write_grpc_workspace,
 )
 from hippique_assets.defs.clock_resource import ClockResource
-from hippique_assets.lib.race_runs import DUE_TAG, RACE_TAG
 from hippique_assets.lib.runner import PartitionOutcome, ensure_dagster_home, run_job_partitions
 from hippique_assets.racing.clock import AcceleratedClock
-from hippique_assets.racing.race_clock import PHASES, SNAPSHOT_PHASES, PhaseRun
+from hippique_assets.racing.race_clock import SNAPSHOT_PHASES, PhaseRun
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import Settings
 from hippique_assets.storage.embedded import pgdata_dir, stop_embedded_pg
 from hippique_assets.storage.postgres import PostgresResource
+from hippique_replay.day_clock import day_clock
 from hippique_replay.faults import FaultPlan
+from hippique_replay.played_runs import (
+    IN_FLIGHT,
+    TERMINAL,
+    DayReport,
+    PlayedRun,
+    latency_summary,
+    played_run,
+)
 from hippique_replay.server import ReplayServer
 from hippique_replay.sources import GeneratedSource
 from hippique_replay.subset import RaceSubsetSource, closest_races
 
 # Wall seconds the plan build and the start of the code server and the daemon may take: the
-# simulated day starts this long (times the factor) before the first H-30.
+# simulated day starts this long (times the clock's first factor) before the first H-30.
 STARTUP_WALL_S = 45.0
 # Wall seconds allowed after the simulated end of the day (last start + the ledger's wait).
 SLACK_WALL_S = 120.0
-TERMINAL = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
-IN_FLIGHT = [
-    DagsterRunStatus.NOT_STARTED,
-    DagsterRunStatus.QUEUED,
-    DagsterRunStatus.STARTING,
-    DagsterRunStatus.STARTED,
-    DagsterRunStatus.CANCELING,
-]
-RACE_JOBS = {
-    "race_h30": "h30",
-    "race_watch": "watch",
-    "race_h5": "h5",
-    "race_last_call": "last_call",
-    "race_result": "result",
-}
-# Phases every race must have done once, successfully, for the day to be complete. The last call,
-# a minute or two before the off on an accelerated clock, may be refused (recorded missed), and the
-# watcher may be restarted: the tests and the benchmark report them on their own.
-REQUIRED_PHASES = ("h30", "h5", "result")
-
-
-@dataclass
-class PlayedRun:
-    """A finished run of the played day, as the instance recorded it."""
-
-    run_id: str
-    phase: str
-    partition: str
-    success: bool
-    due: datetime | None
-    start_wall: float | None
-    end_wall: float | None
-
-    def due_to_end_s(self, clock: AcceleratedClock) -> float | None:
-        """Wall seconds from the instant the phase was due to the end of its run."""
-        if self.due is None or self.end_wall is None:
-            return None
-        return self.end_wall - clock.wall_time(self.due)
-
-
-@dataclass
-class DayReport:
-    day: date
-    races: list[str] = field(default_factory=list)
-    runs: list[PlayedRun] = field(default_factory=list)
-    missed: int = 0
-    wall_s: float = 0.0
-    timed_out: bool = False
-    # CPU seconds (user + system) of each process started for the play, its own threads only (the
-    # daemon's sensor, queue and monitoring loops; run workers are other processes).
-    cpu_s: dict[str, float] = field(default_factory=dict)
-
-    def by_phase(self, phase: str) -> list[PlayedRun]:
-        return [r for r in self.runs if r.phase == phase]
-
-    @property
-    def failed(self) -> list[PlayedRun]:
-        return [r for r in self.runs if not r.success]
-
-    def summary_line(self) -> str:
-        counts = " ".join(f"{phase}={len(self.by_phase(phase))}" for phase in (*PHASES, "ledger"))
-        return f"runs: {counts} missed={self.missed} failed={len(self.failed)}"
-
-    def problems(self) -> list[str]:
-        """Why the day is not complete: each planned race needs exactly one successful run per
-        phase, and the ledger must have been built."""
-        found = []
-        for phase in REQUIRED_PHASES:
-            runs = self.by_phase(phase)
-            per_race = {key: [r for r in runs if r.partition == key] for key in self.races}
-            for key, mine in per_race.items():
-                if len(mine) != 1:
-                    found.append(f"{key} {phase}: {len(mine)} runs")
-                elif not mine[0].success:
-                    found.append(f"{key} {phase}: run {mine[0].run_id} failed")
-        if not any(r.success for r in self.by_phase("ledger")):
-            found.append(f"ledger of {self.day}: not built")
-        if self.timed_out:
-            found.append("the day did not finish in time")
-        return found
-
-
-def latency_summary(values: list[float]) -> str:
-    if not values:
-        return "none"
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return (
-        f"p50 {statistics.median(ordered):.1f} s, p95 {p95:.1f} s, max {ordered[-1]:.1f} s (n={len(ordered)})"
-    )
 
 
 def _cpu_seconds(process: ManagedProcess) -> float:
@@ -154,27 +70,6 @@ def _cpu_seconds(process: ManagedProcess) -> float:
         return 0.0
 
 
-def _played_run(record) -> PlayedRun | None:
-    run = record.dagster_run
-    if run.job_name in RACE_JOBS:
-        phase = RACE_JOBS[run.job_name]
-        partition = run.tags.get(RACE_TAG) or run.tags.get("dagster/partition", "?")
-    elif run.job_name == "ledger_day":
-        phase, partition = "ledger", run.tags.get("dagster/partition", "?")
-    else:
-        return None
-    due = run.tags.get(DUE_TAG)
-    return PlayedRun(
-        run.run_id,
-        phase,
-        partition,
-        run.status == DagsterRunStatus.SUCCESS,
-        datetime.fromisoformat(due) if due else None,
-        record.start_time,
-        record.end_time,
-    )
-
-
 class DayPlay:
     """One play of ``day``: set-up, the daemon's work, the report, and the tear-down."""
 
@@ -185,6 +80,7 @@ class DayPlay:
         *,
         races: int | None = None,
         factor: float = 20.0,
+        idle_factor: float | None = None,
         seed: int = 7,
         sensor_interval_s: int = 1,
         echo: Callable[[str], None] = print,
@@ -198,6 +94,8 @@ class DayPlay:
         self.settings = settings
         self.races = races
         self.factor = factor
+        # Simulated seconds per wall second away from the offs (see day_clock); default: factor.
+        self.idle_factor = idle_factor
         self.seed = seed
         self.sensor_interval_s = sensor_interval_s
         self.echo = echo
@@ -225,23 +123,24 @@ class DayPlay:
         kept = closest_races(json.loads(programme.body), self.races)
         return RaceSubsetSource(source, self.day, kept)
 
-    def _first_and_last_start(self, source: GeneratedSource | RaceSubsetSource) -> tuple[datetime, datetime]:
+    def _starts(self, source: GeneratedSource | RaceSubsetSource) -> list[datetime]:
         answer = source.respond(f"/programme/{self.day:%d%m%Y}", None)
         if answer.status != 200:
             raise ValueError(f"the generated world (seed {self.seed}) has no racing on {self.day}")
-        starts = [
+        return sorted(
             datetime.fromtimestamp(course["heureDepart"] / 1000, UTC)
             for reunion in json.loads(answer.body)["programme"]["reunions"]
             for course in reunion["courses"]
-        ]
-        return min(starts), max(starts)
+        )
 
     def play(self) -> DayReport:
         began = time.monotonic()
         source = self._source()
-        first_start, last_start = self._first_and_last_start(source)
-        lead = timedelta(seconds=STARTUP_WALL_S * self.factor)
-        clock = self.clock = AcceleratedClock(first_start - timedelta(minutes=30) - lead, self.factor)
+        starts = self._starts(source)
+        first_start, last_start = starts[0], starts[-1]
+        clock = self.clock = day_clock(
+            starts, self.factor, idle_factor=self.idle_factor, lead_wall_s=STARTUP_WALL_S
+        )
         sim_end = last_start + timedelta(minutes=self.settings.results_wait_min + 5)
         deadline = clock.wall_time(sim_end) + SLACK_WALL_S
         pg_started_here = (
@@ -252,8 +151,11 @@ class DayPlay:
             settings = dataclasses.replace(
                 self.settings, pmu_base_url=server.base_url, rate_limit_per_s=0.0, clock=clock.spec
             )
+            speed = f"x{self.factor:g}"
+            if clock.factor != self.factor:
+                speed += f" around the offs, x{clock.factor:g} elsewhere,"
             self.echo(
-                f"{self.day}: replay server (seed {self.seed}) at {server.base_url}, clock x{self.factor:g} "
+                f"{self.day}: replay server (seed {self.seed}) at {server.base_url}, clock {speed} "
                 f"from {clock.start.isoformat(timespec='minutes')}"
             )
             try:
@@ -366,7 +268,7 @@ class DayPlay:
                 ascending=True,
             )
             for record in records:
-                played = _played_run(record)
+                played = played_run(record)
                 if played is None or played.run_id in seen or not self._of_this_day(played, report):
                     continue
                 seen.add(played.run_id)
@@ -394,7 +296,7 @@ class DayPlay:
         if not any(r.success for r in report.by_phase("ledger")) or not resulted >= set(report.races):
             return False
         in_flight = instance.get_run_records(RunsFilter(statuses=IN_FLIGHT, created_after=created_after))
-        if any((run := _played_run(r)) is not None and self._of_this_day(run, report) for r in in_flight):
+        if any((run := played_run(r)) is not None and self._of_this_day(run, report) for r in in_flight):
             return False
         return not self._unrecorded_failures(report, clock)
 
@@ -417,8 +319,6 @@ class DayPlay:
     def _echo_run(self, run: PlayedRun, clock: AcceleratedClock) -> None:
         status = "ok" if run.success else "FAILED"
         late = run.due_to_end_s(clock)
-        at = clock.start + timedelta(
-            seconds=((run.end_wall or time.time()) - clock.wall_start) * clock.factor
-        )
+        at = clock.at(run.end_wall or time.time())
         detail = f"  due+{late:5.1f} s" if late is not None else ""
         self.echo(f"{at:%H:%M}Z  {run.phase:<7} {run.partition:<18} {status}{detail}")
