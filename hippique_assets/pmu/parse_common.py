@@ -19,7 +19,8 @@ from sqlalchemy.types import TypeEngine
 
 from hippique_assets.pmu.units import epoch_ms_to_utc
 from hippique_assets.pmu.validation import shown
-from hippique_assets.storage.tables import column_names, primary_key
+from hippique_assets.storage.frame_checks import key_frame
+from hippique_assets.storage.tables import column_names
 from hippique_assets.storage.types import ColumnType, column_type
 
 # An identifier (a horse's idCheval, a bet type, a dividend's label) is never longer than this.
@@ -372,9 +373,10 @@ def frame_problems(frame: pd.DataFrame, spec: Table) -> list[str]:
             bad = [(v, p) for v in present if (p := _cell_problem(kind, v))]
             if bad:
                 problems.append(f"{col.name}: {len(bad)} cells such as {bad[0][0]!r} ({bad[0][1]})")
-    duplicated = frame.duplicated(subset=list(primary_key(spec)), keep=False)
+    keys = key_frame(spec, frame)
+    duplicated = keys.duplicated(keep=False)
     if duplicated.any():
-        sample = frame.loc[duplicated, list(primary_key(spec))].head(3).to_dict("records")
+        sample = keys.loc[duplicated].head(3).to_dict("records")
         problems.append(f"{int(duplicated.sum())} rows share a primary key, e.g. {sample}")
     return problems
 

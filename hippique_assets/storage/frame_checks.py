@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -82,11 +83,23 @@ def check_partitions(table: Table, arrow: pa.Table, allowed: Sequence[Any]) -> N
         )
 
 
+def key_frame(table: Table, df: pd.DataFrame) -> pd.DataFrame:
+    """The primary key columns of ``df``, array cells as tuples (lists cannot be hashed, so a key
+    with an array column could not be compared otherwise)."""
+    key = list(primary_key(table))
+    arrays = {c: df[c].map(_as_tuple) for c in key if kind_of(table, c).array}
+    return df[key].assign(**arrays) if arrays else df[key]
+
+
+def _as_tuple(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list | tuple | np.ndarray) else value
+
+
 def check_primary_key(table: Table, df: pd.DataFrame) -> None:
     key = list(primary_key(table))
     if not key or df.empty:
         return
-    keys = df[key]
+    keys = key_frame(table, df)
     dupes = keys.duplicated(keep=False)
     if dupes.any():
         examples = keys[dupes].drop_duplicates().head(5).to_dict("records")
