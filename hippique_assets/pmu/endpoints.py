@@ -1,12 +1,13 @@
 """One record per PMU turfinfo endpoint: everything the code needs to know about it.
 
 The paths (:mod:`hippique_assets.pmu.paths`), the client's expectations and body limits
-(:mod:`hippique_assets.pmu.client`), the day's gaps (:mod:`hippique_assets.pmu.gaps`), the
-ingestion assets and their jobs (:mod:`hippique_assets.defs.pmu`) and the replay's routing are all
-built from :data:`ENDPOINTS`. Adding an endpoint is one record here, its tables in a module of
+(:mod:`hippique_assets.pmu.client`), the day's gaps (:mod:`hippique_assets.pmu.gaps`), what a new
+answer that lacks stored rows keeps (:mod:`hippique_assets.pmu.last_good`), the ingestion assets
+and their jobs (:mod:`hippique_assets.defs.pmu`) and the replay's routing are all built from
+:data:`ENDPOINTS`. Adding an endpoint is one record here, its tables in a module of
 :mod:`hippique_assets.pmu.schema` (with a migration; :mod:`hippique_assets.pmu.tables` registers
-the tables named here), its row function in a ``parse_*.py`` and, for the replay, a method of the generated day named
-after it.
+the tables named here), its row function in a ``parse_*.py`` and, for the replay, a method of the
+generated day named after it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from hippique_assets.racing.keys import pmu_date
 
 Scope = Literal["day", "reunion", "race"]
 
+# The columns naming a race in the tables of the day.
+RACE_UNIT = ("race_date", "reunion", "course")
 # Body limit of a path that belongs to no endpoint, in MB.
 DEFAULT_BODY_MB = 8.0
 
@@ -41,13 +44,24 @@ class TableSpec:
 
     ``day_column`` is for a table whose rows outlive the day they were seen on (a horse, a past
     race): one row per primary key across the days of a run, dated by that column, and a day may
-    rightly have none. ``label`` names the row count in the UI.
+    rightly have none. Any other table belongs to its day and names its ``unit``: the columns of
+    what one answer either has or lacks as a whole (a race, a runner, a bet type of a race). When a
+    new answer lacks a unit stored for the day, the stored rows are kept (last good data wins,
+    :mod:`hippique_assets.pmu.last_good`). ``label`` names the row count in the UI.
     """
 
     table: Table
     label: str
     description: str | None = None
     day_column: str | None = None
+    unit: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.day_column is None and not self.unit:
+            raise ValueError(f"{self.table.fullname}: a table of the day needs its unit (last good data)")
+        unknown = [c for c in self.unit if c not in self.table.c]
+        if unknown:
+            raise ValueError(f"{self.table.fullname}: unit columns {unknown} are not in the table")
 
 
 @dataclass(frozen=True)
@@ -59,7 +73,8 @@ class PmuEndpoint:
     404 means "not published yet" rather than an error; ``max_body_mb`` is the default body limit
     (``HIPPIQUE_MAX_BODY_MB`` overrides it by name). An endpoint with ``tables`` is ingested: its
     answers are landed by ``raw_<name>`` and parsed by ``rows`` (``rows(payload, day)``, plus
-    ``reunion`` and ``course`` below the day) into its tables; ``plan`` puts both assets in the
+    ``reunion`` and ``course`` below the day) into its tables (see :class:`TableSpec` for what a
+    new answer that lacks stored rows keeps); ``plan`` puts both assets in the
     morning plan job (the full ingestion job has every ingested endpoint).
     """
 
@@ -113,7 +128,10 @@ ENDPOINTS: tuple[PmuEndpoint, ...] = (
         "A 204 answer (no racing, or a date the API does not hold) is recorded in the manifest and "
         "gives empty tables downstream.",
         max_body_mb=16.0,
-        tables=(TableSpec(REUNIONS, "reunions"), TableSpec(RACES, "races")),
+        tables=(
+            TableSpec(REUNIONS, "reunions", unit=("race_date", "reunion")),
+            TableSpec(RACES, "races", unit=RACE_UNIT),
+        ),
         rows=programme_rows,
         plan=True,
     ),
@@ -125,7 +143,12 @@ ENDPOINTS: tuple[PmuEndpoint, ...] = (
         "``/R{n}/C{n}/participants`` for every race of the day: runners, odds, musique, results.",
         max_body_mb=4.0,
         tables=(
-            TableSpec(PARTICIPANTS, "runners", "One row per runner of every race of the day."),
+            TableSpec(
+                PARTICIPANTS,
+                "runners",
+                "One row per runner of every race of the day.",
+                unit=(*RACE_UNIT, "number"),
+            ),
             TableSpec(
                 HORSES,
                 "horses",
@@ -164,8 +187,18 @@ ENDPOINTS: tuple[PmuEndpoint, ...] = (
         not_final_on_404=True,
         max_body_mb=2.0,
         tables=(
-            TableSpec(BETS, "bets", "Bet types offered per race with their base stake and refund flag."),
-            TableSpec(DIVIDENDS, "dividends", "Official dividends per bet type and winning combination."),
+            TableSpec(
+                BETS,
+                "bets",
+                "Bet types offered per race with their base stake and refund flag.",
+                unit=(*RACE_UNIT, "bet_type"),
+            ),
+            TableSpec(
+                DIVIDENDS,
+                "dividends",
+                "Official dividends per bet type and winning combination.",
+                unit=(*RACE_UNIT, "bet_type"),
+            ),
         ),
         rows=rapports_rows,
     ),

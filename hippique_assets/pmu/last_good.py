@@ -22,21 +22,15 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Table
 
-from hippique_assets.pmu.paths import participants_path, programme_path, rapports_path
-from hippique_assets.pmu.schema.participants import PARTICIPANTS
-from hippique_assets.pmu.schema.programme import RACES, REUNIONS
-from hippique_assets.pmu.schema.rapports import BETS, DIVIDENDS
+from hippique_assets.pmu.endpoints import INGESTED
+from hippique_assets.pmu.endpoints import endpoint as endpoint_record
 from hippique_assets.pmu.validation import Rejection
 from hippique_assets.racing.keys import race_key
 from hippique_assets.storage.files import FileStore
 
-# The unit of each day-partitioned table: what one answer either has or lacks as a whole.
+# The unit of each table of the day, from the endpoint records: what one answer has or lacks as a whole.
 UNITS: dict[str, tuple[str, ...]] = {
-    REUNIONS.fullname: ("race_date", "reunion"),
-    RACES.fullname: ("race_date", "reunion", "course"),
-    PARTICIPANTS.fullname: ("race_date", "reunion", "course", "number"),
-    BETS.fullname: ("race_date", "reunion", "course", "bet_type"),
-    DIVIDENDS.fullname: ("race_date", "reunion", "course", "bet_type"),
+    spec.table.fullname: spec.unit for record in INGESTED for spec in record.tables if spec.unit
 }
 
 
@@ -86,24 +80,26 @@ def keep_last_good(new: pd.DataFrame, stored: pd.DataFrame, units: pd.DataFrame)
     return frame
 
 
-def _describe(endpoint: str, row: dict) -> tuple[str | None, int | None, int | None, str, str]:
-    day = row["race_date"]
+def _describe(name: str, row: dict) -> tuple[str | None, int | None, int | None, str, str]:
+    """Race key, reunion, runner, a label and the endpoint's path of one missing unit."""
+    record = endpoint_record(name)
+    day = pd.Timestamp(row["race_date"]).date()
     reunion = int(row["reunion"])
-    if "course" not in row:
-        return None, reunion, None, f"R{reunion} of {day}", programme_path(day)
-    key = race_key(day, reunion, int(row["course"]))
+    course = int(row["course"]) if "course" in row else None
+    path = record.path(
+        day,
+        reunion if record.scope != "day" else None,
+        course if record.scope == "race" else None,
+    )
+    if course is None:
+        return None, reunion, None, f"R{reunion} of {row['race_date']}", path
+    key = race_key(day, reunion, course)
     runner = int(row["number"]) if "number" in row else None
-    if endpoint == "programme":
-        return key, reunion, None, key, programme_path(day)
-    if endpoint == "participants":
-        return (
-            key,
-            reunion,
-            runner,
-            f"{key} runner {runner}",
-            participants_path(day, reunion, int(row["course"])),
-        )
-    return key, reunion, None, f"{key} {row['bet_type']}", rapports_path(day, reunion, int(row["course"]))
+    below = [f"runner {v}" if c == "number" else str(v) for c, v in row.items() if c not in _RACE_COLUMNS]
+    return key, reunion, runner, " ".join([key, *below]), path
+
+
+_RACE_COLUMNS = ("race_date", "reunion", "course")
 
 
 def kept_records(

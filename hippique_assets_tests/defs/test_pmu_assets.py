@@ -30,7 +30,7 @@ def _record(scope: Scope) -> PmuEndpoint:
         scope,
         "extra",
         "A made-up endpoint.",
-        tables=(TableSpec(EXTRA, "rows"),),
+        tables=(TableSpec(EXTRA, "rows", unit=("race_date", "reunion")),),
         rows=lambda payload, day, reunion: [],
     )
 

@@ -103,3 +103,25 @@ def test_fetch_and_fetch_many_follow_the_record(server: ScriptedServer, sleeps: 
         reunion = client.fetch("reunion", DAY, 2)
     assert [(r.status, r.not_final, r.payload) for r in results] == [(404, True, None), (200, False, bets)]
     assert (reunion.path, reunion.payload) == ("/programme/23032026/R2", {"numOfficiel": 2})
+
+
+def test_every_table_of_the_day_names_the_unit_that_last_good_data_keeps():
+    from hippique_assets.pmu import last_good
+
+    for record in INGESTED:
+        for spec in record.tables:
+            if spec.day_column is None:
+                assert last_good.UNITS[spec.table.fullname] == spec.unit
+                assert spec.unit[0] == "race_date" and set(spec.unit) <= set(spec.table.c.keys())
+            else:
+                assert spec.table.fullname not in last_good.UNITS
+
+
+def test_a_table_of_the_day_without_a_unit_or_with_a_wrong_one_is_refused():
+    from hippique_assets.pmu.endpoints import TableSpec
+    from hippique_assets.pmu.schema.rapports import BETS
+
+    with pytest.raises(ValueError, match="needs its unit"):
+        TableSpec(BETS, "bets")
+    with pytest.raises(ValueError, match=r"\['runner'\] are not in the table"):
+        TableSpec(BETS, "bets", unit=("race_date", "runner"))
