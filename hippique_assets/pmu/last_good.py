@@ -22,7 +22,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Table
 
-from hippique_assets.pmu.endpoints import INGESTED
+from hippique_assets.pmu.endpoints import INGESTED, RACE_UNIT
 from hippique_assets.pmu.endpoints import endpoint as endpoint_record
 from hippique_assets.pmu.validation import Rejection
 from hippique_assets.racing.keys import race_key
@@ -95,11 +95,8 @@ def _describe(name: str, row: dict) -> tuple[str | None, int | None, int | None,
         return None, reunion, None, f"R{reunion} of {row['race_date']}", path
     key = race_key(day, reunion, course)
     runner = int(row["number"]) if "number" in row else None
-    below = [f"runner {v}" if c == "number" else str(v) for c, v in row.items() if c not in _RACE_COLUMNS]
+    below = [f"runner {v}" if c == "number" else str(v) for c, v in row.items() if c not in RACE_UNIT]
     return key, reunion, runner, " ".join([key, *below]), path
-
-
-_RACE_COLUMNS = ("race_date", "reunion", "course")
 
 
 def kept_records(

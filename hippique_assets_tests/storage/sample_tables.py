@@ -162,6 +162,23 @@ def snapshots_spec(schema: str) -> Table:
     )
 
 
+def combinations_spec(schema: str) -> Table:
+    """A table whose primary key holds an array (a bet combination)."""
+    return declare_table(
+        on=MetaData(),
+        schema=schema,
+        name="combination_odds",
+        columns=(
+            Column("race_date", Date, nullable=False),
+            Column("bet_type", Text, nullable=False),
+            Column("combination", ARRAY(Integer), nullable=False),
+            Column("odds", Double),
+        ),
+        primary_key=("race_date", "bet_type", "combination"),
+        partition_column="race_date",
+    )
+
+
 def sorted_frame(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return frame.sort_values(keys).reset_index(drop=True)
 

@@ -7,33 +7,15 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from sqlalchemy import ARRAY, Column, Date, Double, Integer, MetaData, Table, Text
 
 from hippique_assets.pmu.parse_common import frame_problems
 from hippique_assets.storage.bulk_read import read_frame
 from hippique_assets.storage.bulk_write import write_frame
 from hippique_assets.storage.errors import FrameValidationError
 from hippique_assets.storage.frame_checks import check_primary_key
-from hippique_assets.storage.tables import declare_table
-from hippique_assets_tests.storage.sample_tables import created
+from hippique_assets_tests.storage.sample_tables import combinations_spec, created
 
 DAY = date(2026, 3, 23)
-
-
-def combinations_spec(schema: str) -> Table:
-    return declare_table(
-        on=MetaData(),
-        schema=schema,
-        name="combination_odds",
-        columns=(
-            Column("race_date", Date, nullable=False),
-            Column("bet_type", Text, nullable=False),
-            Column("combination", ARRAY(Integer), nullable=False),
-            Column("odds", Double),
-        ),
-        primary_key=("race_date", "bet_type", "combination"),
-        partition_column="race_date",
-    )
 
 
 def _frame(combinations: list[list[int]]) -> pd.DataFrame:

@@ -6,8 +6,8 @@ lets them work: the ``race_clock`` sensor requests every H-30, H-5 and H+15 run,
 coordinator and the run launcher start them, the ``day_ledger`` sensor builds the ledger after the
 last result. Every process, this one included, reads the same accelerated clock
 (``HIPPIQUE_CLOCK=fast:<start>:<factor>@<wall time>``, faster between the races with an idle
-factor), so the replay server answers with the odds and results of the simulated instant. This module only starts the processes and watches the
-instance; it never launches a race run itself.
+factor), so the replay server answers with the odds and results of the simulated instant. This
+module only starts the processes and watches the instance; it never launches a race run itself.
 """
 
 from __future__ import annotations
