@@ -25,6 +25,7 @@ from hippique_assets.defs.betting.jobs import ledger_job
 from hippique_assets.defs.clock_resource import ClockResource
 from hippique_assets.defs.pmu.jobs import ingestion_job
 from hippique_assets.defs.race_day.automation import UNREACHABLE, first_failure
+from hippique_assets.defs.race_day.intervals import day_sensor_interval_s, run_follower_interval_s
 from hippique_assets.defs.race_day.jobs import consolidation_job, plan_job, refresh_plan_job
 from hippique_assets.defs.race_live.jobs import PHASE_JOBS
 from hippique_assets.errors import first_line
@@ -34,7 +35,6 @@ from hippique_assets.racing.watch import Thresholds, day_alerts, run_failed_aler
 from hippique_assets.settings import Settings
 from hippique_assets.storage.postgres import PostgresResource
 
-WATCH_INTERVAL_S = 60
 MONITORED_JOBS = [
     *PHASE_JOBS.values(),
     plan_job,
@@ -57,7 +57,7 @@ def build_watch_sensor(settings: Settings, thresholds: Thresholds | None = None)
 
     @sensor(
         name="race_day_watch",
-        minimum_interval_seconds=min(WATCH_INTERVAL_S, max(settings.race_clock_interval_s, 1) * 2),
+        minimum_interval_seconds=day_sensor_interval_s(settings.race_clock_interval_s),
         default_status=DefaultSensorStatus.RUNNING if settings.sensors_on else DefaultSensorStatus.STOPPED,
         description="Raises the race day's alerts once each: plan missing, empty or shrunk, no race run "
         "requested, analyses failing, late H-5 or last-call decisions, missed phases, a last call missed "
@@ -102,7 +102,7 @@ def build_run_failure_alerts(settings: Settings) -> SensorDefinition:
     @run_failure_sensor(
         name="run_failure_alerts",
         monitored_jobs=MONITORED_JOBS,
-        minimum_interval_seconds=max(settings.race_clock_interval_s, 1),
+        minimum_interval_seconds=run_follower_interval_s(settings.race_clock_interval_s),
         default_status=DefaultSensorStatus.RUNNING,
         description="Sends an alert for each failed race-day or daily run, with its race, phase, failing "
         "step, reason and a link to the run.",

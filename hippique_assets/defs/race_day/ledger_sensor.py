@@ -15,19 +15,18 @@ from dagster import (
 
 from hippique_assets.defs.betting.jobs import ledger_job
 from hippique_assets.defs.clock_resource import ClockResource
+from hippique_assets.defs.race_day.intervals import day_sensor_interval_s
 from hippique_assets.defs.race_day.plan_queries import PostgresUnavailable, read_day_progress
 from hippique_assets.racing.day_close import closed_days
 from hippique_assets.settings import Settings
 from hippique_assets.storage.postgres import PostgresResource
-
-LEDGER_INTERVAL_S = 60
 
 
 def build_ledger_sensor(settings: Settings) -> SensorDefinition:
     @sensor(
         name="day_ledger",
         job=ledger_job,
-        minimum_interval_seconds=min(LEDGER_INTERVAL_S, settings.race_clock_interval_s * 2),
+        minimum_interval_seconds=day_sensor_interval_s(settings.race_clock_interval_s),
         default_status=DefaultSensorStatus.RUNNING if settings.sensors_on else DefaultSensorStatus.STOPPED,
         description="Builds the day's ledger and workbook once every race has its result (or "
         f"{settings.results_wait_min} minutes after the last start when some result never came); a result "

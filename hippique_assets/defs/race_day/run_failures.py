@@ -14,6 +14,7 @@ from dagster import (
 )
 
 from hippique_assets.defs.clock_resource import ClockResource
+from hippique_assets.defs.race_day.intervals import run_follower_interval_s
 from hippique_assets.defs.race_live.jobs import PHASE_JOBS
 from hippique_assets.lib.race_runs import (
     DUE_TAG,
@@ -78,7 +79,7 @@ def build_run_failure_sensor(settings: Settings) -> SensorDefinition:
         name="race_run_failures",
         monitored_jobs=list(PHASE_JOBS.values()),
         request_job=PHASE_JOBS[WATCH],
-        minimum_interval_seconds=settings.race_clock_interval_s,
+        minimum_interval_seconds=run_follower_interval_s(settings.race_clock_interval_s),
         default_status=DefaultSensorStatus.RUNNING,
         description="Tags failed race runs with the failing step and error so they can be filtered in "
         "the UI, records a failed H-30, H-5 or last-call run (never retried) in racing.missed_runs, and "
