@@ -1,15 +1,15 @@
 """The daemon goes down in the middle of a race day and comes back: no due run is lost.
 
-A replayed day (4 races, accelerated clock x20) is played by the real code server and
-``dagster-daemon`` as ``hippique day`` plays it (:class:`DayPlay`), except that the daemon process
-group is SIGKILLed shortly before the last H-5 and started again a simulated quarter of an hour
-later. On restart the race clock fires every phase still inside its grace window (the first
-results, due during the outage) and records in ``racing.missed_runs`` those whose window closed
-meanwhile (the last H-5: 4 minutes of grace). Runs requested just before the kill wait in the queue
-until the restarted daemon launches them; an H-5 one that starts after the off takes nothing and is
-recorded missed too (``started_late``). A run the daemon died while launching stays STARTING until
-run monitoring fails it, and the failure sensor records it missed (``run_failed``). Every other
-phase runs as usual, each exactly once.
+A replayed day (4 races, accelerated clock x20 around the offs, x60 elsewhere) is played by the real
+code server and ``dagster-daemon`` as ``hippique day`` plays it (:class:`DayPlay`), except that the
+daemon process group is SIGKILLed shortly before the last H-5 and started again a simulated quarter
+of an hour later. On restart the race clock fires every phase still inside its grace window (the
+first results, due during the outage) and records in ``racing.missed_runs`` those whose window
+closed meanwhile (the last H-5: 4 minutes of grace). Runs requested just before the kill wait in the
+queue until the restarted daemon launches them; an H-5 one that starts after the off takes nothing
+and is recorded missed too (``started_late``). A run the daemon died while launching stays STARTING
+until run monitoring fails it, and the failure sensor records it missed (``run_failed``). Every
+other phase runs as usual, each exactly once.
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ pytestmark = pytest.mark.slow
 DAY = date(2026, 3, 23)
 RACES = 4
 FACTOR = 20.0
+# Away from the offs (the lead-in, the H-30 snapshots, the wait for results and the ledger) the
+# simulated time passes three times faster.
+IDLE_FACTOR = 60.0
 # The daemon dies this long (simulated) before the last H-5 is due ...
 KILL_BEFORE_LAST_H5 = timedelta(seconds=90)
 # ... and starts again this long (simulated) after the first result was due.
@@ -109,6 +112,7 @@ def played(tmp_path_factory, pg_url):
             load_settings(),
             races=RACES,
             factor=FACTOR,
+            idle_factor=IDLE_FACTOR,
             seed=7,
             echo=lines.append,
             priority=PLAYED_DAY_PRIORITY,
@@ -209,7 +213,7 @@ def test_a_run_refused_as_started_late_took_no_snapshot(played):
 def test_phases_due_during_the_outage_and_still_in_their_window_fired_after_the_restart(played):
     play, report, tags, _, lines, _ = played
     outage = play.outage
-    resumed_by = outage.restarted_sim + timedelta(seconds=DAEMON_BOOT_WALL_S * FACTOR)
+    resumed_by = play.clock.at(outage.restarted_wall + DAEMON_BOOT_WALL_S)
     late = [
         r
         for r in report.runs

@@ -16,7 +16,8 @@ import dataclasses
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -134,12 +135,35 @@ class DayPlay:
         )
 
     def play(self) -> DayReport:
+        with self._own_priority():
+            return self._play()
+
+    @contextmanager
+    def _own_priority(self) -> Iterator[None]:
+        """This thread at ``priority`` for the play: the replay server's threads, which answer every
+        run's requests, and the morning plan start from it (on Linux a niceness is per thread)."""
+        before = os.getpriority(os.PRIO_PROCESS, 0)
+        try:
+            if self.priority:
+                os.setpriority(os.PRIO_PROCESS, 0, self.priority)
+        except PermissionError:
+            self.echo(f"niceness {self.priority} not allowed here: the replay server runs at the default")
+        try:
+            yield
+        finally:
+            os.setpriority(os.PRIO_PROCESS, 0, before)
+
+    def _play(self) -> DayReport:
         began = time.monotonic()
         source = self._source()
         starts = self._starts(source)
         first_start, last_start = starts[0], starts[-1]
         clock = self.clock = day_clock(
-            starts, self.factor, idle_factor=self.idle_factor, lead_wall_s=STARTUP_WALL_S
+            starts,
+            self.factor,
+            idle_factor=self.idle_factor,
+            lead_wall_s=STARTUP_WALL_S,
+            watched=self.settings.odds_watch,
         )
         sim_end = last_start + timedelta(minutes=self.settings.results_wait_min + 5)
         deadline = clock.wall_time(sim_end) + SLACK_WALL_S

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hippique_replay.day_clock import BUSY_AFTER, BUSY_BEFORE, busy_windows, day_clock
+from hippique_replay.day_clock import BUSY_AFTER, BUSY_BEFORE, BUSY_BEFORE_UNWATCHED, busy_windows, day_clock
 
 OFF = datetime(2026, 3, 23, 18, 59, tzinfo=UTC)
 
@@ -43,6 +43,26 @@ def test_the_clock_runs_at_the_factor_around_each_off_and_faster_elsewhere():
     lead_in = clock.wall_time(OFF - BUSY_BEFORE) - clock.wall_time(OFF - _minutes(30))
     assert lead_in == pytest.approx(19 * 60 / 30)
     assert clock.at(clock.wall_time(OFF - _minutes(2))) == OFF - _minutes(2)
+
+
+def test_without_watchers_the_clock_slows_down_at_h5_less_one_minute():
+    starts = [OFF, OFF + _minutes(8)]
+    watched = day_clock(starts, 10.0, idle_factor=30.0)
+    unwatched = day_clock(starts, 10.0, idle_factor=30.0, watched=False)
+    # Eight minutes apart, the two windows no longer overlap.
+    assert busy_windows(starts, BUSY_BEFORE_UNWATCHED) == [
+        (OFF - _minutes(6), OFF + BUSY_AFTER),
+        (OFF + _minutes(2), OFF + _minutes(8) + BUSY_AFTER),
+    ]
+    assert [factor for _, factor in unwatched.changes] == [10.0, 30.0, 10.0, 30.0]
+    for start in starts:
+        # H-5 to the off: still 30 wall seconds at x10.
+        assert unwatched.wall_time(start) - unwatched.wall_time(start - _minutes(5)) == pytest.approx(30.0)
+    # The first H-10 to H-6 passes at x30 instead of x10: 16 wall seconds saved.
+    saved = (watched.wall_time(OFF) - watched.wall_time(OFF - _minutes(30))) - (
+        unwatched.wall_time(OFF) - unwatched.wall_time(OFF - _minutes(30))
+    )
+    assert saved == pytest.approx(5 * 60 / 10 - 5 * 60 / 30)
 
 
 def test_a_day_without_races_has_no_clock():
