@@ -37,8 +37,10 @@ demo: venv
 # wall time waiting for a simulated clock, so on two cores the other workers keep both cores busy
 # (the whole suite: 598 s with four workers and coverage, 625 s with three without). A module
 # stays on one worker, so a day played for a module is played once. TEST_WORKERS=0 runs in this
-# process (for -x, --pdb and -s).
+# process (for -x, --pdb and -s). The packages' bytecode is written first: with PYTHONDONTWRITEBYTECODE
+# set, every process the suite starts (runs, code servers, daemons, commands) would compile them again.
 test: venv
+	$(VENV)/bin/python -m compileall -q -j 0 hippique_assets replay/hippique_replay >/dev/null
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # ruff, then mypy on the product and the replay world (configuration in pyproject.toml).

@@ -34,6 +34,11 @@ LONGEST_FIRST = (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.setpriority(os.PRIO_PROCESS, 0, max(os.getpriority(os.PRIO_PROCESS, 0), WORKER_NICENESS))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Longest modules first, then the modules with a slow test, then the rest; each module kept
     whole (its module fixtures set up once) and every group in collection order."""
@@ -117,6 +122,16 @@ def database(prefix: str, *, migrated: bool = True) -> Iterator[str]:
 # The niceness of a played day's code server, daemon and runs: its H-5 and last-call runs have half a
 # minute of wall time at x8-x10, while the other worker runs CPU-bound tests (and image builds) beside.
 PLAYED_DAY_PRIORITY = -5
+# Every other test runs at this niceness (a worker's processes inherit it): when a played day's runs
+# and other tests want the two cores at once, the day's get about nine times their share.
+WORKER_NICENESS = 5
+# The three played days start together, each the first module of its worker, and each is busy (runs
+# due seconds before an off) for one to four wall minutes. Their lead-ins keep those stretches apart
+# (test_played_days.py checks it): the daemon restart's first, then the hostile day's, then the race
+# day's. The two cores cannot carry two of them at once.
+RESTART_LEAD_WALL_S = 45.0
+HOSTILE_LEAD_WALL_S = 85.0
+RACE_DAY_LEAD_WALL_S = 312.0
 
 
 @contextmanager

@@ -23,7 +23,11 @@ from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets_tests.alerts.receivers import WebhookReceiver, smtp_server
 from hippique_assets_tests.configs import mechanics_config
-from hippique_assets_tests.conftest import PLAYED_DAY_PRIORITY, played_day_environment
+from hippique_assets_tests.conftest import (
+    HOSTILE_LEAD_WALL_S,
+    PLAYED_DAY_PRIORITY,
+    played_day_environment,
+)
 from hippique_replay.day_play import DayPlay
 from hippique_replay.fault_spec import parse_fault_spec
 from hippique_replay.sources import GeneratedSource
@@ -142,6 +146,7 @@ def hostile(tmp_path_factory, pg_url):
             faults=parse_fault_spec(spec),
             refreshes=2,
             priority=PLAYED_DAY_PRIORITY,
+            lead_wall_s=HOSTILE_LEAD_WALL_S,
         )
         report = play.play()
         wall = time.monotonic() - began

@@ -16,7 +16,11 @@ from openpyxl import load_workbook
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets_tests.configs import mechanics_config
-from hippique_assets_tests.conftest import PLAYED_DAY_PRIORITY, played_day_environment
+from hippique_assets_tests.conftest import (
+    PLAYED_DAY_PRIORITY,
+    RACE_DAY_LEAD_WALL_S,
+    played_day_environment,
+)
 from hippique_replay.day_play import DayPlay
 
 DAY = date(2026, 3, 23)
@@ -56,6 +60,7 @@ def played(tmp_path_factory, pg_url):
             seed=SEED,
             echo=lines.append,
             priority=PLAYED_DAY_PRIORITY,
+            lead_wall_s=RACE_DAY_LEAD_WALL_S,
         )
         report = play.play()
         instance = DagsterInstance.get()

@@ -31,7 +31,11 @@ from hippique_assets.racing.race_clock import DEFAULT_GRACE
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
-from hippique_assets_tests.conftest import PLAYED_DAY_PRIORITY, played_day_environment
+from hippique_assets_tests.conftest import (
+    PLAYED_DAY_PRIORITY,
+    RESTART_LEAD_WALL_S,
+    played_day_environment,
+)
 from hippique_replay.day_play import DayPlay
 from hippique_replay.played_runs import REQUIRED_PHASES as PHASES
 from hippique_replay.played_runs import DayReport
@@ -116,6 +120,7 @@ def played(tmp_path_factory, pg_url):
             seed=7,
             echo=lines.append,
             priority=PLAYED_DAY_PRIORITY,
+            lead_wall_s=RESTART_LEAD_WALL_S,
         )
         report = play.play()
         instance = DagsterInstance.get()

@@ -1,0 +1,80 @@
+"""The three days played on the daemon side by side keep their busy stretches apart.
+
+Each is the first module of its pytest worker, so the three plays start together; from each play's
+start, its clock (the lead-in, its factors, its races' offs) fixes when its runs are due seconds before
+an off. Two such stretches at once on two cores put H-5 runs past the off, so the lead-ins are chosen
+to keep them apart (conftest.py), and this checks it whenever a day's races or clock change.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, date, datetime, timedelta
+
+from hippique_assets_tests import test_hostile_day, test_race_day
+from hippique_assets_tests.conftest import HOSTILE_LEAD_WALL_S, RACE_DAY_LEAD_WALL_S, RESTART_LEAD_WALL_S
+from hippique_assets_tests.deployed import test_daemon_restart
+from hippique_replay.day_clock import BUSY_BEFORE, BUSY_BEFORE_UNWATCHED, busy_windows, day_clock
+from hippique_replay.sources import GeneratedSource
+from hippique_replay.subset import RaceSubsetSource, closest_races
+
+# Wall seconds between two days' busy stretches, for the workers' start-up differences.
+MARGIN_S = 10.0
+
+
+def _busy_wall(
+    day: date, seed: int, races: int, factor: float, idle: float, lead: float, watched: bool
+) -> list[tuple[float, float]]:
+    """The busy stretches of a play, in wall seconds from its start."""
+    world = GeneratedSource(seed=seed)
+    path = f"/programme/{day:%d%m%Y}"
+    kept = closest_races(json.loads(world.respond(path, None).body), races)
+    programme = json.loads(RaceSubsetSource(world, day, kept).respond(path, None).body)
+    starts = sorted(
+        datetime.fromtimestamp(course["heureDepart"] / 1000, UTC)
+        for reunion in programme["programme"]["reunions"]
+        for course in reunion["courses"]
+    )
+    clock = day_clock(starts, factor, idle_factor=idle, lead_wall_s=lead, watched=watched)
+    origin = clock.wall_time(starts[0] - timedelta(minutes=30)) - lead
+    windows = busy_windows(starts, BUSY_BEFORE if watched else BUSY_BEFORE_UNWATCHED)
+    return [(clock.wall_time(begin) - origin, clock.wall_time(end) - origin) for begin, end in windows]
+
+
+def test_the_played_days_are_never_busy_at_the_same_time():
+    days = {
+        "daemon restart": _busy_wall(
+            test_daemon_restart.DAY,
+            7,
+            test_daemon_restart.RACES,
+            test_daemon_restart.FACTOR,
+            test_daemon_restart.IDLE_FACTOR,
+            RESTART_LEAD_WALL_S,
+            watched=True,
+        ),
+        "hostile day": _busy_wall(
+            test_hostile_day.DAY,
+            test_hostile_day.SEED,
+            test_hostile_day.RACES,
+            test_hostile_day.FACTOR,
+            test_hostile_day.IDLE_FACTOR,
+            HOSTILE_LEAD_WALL_S,
+            watched=False,
+        ),
+        "race day": _busy_wall(
+            test_race_day.DAY,
+            test_race_day.SEED,
+            test_race_day.RACES,
+            test_race_day.FACTOR,
+            test_race_day.IDLE_FACTOR,
+            RACE_DAY_LEAD_WALL_S,
+            watched=True,
+        ),
+    }
+    print({name: [(round(b), round(e)) for b, e in windows] for name, windows in days.items()})
+    for (one, first), (other, second) in itertools.combinations(days.items(), 2):
+        for (b1, e1), (b2, e2) in itertools.product(first, second):
+            assert e1 + MARGIN_S <= b2 or e2 + MARGIN_S <= b1, (
+                f"{one} {b1:.0f}-{e1:.0f} s, {other} {b2:.0f}-{e2:.0f} s"
+            )
