@@ -131,7 +131,7 @@ WORKER_NICENESS = 5
 # day's. The two cores cannot carry two of them at once.
 RESTART_LEAD_WALL_S = 45.0
 HOSTILE_LEAD_WALL_S = 85.0
-RACE_DAY_LEAD_WALL_S = 312.0
+RACE_DAY_LEAD_WALL_S = 335.0
 
 
 @contextmanager

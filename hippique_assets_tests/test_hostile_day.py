@@ -38,11 +38,12 @@ SEED = 7
 RACES = 8
 PROGRAMME = f"/programme/{DAY:%d%m%Y}"
 # Simulated seconds per wall second. An H-5 run must start before the off, 5 simulated minutes after
-# it is due: 30 wall seconds here for the sensor tick, the queue and the run's process start, which
-# take up to 26 s on two cores while the race day plays beside this one.
-FACTOR = 10.0
+# it is due: 33 wall seconds here for the sensor tick, the queue, the run's process start and its
+# decision, which took 11 to 32 s on two cores busy with the other tests (the other played days are
+# busy at other times: conftest.py).
+FACTOR = 9.0
 # Away from the offs (the lead-in, the H-30 snapshots, the wait for results and the ledger) nothing
-# is timed in seconds: the simulated time passes three times faster there.
+# is timed in seconds: the simulated time passes faster there.
 IDLE_FACTOR = 30.0
 
 pytestmark = pytest.mark.slow
@@ -109,7 +110,7 @@ def hostile(tmp_path_factory, pg_url):
         WebhookReceiver() as receiver,
     ):
         # The damages and their alerts are the subject: no minute watcher, and the last call 4 minutes
-        # before the off (24 wall seconds at x10) so that a healthy race's last call is not refused.
+        # before the off (27 wall seconds at x9) so that a healthy race's last call is not refused.
         config = mechanics_config(
             home / "gpi-mechanics.toml", **{"last_call_minutes = 2": "last_call_minutes = 4"}
         )
@@ -170,6 +171,7 @@ def hostile(tmp_path_factory, pg_url):
 def test_only_the_damaged_phases_are_lost(hostile):
     report, damaged, lines = hostile["report"], hostile["damaged"], hostile["lines"]
     log = "\n".join(lines)
+    print(log)
     # The morning plan left out the course numbered 0 alone; the programme of the last refresh, whole
     # again for it, brought it back, and the race the refresh lost kept its plan row: all are planned.
     assert hostile["morning_plan_races"] == RACES - 1, log

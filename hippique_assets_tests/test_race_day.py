@@ -70,6 +70,7 @@ def played(tmp_path_factory, pg_url):
 
 def test_every_race_gets_one_run_of_each_phase_and_the_ledger(played):
     report, _, _, _, lines = played
+    print("\n".join(lines))
     assert report.problems() == [], "\n".join(lines)
     assert len(report.races) == RACES
     counts = report.summary_line().split()
