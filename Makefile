@@ -36,9 +36,10 @@ demo: venv
 # One worker per core plus two (pytest-xdist): the three days played on the daemon spend most of their
 # wall time waiting for a simulated clock, so on two cores the other workers keep both cores busy
 # (the whole suite with coverage: 667 s with four workers; five took 697 s and put H-5s past the
-# off). A module stays on one worker, so a day played for a module is played once. TEST_WORKERS=0 runs in this
-# process (for -x, --pdb and -s). The packages' bytecode is written first: with PYTHONDONTWRITEBYTECODE
-# set, every process the suite starts (runs, code servers, daemons, commands) would compile them again.
+# off). A module stays on one worker, so a day played for a module is played once. TEST_WORKERS=0
+# runs in this process (for -x, --pdb and -s). The packages' bytecode is written first: with
+# PYTHONDONTWRITEBYTECODE set, every process the suite starts (runs, code servers, daemons,
+# commands) would compile them again.
 test: venv
 	$(VENV)/bin/python -m compileall -q -j 0 hippique_assets replay/hippique_replay >/dev/null
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)

@@ -9,15 +9,13 @@ to keep them apart (conftest.py), and this checks it whenever a day's races or c
 from __future__ import annotations
 
 import itertools
-import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 from hippique_assets_tests import test_hostile_day, test_race_day
 from hippique_assets_tests.conftest import HOSTILE_LEAD_WALL_S, RACE_DAY_LEAD_WALL_S, RESTART_LEAD_WALL_S
 from hippique_assets_tests.deployed import test_daemon_restart
-from hippique_replay.day_clock import BUSY_BEFORE, BUSY_BEFORE_UNWATCHED, busy_windows, day_clock
-from hippique_replay.sources import GeneratedSource
-from hippique_replay.subset import RaceSubsetSource, closest_races
+from hippique_replay.day_clock import FIRST_PHASE_BEFORE, busy_windows, day_clock
+from hippique_replay.day_play import played_source, start_times
 
 # Wall seconds between two days' busy stretches, for the workers' start-up differences.
 MARGIN_S = 10.0
@@ -26,19 +24,11 @@ MARGIN_S = 10.0
 def _busy_wall(
     day: date, seed: int, races: int, factor: float, idle: float, lead: float, watched: bool
 ) -> list[tuple[float, float]]:
-    """The busy stretches of a play, in wall seconds from its start."""
-    world = GeneratedSource(seed=seed)
-    path = f"/programme/{day:%d%m%Y}"
-    kept = closest_races(json.loads(world.respond(path, None).body), races)
-    programme = json.loads(RaceSubsetSource(world, day, kept).respond(path, None).body)
-    starts = sorted(
-        datetime.fromtimestamp(course["heureDepart"] / 1000, UTC)
-        for reunion in programme["programme"]["reunions"]
-        for course in reunion["courses"]
-    )
+    """The busy stretches of a play, in wall seconds from its start (its clock as DayPlay makes it)."""
+    starts = start_times(played_source(day, seed, races), day, seed)
     clock = day_clock(starts, factor, idle_factor=idle, lead_wall_s=lead, watched=watched)
-    origin = clock.wall_time(starts[0] - timedelta(minutes=30)) - lead
-    windows = busy_windows(starts, BUSY_BEFORE if watched else BUSY_BEFORE_UNWATCHED)
+    origin = clock.wall_time(starts[0] - FIRST_PHASE_BEFORE) - lead
+    windows = busy_windows(starts, watched=watched)
     return [(clock.wall_time(begin) - origin, clock.wall_time(end) - origin) for begin, end in windows]
 
 

@@ -100,7 +100,8 @@ class DayWithDaemonOutage(DayPlay):
         restarted = ManagedProcess(
             daemon.name, daemon.args, self.logs / "daemon-restarted.log", env=daemon.env
         )
-        processes[-1] = self._prioritise(restarted.start())
+        # Started from the play's thread, it runs at the play's priority as the first daemon did.
+        processes[-1] = restarted.start()
         killed.restarted_sim, killed.restarted_wall = clock.now(), time.time()
         self.outage = killed
         self.echo(f"{killed.restarted_sim:%H:%M:%S}Z  daemon restarted")

@@ -23,10 +23,10 @@ BUSY_AFTER = timedelta(minutes=1)
 FIRST_PHASE_BEFORE = timedelta(minutes=30)
 
 
-def busy_windows(
-    starts: Iterable[datetime], before: timedelta = BUSY_BEFORE
-) -> list[tuple[datetime, datetime]]:
-    """The stretches around the offs (from ``before`` each off), overlapping ones merged, in order."""
+def busy_windows(starts: Iterable[datetime], *, watched: bool = True) -> list[tuple[datetime, datetime]]:
+    """The stretches around the offs (from H-11, or H-6 when the races are not ``watched``),
+    overlapping ones merged, in order."""
+    before = BUSY_BEFORE if watched else BUSY_BEFORE_UNWATCHED
     merged: list[tuple[datetime, datetime]] = []
     for start in sorted(starts):
         begin, end = start - before, start + BUSY_AFTER
@@ -57,6 +57,6 @@ def day_clock(
     if idle == factor:
         return AcceleratedClock(origin, factor)
     changes: list[tuple[datetime, float]] = []
-    for begin, end in busy_windows(starts, BUSY_BEFORE if watched else BUSY_BEFORE_UNWATCHED):
+    for begin, end in busy_windows(starts, watched=watched):
         changes += [(begin, factor), (end, idle)]
     return AcceleratedClock(origin, idle, changes=tuple(changes))

@@ -60,6 +60,30 @@ STARTUP_WALL_S = 45.0
 SLACK_WALL_S = 120.0
 
 
+def played_source(day: date, seed: int, races: int | None) -> GeneratedSource | RaceSubsetSource:
+    """The generated world of ``seed``, cut to the ``races`` races of ``day`` closest together."""
+    source = GeneratedSource(seed=seed)
+    if races is None:
+        return source
+    return RaceSubsetSource(source, day, closest_races(_programme(source, day, seed), races))
+
+
+def start_times(source: GeneratedSource | RaceSubsetSource, day: date, seed: int) -> list[datetime]:
+    """The starts of ``day``'s races as ``source`` (the world of ``seed``) programmes them, in order."""
+    return sorted(
+        datetime.fromtimestamp(course["heureDepart"] / 1000, UTC)
+        for reunion in _programme(source, day, seed)["programme"]["reunions"]
+        for course in reunion["courses"]
+    )
+
+
+def _programme(source: GeneratedSource | RaceSubsetSource, day: date, seed: int) -> dict:
+    answer = source.respond(f"/programme/{day:%d%m%Y}", None)
+    if answer.status != 200:
+        raise ValueError(f"the generated world (seed {seed}) has no racing on {day}")
+    return json.loads(answer.body)
+
+
 def _cpu_seconds(process: ManagedProcess) -> float:
     """User and system CPU seconds of a running process (Linux /proc), 0 when it cannot be read."""
     if process.popen is None:
@@ -120,40 +144,21 @@ class DayPlay:
         self.postgres: PostgresResource | None = None
         self.logs = self.dagster_home / "logs" / f"day-{day.isoformat()}"
 
-    def _source(self) -> GeneratedSource | RaceSubsetSource:
-        source = GeneratedSource(seed=self.seed)
-        if self.races is None:
-            return source
-        programme = source.respond(f"/programme/{self.day:%d%m%Y}", None)
-        if programme.status != 200:
-            raise ValueError(f"the generated world (seed {self.seed}) has no racing on {self.day}")
-        kept = closest_races(json.loads(programme.body), self.races)
-        return RaceSubsetSource(source, self.day, kept)
-
-    def _starts(self, source: GeneratedSource | RaceSubsetSource) -> list[datetime]:
-        answer = source.respond(f"/programme/{self.day:%d%m%Y}", None)
-        if answer.status != 200:
-            raise ValueError(f"the generated world (seed {self.seed}) has no racing on {self.day}")
-        return sorted(
-            datetime.fromtimestamp(course["heureDepart"] / 1000, UTC)
-            for reunion in json.loads(answer.body)["programme"]["reunions"]
-            for course in reunion["courses"]
-        )
-
     def play(self) -> DayReport:
         with self._own_priority():
             return self._play()
 
     @contextmanager
     def _own_priority(self) -> Iterator[None]:
-        """This thread at ``priority`` for the play: the replay server's threads, which answer every
-        run's requests, and the morning plan start from it (on Linux a niceness is per thread)."""
+        """This thread at ``priority`` for the play (on Linux a niceness is per thread), and so what
+        it starts: the replay server's threads, which answer every run's requests, the morning plan,
+        the code server, the daemon and the runs they start."""
         before = os.getpriority(os.PRIO_PROCESS, 0)
         try:
             if self.priority:
                 os.setpriority(os.PRIO_PROCESS, 0, self.priority)
         except PermissionError:
-            self.echo(f"niceness {self.priority} not allowed here: the replay server runs at the default")
+            self.echo(f"niceness {self.priority} not allowed here: the day plays at the default")
         try:
             yield
         finally:
@@ -161,8 +166,8 @@ class DayPlay:
 
     def _play(self) -> DayReport:
         began = time.monotonic()
-        source = self._source()
-        starts = self._starts(source)
+        source = played_source(self.day, self.seed, self.races)
+        starts = start_times(source, self.day, self.seed)
         first_start, last_start = starts[0], starts[-1]
         clock = self.clock = day_clock(
             starts,
@@ -257,26 +262,16 @@ class DayPlay:
         }
         port = free_port()
         server = code_server(port, self.logs / "code-server.log", env).start()
-        self._prioritise(server)
         processes = [server]
         try:
             wait_for_port(server, port, timeout_s=60)
             workspace = write_grpc_workspace(self.logs / "workspace.yaml", port)
-            processes.append(self._prioritise(daemon(workspace, self.logs / "daemon.log", env).start()))
+            processes.append(daemon(workspace, self.logs / "daemon.log", env).start())
         except BaseException:
             server.stop()
             raise
         self.echo(f"code server on 127.0.0.1:{port} and dagster-daemon started (logs in {self.logs})")
         return processes
-
-    def _prioritise(self, process: ManagedProcess) -> ManagedProcess:
-        if self.priority:
-            try:
-                # The whole process group: a child the process has already started too.
-                os.setpriority(os.PRIO_PGRP, process.pid, self.priority)
-            except PermissionError:
-                self.echo(f"niceness {self.priority} not allowed here: {process.name} runs at the default")
-        return process
 
     def _watch(
         self,

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hippique_replay.day_clock import BUSY_AFTER, BUSY_BEFORE, BUSY_BEFORE_UNWATCHED, busy_windows, day_clock
+from hippique_replay.day_clock import BUSY_AFTER, BUSY_BEFORE, busy_windows, day_clock
 
 OFF = datetime(2026, 3, 23, 18, 59, tzinfo=UTC)
 
@@ -50,7 +50,7 @@ def test_without_watchers_the_clock_slows_down_at_h5_less_one_minute():
     watched = day_clock(starts, 10.0, idle_factor=30.0)
     unwatched = day_clock(starts, 10.0, idle_factor=30.0, watched=False)
     # Eight minutes apart, the two windows no longer overlap.
-    assert busy_windows(starts, BUSY_BEFORE_UNWATCHED) == [
+    assert busy_windows(starts, watched=False) == [
         (OFF - _minutes(6), OFF + BUSY_AFTER),
         (OFF + _minutes(2), OFF + _minutes(8) + BUSY_AFTER),
     ]
