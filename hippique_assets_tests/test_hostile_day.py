@@ -28,10 +28,8 @@ from hippique_assets_tests.conftest import (
     PLAYED_DAY_PRIORITY,
     played_day_environment,
 )
-from hippique_replay.day_play import DayPlay
+from hippique_replay.day_play import DayPlay, played_source
 from hippique_replay.fault_spec import parse_fault_spec
-from hippique_replay.sources import GeneratedSource
-from hippique_replay.subset import RaceSubsetSource, closest_races
 
 DAY = date(2026, 3, 23)
 SEED = 7
@@ -51,9 +49,7 @@ pytestmark = pytest.mark.slow
 
 def _races_in_programme_order() -> list[tuple[int, int, int, int]]:
     """(reunion, course, reunion index, course index) of the played races as the subset programme lists them."""
-    world = GeneratedSource(seed=SEED)
-    kept = closest_races(json.loads(world.respond(PROGRAMME, None).body), RACES)
-    programme = json.loads(RaceSubsetSource(world, DAY, kept).respond(PROGRAMME, None).body)
+    programme = json.loads(played_source(DAY, SEED, RACES).respond(PROGRAMME, None).body)
     return [
         (int(reunion["numOfficiel"]), int(course["numOrdre"]), i, j)
         for i, reunion in enumerate(programme["programme"]["reunions"])
