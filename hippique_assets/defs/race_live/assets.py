@@ -42,7 +42,6 @@ from hippique_assets.racing.results import RACE_DIVIDENDS, RACE_RESULTS, build_r
 from hippique_assets.storage.files import FilesResource
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets.web.fallback import GENY_ARRIVEE_PATH, result_from_geny
-from hippique_assets.web.geny import parse_geny_arrivee
 
 LIVE_GROUP = "race_live"
 
@@ -288,6 +287,10 @@ def geny_fallback(
     path = GENY_ARRIVEE_PATH.format(race_key=race_key)
     if not store.exists(path):
         return None
+    # BeautifulSoup takes a sixth of a second to import: every run process of the code location
+    # would pay it, only a result that falls back on a kept page needs it.
+    from hippique_assets.web.geny import parse_geny_arrivee
+
     page = parse_geny_arrivee(store.read_bytes(path), store.uri(path))
     return result_from_geny(race_key, page, resulted_at=now)
 

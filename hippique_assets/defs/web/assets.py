@@ -12,7 +12,6 @@ from hippique_assets.storage.files import FilesResource
 from hippique_assets.web.cross_check import CARD_COLUMNS, cards_frame
 from hippique_assets.web.errors import RobotsRefused, WebParseError
 from hippique_assets.web.tables import RACE_CARDS
-from hippique_assets.web.zeturf import parse_zeturf_course
 
 
 @asset(
@@ -31,6 +30,9 @@ def web_race_cards(
     if not web.zeturf:
         context.log.info("web sources disabled: nothing fetched")
         return pd.DataFrame(columns=CARD_COLUMNS)
+    # BeautifulSoup takes a sixth of a second to import: only the runs that fetch pages pay for it.
+    from hippique_assets.web.zeturf import parse_zeturf_course
+
     fetcher = web.fetcher()
     cards, problems = [], []
     try:
