@@ -30,9 +30,9 @@ SEED = 7
 # the time eight races spread over 35 minutes took.
 RACES = 4
 LAST_CALL_MINUTES = 4
-# x8 from each race's watcher (H-10) to a minute after its off; three times faster elsewhere (the
+# x8 from each race's watcher (H-10) to a minute after its off; six times faster elsewhere (the
 # lead-in, the H-30 snapshots, the results and the ledger), where nothing is timed in seconds.
-FACTOR, IDLE_FACTOR = 8.0, 24.0
+FACTOR, IDLE_FACTOR = 8.0, 48.0
 
 pytestmark = pytest.mark.slow
 

@@ -1,15 +1,15 @@
 """The daemon goes down in the middle of a race day and comes back: no due run is lost.
 
-A replayed day (4 races, accelerated clock x20 around the offs, x60 elsewhere) is played by the real
-code server and ``dagster-daemon`` as ``hippique day`` plays it (:class:`DayPlay`), except that the
-daemon process group is SIGKILLed shortly before the last H-5 and started again a simulated quarter
-of an hour later. On restart the race clock fires every phase still inside its grace window (the
-first results, due during the outage) and records in ``racing.missed_runs`` those whose window
-closed meanwhile (the last H-5: 4 minutes of grace). Runs requested just before the kill wait in the
-queue until the restarted daemon launches them; an H-5 one that starts after the off takes nothing
-and is recorded missed too (``started_late``). A run the daemon died while launching stays STARTING
-until run monitoring fails it, and the failure sensor records it missed (``run_failed``). Every
-other phase runs as usual, each exactly once.
+A replayed day (4 races, accelerated clock x20 around the offs, x60 elsewhere, no minute watcher) is
+played by the real code server and ``dagster-daemon`` as ``hippique day`` plays it (:class:`DayPlay`),
+except that the daemon process group is SIGKILLed shortly before the last H-5 and started again a
+simulated quarter of an hour later. On restart the race clock fires every phase still inside its grace
+window (the first results, due during the outage) and records in ``racing.missed_runs`` those whose
+window closed meanwhile (the last H-5: 4 minutes of grace). Runs requested just before the kill wait
+in the queue until the restarted daemon launches them; an H-5 one that starts after the off takes
+nothing and is recorded missed too (``started_late``). A run the daemon died while launching stays
+STARTING until run monitoring fails it, and the failure sensor records it missed (``run_failed``).
+Every other phase runs as usual, each exactly once.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
 from hippique_assets_tests.conftest import (
-    PLAYED_DAY_PRIORITY,
     RESTART_LEAD_WALL_S,
     played_day_environment,
 )
@@ -100,7 +99,7 @@ class DayWithDaemonOutage(DayPlay):
         restarted = ManagedProcess(
             daemon.name, daemon.args, self.logs / "daemon-restarted.log", env=daemon.env
         )
-        # Started from the play's thread, it runs at the play's priority as the first daemon did.
+        # Started from the play's thread, it runs at the play's niceness as the first daemon did.
         processes[-1] = restarted.start()
         killed.restarted_sim, killed.restarted_wall = clock.now(), time.time()
         self.outage = killed
@@ -110,7 +109,13 @@ class DayWithDaemonOutage(DayPlay):
 
 @pytest.fixture(scope="module")
 def played(tmp_path_factory, pg_url):
-    with played_day_environment("hippique_deploy_restart", tmp_path_factory.mktemp("restart")) as url:
+    with (
+        played_day_environment("hippique_deploy_restart", tmp_path_factory.mktemp("restart")) as url,
+        pytest.MonkeyPatch.context() as mp,
+    ):
+        # The outage is judged on H-30, H-5 and H+15: no minute watcher (the race day plays them), one
+        # run fewer per race and a busy stretch from H-6 instead of H-11.
+        mp.setenv("HIPPIQUE_ODDS_WATCH", "off")
         lines: list[str] = []
         play = DayWithDaemonOutage(
             DAY,
@@ -120,7 +125,6 @@ def played(tmp_path_factory, pg_url):
             idle_factor=IDLE_FACTOR,
             seed=7,
             echo=lines.append,
-            priority=PLAYED_DAY_PRIORITY,
             lead_wall_s=RESTART_LEAD_WALL_S,
         )
         report = play.play()
