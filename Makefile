@@ -9,7 +9,7 @@ STAMP       := $(VENV)/.installed
 DEMO_DATE   ?= 2026-03-23
 DEMO_SEED   ?= 7
 PYTEST_ARGS ?=
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 2 )))
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 3 )))
 PORT        ?= 3000
 UV_VERSION  ?= 0.13.9
 LINTED      := hippique_assets hippique_assets_tests replay benchmarks
@@ -33,13 +33,13 @@ $(STAMP): pyproject.toml replay/pyproject.toml uv.lock
 demo: venv
 	$(VENV)/bin/hippique demo --date $(DEMO_DATE) --seed $(DEMO_SEED)
 
-# One worker per core plus two (pytest-xdist): the three days played on the daemon spend most of their
-# wall time waiting for a simulated clock, so on two cores the other workers keep both cores busy
-# (the whole suite with coverage: 667 s with four workers; five took 697 s and put H-5s past the
-# off). A module stays on one worker, so a day played for a module is played once. TEST_WORKERS=0
-# runs in this process (for -x, --pdb and -s). The packages' bytecode is written first: with
-# PYTHONDONTWRITEBYTECODE set, every process the suite starts (runs, code servers, daemons,
-# commands) would compile them again.
+# One worker per core plus three (pytest-xdist): the three days played on the daemon spend most of
+# their wall time waiting for a simulated clock, so on two cores the other workers keep both cores
+# busy (the whole suite on two cores: 573 s with five workers, 604 s with four; with coverage, where
+# the CPU is the limit, 686 s). A module stays on one worker, so a day played for a module is played
+# once. TEST_WORKERS=0 runs in this process (for -x, --pdb and -s). The packages' bytecode is written
+# first: with PYTHONDONTWRITEBYTECODE set, every process the suite starts (runs, code servers,
+# daemons, commands) would compile them again.
 test: venv
 	$(VENV)/bin/python -m compileall -q -j 0 hippique_assets replay/hippique_replay >/dev/null
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
