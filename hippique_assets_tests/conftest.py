@@ -123,7 +123,7 @@ def database(prefix: str, *, migrated: bool = True) -> Iterator[str]:
 
 
 # The niceness of a played day's code server, daemon and runs: its H-5 and last-call runs have half a
-# minute of wall time at x8-x10, while the other worker runs CPU-bound tests (and image builds) beside.
+# minute of wall time at x8-x10, while the other workers run CPU-bound tests (and image builds) beside.
 PLAYED_DAY_PRIORITY = -5
 # Every other test runs at this niceness (a worker's processes inherit it): when a played day's runs
 # and other tests want the two cores at once, the day's get about nine times their share.
@@ -132,9 +132,8 @@ WORKER_NICENESS = 5
 # due seconds before an off) for one to four wall minutes. The hostile day and the race day play at
 # PLAYED_DAY_PRIORITY and their lead-ins keep those stretches apart (test_played_days.py checks it):
 # the two cores cannot carry two of them at once. The daemon-restart day plays at the workers'
-# niceness, beside the hostile day: its x20 clock makes some H-5 runs start after the off on any busy
-# machine, which it records and accepts by design.
-RESTART_LEAD_WALL_S = 45.0
+# niceness, with DayPlay's shortest lead-in, beside the hostile day: its x20 clock makes some H-5 runs
+# start after the off on any busy machine, which it records and accepts by design.
 HOSTILE_LEAD_WALL_S = 45.0
 RACE_DAY_LEAD_WALL_S = 318.0
 

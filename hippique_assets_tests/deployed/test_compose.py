@@ -12,8 +12,8 @@ listening on its ports.
 Debian's podman-compose 1.0.3 needs ``podman_host_network.py`` for host networking and ignores the
 ``depends_on`` conditions (it starts every service at once): the test brings migrate up and waits for
 it before the rest, as Compose does from those conditions. Started together, the daemon's Dagster
-storage created its tables while migrate was creating them, and migrate failed. Skipped, with the reason, where podman-compose is missing or the
-image cannot be built or run here.
+storage created its tables while migrate was creating them, and migrate failed. Skipped, with the
+reason, where podman-compose is missing or the image cannot be built or run here.
 """
 
 from __future__ import annotations
