@@ -135,7 +135,7 @@ WORKER_NICENESS = 5
 # niceness, with DayPlay's shortest lead-in, beside the hostile day: its x20 clock makes some H-5 runs
 # start after the off on any busy machine, which it records and accepts by design.
 HOSTILE_LEAD_WALL_S = 45.0
-RACE_DAY_LEAD_WALL_S = 318.0
+RACE_DAY_LEAD_WALL_S = 275.0
 
 
 @contextmanager

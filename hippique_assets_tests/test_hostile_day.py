@@ -32,7 +32,7 @@ from hippique_replay.day_play import DayPlay, played_source
 from hippique_replay.fault_spec import parse_fault_spec
 
 DAY = date(2026, 3, 23)
-SEED = 7
+SEED = 49
 RACES = 8
 PROGRAMME = f"/programme/{DAY:%d%m%Y}"
 # Simulated seconds per wall second. An H-5 run must start before the off, 5 simulated minutes after
@@ -65,16 +65,19 @@ def _race_path(reunion: int, course: int, tail: str) -> str:
     return f"{PROGRAMME}/R{reunion}/C{course}/{tail}$"
 
 
-# Which race each damage hits (seed 7's eight closest races), chosen so that the first H-5 runs of
-# the day are healthy: the watch's "more than half of the analyses failed" must not hold.
+# Which race each damage hits (seed 49's eight closest races, by start: 12:22 nan and wrong, 12:24
+# healthy, 12:45 shrunk, 12:49 redirect, 12:52 drip, 12:54 huge and zeroed), chosen so that the first
+# H-5 runs of the day are healthy: the watch's "more than half of the analyses failed" must not hold.
+# Of the seeds' closest eight races, these keep the hostile day's busy stretches among the shortest
+# (167 s at x9, against 220 s for seed 7), which the race day's lead-in waits for.
 DAMAGE = {
-    "nan": (6, 4),
-    "wrong": (4, 8),
-    "redirect": (5, 6),
-    "drip": (4, 9),
-    "huge": (6, 5),
-    "zeroed": (7, 3),
-    "shrunk": (8, 1),  # the shrink drops the last course of the last reunion
+    "nan": (3, 3),
+    "wrong": (4, 3),
+    "redirect": (1, 1),
+    "drip": (2, 5),
+    "huge": (3, 4),
+    "zeroed": (4, 4),
+    "shrunk": (5, 2),  # the shrink drops the last course of the last reunion
 }
 
 
