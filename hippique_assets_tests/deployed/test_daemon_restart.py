@@ -31,7 +31,7 @@ from hippique_assets.racing.race_clock import DEFAULT_GRACE
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
-from hippique_assets_tests.conftest import played_day_environment
+from hippique_assets_tests.conftest import RESTART_DAY_PRIORITY, played_day_environment
 from hippique_replay.day_play import DayPlay
 from hippique_replay.played_runs import REQUIRED_PHASES as PHASES
 from hippique_replay.played_runs import DayReport
@@ -122,6 +122,7 @@ def played(tmp_path_factory, pg_url):
             idle_factor=IDLE_FACTOR,
             seed=7,
             echo=lines.append,
+            priority=RESTART_DAY_PRIORITY,
         )
         report = play.play()
         instance = DagsterInstance.get()
