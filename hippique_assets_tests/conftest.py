@@ -123,25 +123,22 @@ def database(prefix: str, *, migrated: bool = True) -> Iterator[str]:
 
 
 # The niceness of a played day's code server, daemon and runs: its H-5 and last-call runs have half a
-# minute of wall time at x8-x10, while the other workers run CPU-bound tests (and image builds) beside.
+# minute of wall time at x8-x20, while the other workers run CPU-bound tests (and image builds) beside.
 # Each of those processes leads a session, which Linux schedules as a group at that niceness
 # (hippique_assets.cli.processes.session_keeps_niceness).
 PLAYED_DAY_PRIORITY = -5
-# The daemon-restart day's: the default, between the two days above and the test workers. Its x20
-# clock records and accepts H-5 runs that start after the off, but its H-30 and H+15 runs must still
-# run, and at the workers' niceness a slow machine starved them past the play's deadline.
-RESTART_DAY_PRIORITY = 0
 # Every other test runs at this niceness (a worker's processes inherit it): when a played day's runs
 # and other tests want the two cores at once, the day's get about nine times their share.
 WORKER_NICENESS = 5
 # The three played days start together, each the first module of its worker, and each is busy (runs
-# due seconds before an off) for one to four wall minutes. The hostile day and the race day play at
-# PLAYED_DAY_PRIORITY and their lead-ins keep those stretches apart (test_played_days.py checks it):
-# the two cores cannot carry two of them at once. The daemon-restart day plays at
-# RESTART_DAY_PRIORITY, with DayPlay's shortest lead-in, beside the hostile day: its x20 clock makes
-# some H-5 runs start after the off on any busy machine, which it records and accepts by design.
+# due seconds before an off, and for the daemon-restart day the catch-up after its outage) for one to
+# four wall minutes. They play at PLAYED_DAY_PRIORITY and their lead-ins keep those stretches apart,
+# one after the other (test_played_days.py checks it): the two cores cannot carry two of them at once.
+# The daemon-restart day comes last: its outage ends in a burst of catch-up runs, and nothing follows
+# it that is timed in seconds.
 HOSTILE_LEAD_WALL_S = 45.0
 RACE_DAY_LEAD_WALL_S = 275.0
+RESTART_DAY_LEAD_WALL_S = 428.0
 
 
 @contextmanager

@@ -3,17 +3,18 @@
 Each played day is the first module of its pytest worker, so the plays start together; from each
 play's start, its clock (the lead-in, its factors, its races' offs) fixes when its runs are due seconds
 before an off. Two such stretches at once on two cores put H-5 runs past the off, so the lead-ins of
-the hostile day and the race day are chosen to keep them apart (conftest.py), and this checks it
-whenever a day's races or clock change. The daemon-restart day plays at the workers' niceness beside
-them: it yields to both, and records and accepts its late runs.
+the hostile day, the race day and the daemon-restart day are chosen to keep them apart, in that order
+(conftest.py), and this checks it whenever a day's races or clock change.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 from hippique_assets_tests import test_hostile_day, test_race_day
-from hippique_assets_tests.conftest import HOSTILE_LEAD_WALL_S, RACE_DAY_LEAD_WALL_S
+from hippique_assets_tests.conftest import HOSTILE_LEAD_WALL_S, RACE_DAY_LEAD_WALL_S, RESTART_DAY_LEAD_WALL_S
+from hippique_assets_tests.deployed import test_daemon_restart
 from hippique_replay.day_clock import FIRST_PHASE_BEFORE, busy_windows, day_clock
 from hippique_replay.day_play import played_source, start_times
 
@@ -51,9 +52,21 @@ def test_the_raised_priority_days_are_never_busy_at_the_same_time():
         RACE_DAY_LEAD_WALL_S,
         watched=True,
     )
-    print({"hostile day": hostile, "race day": race_day})
-    for b1, e1 in hostile:
-        for b2, e2 in race_day:
-            assert e1 + MARGIN_S <= b2 or e2 + MARGIN_S <= b1, (
-                f"hostile day {b1:.0f}-{e1:.0f} s, race day {b2:.0f}-{e2:.0f} s"
-            )
+    restart_day = _busy_wall(
+        test_daemon_restart.DAY,
+        test_daemon_restart.SEED,
+        test_daemon_restart.RACES,
+        test_daemon_restart.FACTOR,
+        test_daemon_restart.IDLE_FACTOR,
+        RESTART_DAY_LEAD_WALL_S,
+        watched=False,
+    )
+    days = {"hostile day": hostile, "race day": race_day, "daemon-restart day": restart_day}
+    print(days)
+    stretches = sorted((begin, end, name) for name, windows in days.items() for begin, end in windows)
+    for (b1, e1, first), (b2, e2, then) in pairwise(stretches):
+        assert first == then or e1 + MARGIN_S <= b2, (
+            f"{first} {b1:.0f}-{e1:.0f} s, {then} {b2:.0f}-{e2:.0f} s"
+        )
+    # The daemon-restart day's outage ends in a burst of catch-up runs after its last off: it comes last.
+    assert max(b for b, _, _ in stretches) == restart_day[-1][0]

@@ -98,6 +98,21 @@ def podman(
     return done
 
 
+def healthy(name: str, timeout_s: float) -> subprocess.CompletedProcess[str]:
+    """The container's own HEALTHCHECK, run until it passes or ``timeout_s`` is over."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            checked = podman("healthcheck", "run", name, check=False, timeout_s=60)
+        except subprocess.TimeoutExpired:
+            # A check that does not answer (a starved machine) is a failed attempt, as podman's own
+            # healthcheck timeout makes it; the deadline bounds the attempts.
+            checked = subprocess.CompletedProcess([name], 1, "", "the healthcheck did not answer in 60 s")
+        if checked.returncode == 0 or time.monotonic() > deadline:
+            return checked
+        time.sleep(1)
+
+
 def last_line(text: str) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else "(no output)"

@@ -38,7 +38,14 @@ from hippique_assets.cli.processes import free_port, wait_for_port
 from hippique_assets.storage.postgres import query_frame
 from hippique_assets_tests.conftest import database
 from hippique_assets_tests.deployed.graphql import DagsterUi
-from hippique_assets_tests.deployed.image import PODMAN_FLAGS, BuiltImage, podman, podman_env, with_password
+from hippique_assets_tests.deployed.image import (
+    PODMAN_FLAGS,
+    BuiltImage,
+    healthy,
+    podman,
+    podman_env,
+    with_password,
+)
 from hippique_assets_tests.deployed.stack import BUCKET, COMPUTE_LOGS_PREFIX, REPO, base_env, gcs_emulator
 
 pytestmark = pytest.mark.slow
@@ -121,21 +128,6 @@ def podman_compose(
         timeout=timeout_s,
         stdin=subprocess.DEVNULL,
     )
-
-
-def healthy(name: str, timeout_s: float) -> subprocess.CompletedProcess[str]:
-    """The container's own HEALTHCHECK, run until it passes or ``timeout_s`` is over."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            checked = podman("healthcheck", "run", name, check=False, timeout_s=60)
-        except subprocess.TimeoutExpired:
-            # A check that does not answer (a starved machine) is a failed attempt, as podman's own
-            # healthcheck timeout makes it; the deadline bounds the attempts.
-            checked = subprocess.CompletedProcess([name], 1, "", "the healthcheck did not answer in 60 s")
-        if checked.returncode == 0 or time.monotonic() > deadline:
-            return checked
-        time.sleep(1)
 
 
 @pytest.fixture(scope="module")

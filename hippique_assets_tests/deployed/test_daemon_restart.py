@@ -31,7 +31,11 @@ from hippique_assets.racing.race_clock import DEFAULT_GRACE
 from hippique_assets.racing.tables import MISSED_RUNS, RACE_PLAN
 from hippique_assets.settings import load_settings
 from hippique_assets.storage.postgres import PostgresResource
-from hippique_assets_tests.conftest import RESTART_DAY_PRIORITY, played_day_environment
+from hippique_assets_tests.conftest import (
+    PLAYED_DAY_PRIORITY,
+    RESTART_DAY_LEAD_WALL_S,
+    played_day_environment,
+)
 from hippique_replay.day_play import DayPlay
 from hippique_replay.played_runs import REQUIRED_PHASES as PHASES
 from hippique_replay.played_runs import DayReport
@@ -40,6 +44,7 @@ pytestmark = pytest.mark.slow
 
 DAY = date(2026, 3, 23)
 RACES = 4
+SEED = 7
 FACTOR = 20.0
 # Away from the offs (the lead-in, the H-30 snapshots, the wait for results and the ledger) the
 # simulated time passes three times faster.
@@ -120,9 +125,10 @@ def played(tmp_path_factory, pg_url):
             races=RACES,
             factor=FACTOR,
             idle_factor=IDLE_FACTOR,
-            seed=7,
+            seed=SEED,
             echo=lines.append,
-            priority=RESTART_DAY_PRIORITY,
+            priority=PLAYED_DAY_PRIORITY,
+            lead_wall_s=RESTART_DAY_LEAD_WALL_S,
         )
         report = play.play()
         instance = DagsterInstance.get()

@@ -38,7 +38,7 @@ from hippique_assets.racing.tables import RACE_PLAN
 from hippique_assets.storage.postgres import PostgresResource, query_frame
 from hippique_assets_tests.conftest import database
 from hippique_assets_tests.deployed.graphql import LOCATION, REPOSITORY, TERMINAL, DagsterUi
-from hippique_assets_tests.deployed.image import BuiltImage, podman, podman_env, with_password
+from hippique_assets_tests.deployed.image import BuiltImage, healthy, podman, podman_env, with_password
 from hippique_assets_tests.deployed.stack import BUCKET, COMPUTE_LOGS_PREFIX, gcs_emulator
 from hippique_replay.server import ReplayServer
 from hippique_replay.sources import GeneratedSource
@@ -263,13 +263,8 @@ def test_the_test_passwords_are_in_no_layer_of_the_image(containers):
 
 def test_each_container_passes_its_healthcheck(containers):
     for role in ("code-server", "webserver", "webserver-read-only", "daemon"):
-        deadline = time.monotonic() + 120
-        while True:
-            # The image's own HEALTHCHECK command, as the engine runs it.
-            checked = podman("healthcheck", "run", containers.names[role], check=False, timeout_s=60)
-            if checked.returncode == 0 or time.monotonic() > deadline:
-                break
-            time.sleep(1)
+        # The image's own HEALTHCHECK command, as the engine runs it.
+        checked = healthy(containers.names[role], 240)
         assert checked.returncode == 0, f"{role}: {checked.stdout}{checked.stderr}\n{containers.logs()}"
 
 

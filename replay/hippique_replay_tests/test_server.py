@@ -33,7 +33,9 @@ def fake_source() -> GeneratedSource:
 
 @pytest.fixture
 def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5.0) as http:
+    # No test here is about the client's patience: a first request generates the whole day, which
+    # takes seconds on a machine busy with the rest of the suite.
+    with httpx.Client(timeout=30.0) as http:
         yield http
 
 
