@@ -36,10 +36,10 @@ demo: venv
 # One worker per core plus three (pytest-xdist): the three days played on the daemon spend most of
 # their wall time waiting for a simulated clock, so on two cores the other workers keep both cores
 # busy (the whole suite on two cores: 573 s with five workers, 604 s with four; with coverage, where
-# the CPU is the limit, 686 s). A module stays on one worker, so a day played for a module is played
-# once. TEST_WORKERS=0 runs in this process (for -x, --pdb and -s). The packages' bytecode is written
-# first: with PYTHONDONTWRITEBYTECODE set, every process the suite starts (runs, code servers,
-# daemons, commands) would compile them again.
+# the CPU is the limit, 686 s; 945 s on a machine half as fast). A module stays on one worker, so a
+# day played for a module is played once. TEST_WORKERS=0 runs in this process (for -x, --pdb and -s).
+# The packages' bytecode is written first: with PYTHONDONTWRITEBYTECODE set, every process the suite
+# starts (runs, code servers, daemons, commands) would compile them again.
 test: venv
 	$(VENV)/bin/python -m compileall -q -j 0 hippique_assets replay/hippique_replay >/dev/null
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
