@@ -9,8 +9,8 @@ the hostile day, the race day and the daemon-restart day are chosen to keep them
 
 from __future__ import annotations
 
-from datetime import date
 from itertools import pairwise
+from types import ModuleType
 
 from hippique_assets_tests import test_hostile_day, test_race_day
 from hippique_assets_tests.conftest import HOSTILE_LEAD_WALL_S, RACE_DAY_LEAD_WALL_S, RESTART_DAY_LEAD_WALL_S
@@ -22,45 +22,20 @@ from hippique_replay.day_play import played_source, start_times
 MARGIN_S = 10.0
 
 
-def _busy_wall(
-    day: date, seed: int, races: int, factor: float, idle: float, lead: float, watched: bool
-) -> list[tuple[float, float]]:
-    """The busy stretches of a play, in wall seconds from its start (its clock as DayPlay makes it)."""
-    starts = start_times(played_source(day, seed, races), day, seed)
-    clock = day_clock(starts, factor, idle_factor=idle, lead_wall_s=lead, watched=watched)
+def _busy_wall(day: ModuleType, lead: float, watched: bool) -> list[tuple[float, float]]:
+    """The busy stretches of the play a test module (its DAY, SEED, RACES, FACTOR and IDLE_FACTOR)
+    makes, in wall seconds from its start (its clock as DayPlay makes it)."""
+    starts = start_times(played_source(day.DAY, day.SEED, day.RACES), day.DAY, day.SEED)
+    clock = day_clock(starts, day.FACTOR, idle_factor=day.IDLE_FACTOR, lead_wall_s=lead, watched=watched)
     origin = clock.wall_time(starts[0] - FIRST_PHASE_BEFORE) - lead
     windows = busy_windows(starts, watched=watched)
     return [(clock.wall_time(begin) - origin, clock.wall_time(end) - origin) for begin, end in windows]
 
 
 def test_the_raised_priority_days_are_never_busy_at_the_same_time():
-    hostile = _busy_wall(
-        test_hostile_day.DAY,
-        test_hostile_day.SEED,
-        test_hostile_day.RACES,
-        test_hostile_day.FACTOR,
-        test_hostile_day.IDLE_FACTOR,
-        HOSTILE_LEAD_WALL_S,
-        watched=False,
-    )
-    race_day = _busy_wall(
-        test_race_day.DAY,
-        test_race_day.SEED,
-        test_race_day.RACES,
-        test_race_day.FACTOR,
-        test_race_day.IDLE_FACTOR,
-        RACE_DAY_LEAD_WALL_S,
-        watched=True,
-    )
-    restart_day = _busy_wall(
-        test_daemon_restart.DAY,
-        test_daemon_restart.SEED,
-        test_daemon_restart.RACES,
-        test_daemon_restart.FACTOR,
-        test_daemon_restart.IDLE_FACTOR,
-        RESTART_DAY_LEAD_WALL_S,
-        watched=False,
-    )
+    hostile = _busy_wall(test_hostile_day, HOSTILE_LEAD_WALL_S, watched=False)
+    race_day = _busy_wall(test_race_day, RACE_DAY_LEAD_WALL_S, watched=True)
+    restart_day = _busy_wall(test_daemon_restart, RESTART_DAY_LEAD_WALL_S, watched=False)
     days = {"hostile day": hostile, "race day": race_day, "daemon-restart day": restart_day}
     print(days)
     stretches = sorted((begin, end, name) for name, windows in days.items() for begin, end in windows)
