@@ -111,7 +111,7 @@ class DayPlay:
         echo: Callable[[str], None] = print,
         faults: FaultPlan | None = None,
         refreshes: int = 0,
-        priority: int | None = None,
+        priority: int = 0,
         lead_wall_s: float = STARTUP_WALL_S,
     ) -> None:
         if factor <= 0:
@@ -131,10 +131,9 @@ class DayPlay:
         # refreshes run after the morning plan (each requests the programme again).
         self.faults = faults
         self.refreshes = refreshes
-        # The niceness of the code server and the daemon (and so the runs they start), when the user
-        # may set it: a test that checks the day's mechanics on a machine busy with other tests keeps
-        # its runs inside their seconds-long windows at a negative one. None (the benchmark, `hippique
-        # day`) keeps the caller's.
+        # A negative niceness for the code server and the daemon (and so the runs they start) when the
+        # user may set one: a test that checks the day's mechanics on a machine busy with other tests
+        # keeps its runs inside their seconds-long windows. The benchmark leaves it at 0.
         self.priority = priority
         # Wall seconds from the play's start to the first H-30: the start-up's, or more for a play
         # that must be busy later (days played side by side keep their busy stretches apart).
@@ -156,7 +155,7 @@ class DayPlay:
         the code server, the daemon and the runs they start."""
         before = os.getpriority(os.PRIO_PROCESS, 0)
         try:
-            if self.priority is not None:
+            if self.priority:
                 os.setpriority(os.PRIO_PROCESS, 0, self.priority)
         except PermissionError:
             self.echo(f"niceness {self.priority} not allowed here: the day plays at the default")
