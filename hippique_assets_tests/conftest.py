@@ -125,7 +125,7 @@ def database(prefix: str, *, migrated: bool = True) -> Iterator[str]:
 # The niceness of a played day's code server, daemon and runs: its H-5 and last-call runs have half a
 # minute of wall time at x8-x20, while the other workers run CPU-bound tests (and image builds) beside.
 # Each of those processes leads a session, which Linux schedules as a group at that niceness
-# (hippique_assets.cli.processes.session_keeps_niceness).
+# (hippique_assets.deploy.sessions.session_keeps_niceness).
 PLAYED_DAY_PRIORITY = -5
 # Every other test runs at this niceness (a worker's processes inherit it): when a played day's runs
 # and other tests want the two cores at once, the day's get about nine times their share.
