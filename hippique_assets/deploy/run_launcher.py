@@ -106,9 +106,9 @@ class Zygote:
     def usable(self, fingerprint: int) -> bool:
         return not self.broken and self._process.poll() is None and fingerprint == self.fingerprint
 
-    def fork(self, args: str, server: tuple[str, int] | None) -> int:
+    def fork(self, args: str, server: str | None) -> int:
         """Ask for a process executing the run of ``args`` (serialized ``ExecuteRunArgs``); its pid."""
-        request = json.dumps({"args": args, "server": list(server) if server else None})
+        request = json.dumps({"args": args, "server": server})
         try:
             self._requests.write(request.encode() + b"\n")
             self._requests.flush()
@@ -129,8 +129,8 @@ class Zygote:
         threading.Thread(target=self._process.wait, daemon=True).start()
 
 
-def _code_server(context: LaunchRunContext) -> tuple[str, int] | None:
-    """Host and port of the code server that serves the run's code location, if one does."""
+def _code_server(context: LaunchRunContext) -> str | None:
+    """Where the code server of the run's code location listens (``host:port`` or a socket), if one does."""
     from dagster._core.remote_representation.code_location import GrpcServerCodeLocation
 
     origin = context.dagster_run.remote_job_origin
@@ -141,9 +141,12 @@ def _code_server(context: LaunchRunContext) -> tuple[str, int] | None:
         location = context.workspace.get_code_location(name)
     except Exception:  # a location that does not load now has no server to follow: the run lives on its own
         return None
-    if isinstance(location, GrpcServerCodeLocation) and location.client.port is not None:
-        return (location.client.host or "localhost", location.client.port)
-    return None
+    if not isinstance(location, GrpcServerCodeLocation):
+        return None
+    client = location.client
+    if client.socket:
+        return client.socket
+    return f"{client.host or 'localhost'}:{client.port}" if client.port is not None else None
 
 
 class PreloadedRunLauncher(DefaultRunLauncher):

@@ -3,7 +3,8 @@
 Started as ``python -m hippique_assets.deploy.run_zygote MODULE...``, it imports the modules (Dagster
 comes with them), says ``ready`` on stdout, then reads one request per line on stdin: a JSON object
 with the serialized :class:`dagster._grpc.types.ExecuteRunArgs` of a run and, when the run's code
-location is served by a code server, that server's address. For each it forks a child that
+location is served by a code server, that server's address (``host:port``, or the path of its unix
+socket, as ``dagster dev`` serves it). For each it forks a child that
 executes the run as ``dagster api execute_run`` would, and answers the child's pid.
 
 It starts no thread of its own, so that forking is safe (pyarrow's allocator keeps a background
@@ -38,7 +39,7 @@ class Child:
     """A forked run: its request, the code server it lives with, when it was asked to stop."""
 
     args: str
-    server: tuple[str, int] | None
+    server: str | None
     stop_asked: float | None = field(default=None)
 
 
@@ -123,12 +124,19 @@ def _collect(children: dict[int, Child]) -> None:
             print(f"run_zygote: could not check the run of pid {pid}: {error!r}", file=sys.stderr, flush=True)
 
 
-def _answers(server: tuple[str, int]) -> bool:
+def _answers(server: str) -> bool:
+    """Whether a code server listens at ``server`` (``host:port`` or a unix socket's path)."""
     try:
-        with socket.create_connection(server, timeout=2.0):
-            return True
+        if server.startswith("/"):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as unix:
+                unix.settimeout(2.0)
+                unix.connect(server)
+        else:
+            host, port = server.rsplit(":", 1)
+            socket.create_connection((host, int(port)), timeout=2.0).close()
     except OSError:
         return False
+    return True
 
 
 def _stop_orphans(children: dict[int, Child]) -> None:
@@ -149,10 +157,9 @@ def _signal(pid: int, signum: int) -> None:
 
 
 def _request(line: str) -> Child:
-    """A request line: ``{"args": <serialized ExecuteRunArgs>, "server": [host, port] | null}``."""
+    """A request line: ``{"args": <serialized ExecuteRunArgs>, "server": <address> | null}``."""
     data = json.loads(line)
-    server = data.get("server")
-    return Child(args=data["args"], server=(str(server[0]), int(server[1])) if server else None)
+    return Child(args=data["args"], server=data.get("server"))
 
 
 def serve(modules: list[str]) -> None:

@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -28,19 +29,21 @@ SLOW_S = 10.0
 
 
 def processes_mentioning(text: str) -> list[str]:
-    """Command lines of live processes that mention ``text`` (a home folder, say)."""
+    """Command lines of live processes whose command line or environment mentions ``text`` (a home
+    folder, say): what ``hippique dev`` started, the run launcher's zygote and its runs included."""
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
             cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            environ = (proc / "environ").read_bytes().decode(errors="replace")
             state = next(
                 line for line in (proc / "status").read_text().splitlines() if line.startswith("State:")
             )
         except (OSError, StopIteration):
             continue
-        if text in cmdline and "zombie" not in state:
+        if (text in cmdline or text in environ) and "zombie" not in state:
             found.append(f"{proc.name}: {cmdline[:200]}")
     return found
 
@@ -143,6 +146,10 @@ def test_ctrl_c_stops_everything_it_started(dev):
         process.popen.wait(90)
     except subprocess.TimeoutExpired:
         pytest.fail(f"hippique dev did not stop on Ctrl-C:\n{process.tail()}")
+    # The run launcher's zygote leaves once the daemon is gone and its runs have ended.
+    deadline = time.monotonic() + 15
+    while processes_mentioning(str(home)) and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert processes_mentioning(str(home)) == []
 
 

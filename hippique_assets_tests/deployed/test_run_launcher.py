@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -128,7 +130,23 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_runs_outlive_the_launcher_while_their_code_server_answers(instance, tmp_path):
+@contextlib.contextmanager
+def _listening(kind: str, tmp_path: Path) -> Iterator[str]:
+    """A code server's listening socket, as the launcher gives its address: TCP or unix (``dagster dev``)."""
+    if kind == "tcp":
+        with socket.create_server(("127.0.0.1", 0)) as server:
+            host, port = server.getsockname()[:2]
+            yield f"{host}:{port}"
+        return
+    path = tmp_path / "server.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(str(path))
+        server.listen()
+        yield str(path)
+
+
+@pytest.mark.parametrize("kind", ["tcp", "unix"])
+def test_runs_outlive_the_launcher_while_their_code_server_answers(instance, tmp_path, kind):
     job_def = launched_jobs.waits
     run = instance.create_run_for_job(
         job_def,
@@ -138,9 +156,9 @@ def test_runs_outlive_the_launcher_while_their_code_server_answers(instance, tmp
     args = serialize_value(
         ExecuteRunArgs(job_origin=run.job_code_origin, run_id=run.run_id, instance_ref=instance.get_ref())
     )
-    with socket.create_server(("127.0.0.1", 0)) as code_server:
+    with _listening(kind, tmp_path) as address:
         zygote = Zygote([MODULE])
-        pid = zygote.fork(args, code_server.getsockname()[:2])
+        pid = zygote.fork(args, address)
         _marked(tmp_path / "marker")
         zygote.close()  # the daemon stopped or restarts
         time.sleep(3)
