@@ -1,18 +1,19 @@
 """The process that :class:`~hippique_assets.deploy.run_launcher.PreloadedRunLauncher` forks runs from.
 
-Started as ``python -m hippique_assets.deploy.run_zygote MODULE...``, it imports the modules (Dagster
-comes with them), says ``ready`` on stdout, then reads one request per line on stdin: a JSON object
-with the serialized :class:`dagster._grpc.types.ExecuteRunArgs` of a run and, when the run's code
-location is served by a code server, that server's address (``host:port``, or the path of its unix
-socket, as ``dagster dev`` serves it). For each it forks a child that
-executes the run as ``dagster api execute_run`` would, and answers the child's pid.
+Started as ``python -m hippique_assets.deploy.run_zygote MODULE...``, it imports the modules and
+what Dagster needs to execute a run (:data:`RUN_MODULES`), says ``ready`` on stdout, then reads one
+request per line on stdin: a JSON object with the serialized
+:class:`dagster._grpc.types.ExecuteRunArgs` of a run and, when the run's code location is served by
+a code server, that server's address (``host:port``, or the path of its unix socket, as ``dagster
+dev`` serves it). For each it forks a child that executes the run as ``dagster api execute_run``
+would, and answers the child's pid.
 
 It starts no thread of its own, so that forking is safe (pyarrow's allocator keeps a background
-thread, which its fork handlers cover), reaps its children between requests and reports
-a run whose process ended before the run did (killed, out of memory) as failed, as a code server
-does. Runs live as long as their code server, as the default launcher's do: when stdin closes
-(the daemon stopped or restarts) the zygote takes no more runs, lets its runs go on while their code
-server answers, stops those whose server is gone, and leaves once the last of them has ended.
+thread, which its fork handlers cover), reaps its children between requests and reports a run whose
+process ended before the run did (killed, out of memory) as failed, as a code server does. Runs live
+as long as their code server, as the default launcher's do: when stdin closes (the daemon stopped or
+restarts) the zygote takes no more runs, lets its runs go on while their code server answers, stops
+those whose server is gone, and leaves once the last of them has ended.
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+# What Dagster imports to execute any run on a local instance (the run command, SQLite storage, compute
+# logs): about 0.35 CPU s that each run would otherwise pay again, whatever the code location.
+RUN_MODULES = (
+    "dagster._cli.api",
+    "dagster._core.storage.sqlite_storage",
+    "dagster._core.storage.local_compute_log_manager",
+    "dagster._core.storage.root",
+)
 # How often children are reaped (and, once the launcher is gone, code servers checked), in seconds.
 TICK_S = 1.0
 # A run whose code server is gone gets this long to stop on SIGINT before SIGKILL, in seconds.
@@ -173,7 +182,7 @@ def serve(modules: list[str]) -> None:
     os.dup2(null, 0)
     os.close(null)
     os.dup2(2, 1)
-    for module in modules:
+    for module in (*modules, *RUN_MODULES):
         importlib.import_module(module)
     os.write(answers, b"ready\n")
     children: dict[int, Child] = {}
