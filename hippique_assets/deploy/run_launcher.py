@@ -63,10 +63,9 @@ class Zygote:
     """One ``run_zygote`` process: a request per run, answered with the pid of its process."""
 
     def __init__(self, modules: Sequence[str]) -> None:
-        self.modules = tuple(modules)
-        self.fingerprint = code_fingerprint(self.modules)
+        self.fingerprint = code_fingerprint(modules)
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "hippique_assets.deploy.run_zygote", *self.modules],
+            [sys.executable, "-m", "hippique_assets.deploy.run_zygote", *modules],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             start_new_session=True,

@@ -27,7 +27,11 @@ import signal
 import socket
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from dagster import DagsterInstance
+from dagster._grpc.types import ExecuteRunArgs
+from dagster._serdes import deserialize_value
 
 # What Dagster imports to execute any run on a local instance (the run command, SQLite storage, compute
 # logs): about 0.35 CPU s that each run would otherwise pay again, whatever the code location.
@@ -47,20 +51,16 @@ STOP_GRACE_S = 10.0
 class Child:
     """A forked run: its request, the code server it lives with, when it was asked to stop."""
 
-    args: str
+    request: ExecuteRunArgs
     server: str | None
-    stop_asked: float | None = field(default=None)
+    stop_asked: float | None = None
 
 
-def _execute(args: str) -> int:
+def _execute(request: ExecuteRunArgs) -> int:
     """Execute the run of one request in this (forked) process; its exit code."""
-    from dagster import DagsterInstance
     from dagster._cli.api import _execute_run_command_body
-    from dagster._grpc.types import ExecuteRunArgs
-    from dagster._serdes import deserialize_value
     from dagster._utils.interrupts import capture_interrupts
 
-    request = deserialize_value(args, ExecuteRunArgs)
     if request.instance_ref is None:
         raise ValueError(f"run {request.run_id}: no instance to execute it in")
     with capture_interrupts(), DagsterInstance.from_ref(request.instance_ref) as instance:
@@ -72,8 +72,8 @@ def _execute(args: str) -> int:
         )
 
 
-def _fork(args: str, protocol: tuple[int, ...]) -> int:
-    """Fork a child that executes the run of ``args``; the child's pid (in the parent)."""
+def _fork(request: ExecuteRunArgs, protocol: tuple[int, ...]) -> int:
+    """Fork a child that executes the run of ``request``; the child's pid (in the parent)."""
     pid = os.fork()
     if pid:
         return pid
@@ -82,7 +82,7 @@ def _fork(args: str, protocol: tuple[int, ...]) -> int:
         for fd in protocol:
             os.close(fd)  # the launcher's pipes are the zygote's, not the run's
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        code = _execute(args)
+        code = _execute(request)
     except BaseException:
         import traceback
 
@@ -93,14 +93,10 @@ def _fork(args: str, protocol: tuple[int, ...]) -> int:
         os._exit(code)
 
 
-def _report_if_unfinished(args: str, status: int) -> None:
+def _report_if_unfinished(request: ExecuteRunArgs, status: int) -> None:
     """A child ended: if its run is still in progress, nothing will ever finish it; say so and fail it."""
-    from dagster import DagsterInstance
-    from dagster._grpc.types import ExecuteRunArgs
-    from dagster._serdes import deserialize_value
     from dagster._utils import get_run_crash_explanation
 
-    request = deserialize_value(args, ExecuteRunArgs)
     if request.instance_ref is None:
         return
     with DagsterInstance.from_ref(request.instance_ref) as instance:
@@ -128,7 +124,7 @@ def _collect(children: dict[int, Child]) -> None:
         if child is None:
             continue
         try:
-            _report_if_unfinished(child.args, status)
+            _report_if_unfinished(child.request, status)
         except Exception as error:
             print(f"run_zygote: could not check the run of pid {pid}: {error!r}", file=sys.stderr, flush=True)
 
@@ -168,7 +164,7 @@ def _signal(pid: int, signum: int) -> None:
 def _request(line: str) -> Child:
     """A request line: ``{"args": <serialized ExecuteRunArgs>, "server": <address> | null}``."""
     data = json.loads(line)
-    return Child(args=data["args"], server=data.get("server"))
+    return Child(request=deserialize_value(data["args"], ExecuteRunArgs), server=data.get("server"))
 
 
 def serve(modules: list[str]) -> None:
@@ -200,7 +196,7 @@ def serve(modules: list[str]) -> None:
             *lines, pending = pending.split(b"\n")
             for line in filter(None, (raw.decode().strip() for raw in lines)):
                 child = _request(line)
-                pid = _fork(child.args, (requests, answers))
+                pid = _fork(child.request, (requests, answers))
                 children[pid] = child
                 os.write(answers, f"{pid}\n".encode())
         elif launcher_gone:

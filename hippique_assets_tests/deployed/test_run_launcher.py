@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance, DagsterRunStatus, reconstructable
+from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, reconstructable
 from dagster._core.test_utils import instance_for_test
 from dagster._grpc.types import ExecuteRunArgs
 from dagster._serdes import serialize_value
@@ -33,11 +33,16 @@ def instance():
         yield instance
 
 
-def _launch(instance: DagsterInstance, name: str, marker: Path) -> str:
+def _create(instance: DagsterInstance, name: str, marker: Path) -> DagsterRun:
+    """A run of the job ``name`` whose ops write their pids to ``marker``, not launched yet."""
     job_def = getattr(launched_jobs, name)
     origin = reconstructable(job_def).get_python_origin()
     run_config = {"ops": {op: {"config": {"marker": str(marker)}} for op in job_def.graph.node_names()}}
-    run = instance.create_run_for_job(job_def, run_config=run_config, job_code_origin=origin)
+    return instance.create_run_for_job(job_def, run_config=run_config, job_code_origin=origin)
+
+
+def _launch(instance: DagsterInstance, name: str, marker: Path) -> str:
+    run = _create(instance, name, marker)
     # No workspace: a run forked from the zygote needs none (only the default launcher asks its code server).
     instance.launch_run(run.run_id, workspace=None)
     return run.run_id
@@ -147,12 +152,7 @@ def _listening(kind: str, tmp_path: Path) -> Iterator[str]:
 
 @pytest.mark.parametrize("kind", ["tcp", "unix"])
 def test_runs_outlive_the_launcher_while_their_code_server_answers(instance, tmp_path, kind):
-    job_def = launched_jobs.waits
-    run = instance.create_run_for_job(
-        job_def,
-        run_config={"ops": {"wait_for_a_minute": {"config": {"marker": str(tmp_path / "marker")}}}},
-        job_code_origin=reconstructable(job_def).get_python_origin(),
-    )
+    run = _create(instance, "waits", tmp_path / "marker")
     args = serialize_value(
         ExecuteRunArgs(job_origin=run.job_code_origin, run_id=run.run_id, instance_ref=instance.get_ref())
     )
