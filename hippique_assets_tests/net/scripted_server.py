@@ -15,6 +15,8 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
+from statistics import median
 from types import TracebackType
 from typing import Any
 
@@ -229,3 +231,16 @@ class SleepRecorder:
 
     def __call__(self, seconds: float) -> None:
         self.delays.append(seconds)
+
+
+def assert_spaced(arrivals: Sequence[float], interval_s: float) -> None:
+    """Requests that reached the server as a rate limiter of ``interval_s`` should let them through.
+
+    The limiter spaces the moments requests may leave (one interval plus its margin). A thread
+    descheduled between that moment and its write arrives late, which lengthens one gap and shortens
+    the next, so no single gap is a bound; the median is (a burst limiter would show gaps near 0), and
+    n gaps cannot span less than n intervals.
+    """
+    gaps = [later - earlier for earlier, later in pairwise(sorted(arrivals))]
+    assert median(gaps) >= 0.95 * interval_s, gaps
+    assert max(arrivals) - min(arrivals) >= len(gaps) * interval_s, gaps
