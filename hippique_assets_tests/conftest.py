@@ -137,8 +137,8 @@ WORKER_NICENESS = 5
 # The daemon-restart day comes last: its outage ends in a burst of catch-up runs, and nothing follows
 # it that is timed in seconds.
 HOSTILE_LEAD_WALL_S = 45.0
-RACE_DAY_LEAD_WALL_S = 275.0
-RESTART_DAY_LEAD_WALL_S = 428.0
+RACE_DAY_LEAD_WALL_S = 237.0
+RESTART_DAY_LEAD_WALL_S = 390.0
 
 
 @contextmanager

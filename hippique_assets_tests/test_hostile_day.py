@@ -41,8 +41,8 @@ PROGRAMME = f"/programme/{DAY:%d%m%Y}"
 # busy at other times: conftest.py).
 FACTOR = 9.0
 # Away from the offs (the lead-in, the H-30 snapshots, the wait for results and the ledger) nothing
-# is timed in seconds: the simulated time passes faster there.
-IDLE_FACTOR = 30.0
+# is timed in seconds: the simulated time passes faster there, as fast as on the daemon-restart day.
+IDLE_FACTOR = 60.0
 
 pytestmark = pytest.mark.slow
 
@@ -132,7 +132,7 @@ def hostile(tmp_path_factory, pg_url):
         # The day's end (and its gaps warning) comes well before the play ends, so it is always seen.
         mp.setenv("HIPPIQUE_ALERT_DAY_END_WAIT_MIN", "20")
         # The redirected race never gets its result: the ledger is built 30 minutes after the last
-        # start instead of the default hour, which would add 3 wall minutes of waiting to the play.
+        # start instead of the default hour, which would add 30 wall seconds of waiting to the play.
         mp.setenv("HIPPIQUE_RESULTS_WAIT_MIN", "30")
         lines: list[str] = []
         play = DayPlay(
