@@ -43,6 +43,8 @@ FACTOR = 9.0
 # Away from the offs (the lead-in, the H-30 snapshots, the wait for results and the ledger) nothing
 # is timed in seconds: the simulated time passes faster there, as fast as on the daemon-restart day.
 IDLE_FACTOR = 60.0
+# The damages and their alerts are the subject: no minute watcher (HIPPIQUE_ODDS_WATCH=off).
+WATCHED = False
 
 pytestmark = pytest.mark.slow
 
@@ -108,13 +110,13 @@ def hostile(tmp_path_factory, pg_url):
         smtp_server() as (inbox, smtp_port),
         WebhookReceiver() as receiver,
     ):
-        # The damages and their alerts are the subject: no minute watcher, and the last call 4 minutes
-        # before the off (27 wall seconds at x9) so that a healthy race's last call is not refused.
+        # The last call 4 minutes before the off (27 wall seconds at x9) so that a healthy race's last
+        # call is not refused.
         config = mechanics_config(
             home / "gpi-mechanics.toml", **{"last_call_minutes = 2": "last_call_minutes = 4"}
         )
         mp.setenv("HIPPIQUE_ANALYSIS_CONFIG", str(config))
-        mp.setenv("HIPPIQUE_ODDS_WATCH", "off")
+        mp.setenv("HIPPIQUE_ODDS_WATCH", "on" if WATCHED else "off")
         mp.setenv("HIPPIQUE_RETRY_ATTEMPTS", "2")
         mp.setenv("HIPPIQUE_RETRY_BACKOFF_S", "0.2")
         # Each damage is placed by request number (0 is the morning plan): a morning request retried

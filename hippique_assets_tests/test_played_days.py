@@ -22,20 +22,20 @@ from hippique_replay.day_play import played_source, start_times
 MARGIN_S = 10.0
 
 
-def _busy_wall(day: ModuleType, lead: float, watched: bool) -> list[tuple[float, float]]:
-    """The busy stretches of the play a test module (its DAY, SEED, RACES, FACTOR and IDLE_FACTOR)
-    makes, in wall seconds from its start (its clock as DayPlay makes it)."""
+def _busy_wall(day: ModuleType, lead: float) -> list[tuple[float, float]]:
+    """The busy stretches of the play a test module (its DAY, SEED, RACES, FACTOR, IDLE_FACTOR and
+    WATCHED) makes, in wall seconds from its start (its clock as DayPlay makes it)."""
     starts = start_times(played_source(day.DAY, day.SEED, day.RACES), day.DAY, day.SEED)
-    clock = day_clock(starts, day.FACTOR, idle_factor=day.IDLE_FACTOR, lead_wall_s=lead, watched=watched)
+    clock = day_clock(starts, day.FACTOR, idle_factor=day.IDLE_FACTOR, lead_wall_s=lead, watched=day.WATCHED)
     origin = clock.wall_time(starts[0] - FIRST_PHASE_BEFORE) - lead
-    windows = busy_windows(starts, watched=watched)
+    windows = busy_windows(starts, watched=day.WATCHED)
     return [(clock.wall_time(begin) - origin, clock.wall_time(end) - origin) for begin, end in windows]
 
 
 def test_the_raised_priority_days_are_never_busy_at_the_same_time():
-    hostile = _busy_wall(test_hostile_day, HOSTILE_LEAD_WALL_S, watched=False)
-    race_day = _busy_wall(test_race_day, RACE_DAY_LEAD_WALL_S, watched=True)
-    restart_day = _busy_wall(test_daemon_restart, RESTART_DAY_LEAD_WALL_S, watched=False)
+    hostile = _busy_wall(test_hostile_day, HOSTILE_LEAD_WALL_S)
+    race_day = _busy_wall(test_race_day, RACE_DAY_LEAD_WALL_S)
+    restart_day = _busy_wall(test_daemon_restart, RESTART_DAY_LEAD_WALL_S)
     days = {"hostile day": hostile, "race day": race_day, "daemon-restart day": restart_day}
     print(days)
     stretches = sorted((begin, end, name) for name, windows in days.items() for begin, end in windows)

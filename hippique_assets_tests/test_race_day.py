@@ -33,6 +33,8 @@ LAST_CALL_MINUTES = 4
 # x8 from each race's watcher (H-10) to a minute after its off; six times faster elsewhere (the
 # lead-in, the H-30 snapshots, the results and the ledger), where nothing is timed in seconds.
 FACTOR, IDLE_FACTOR = 8.0, 48.0
+# Every race gets its minute watcher from H-10 (whatever HIPPIQUE_ODDS_WATCH the shell has).
+WATCHED = True
 
 pytestmark = pytest.mark.slow
 
@@ -50,6 +52,7 @@ def played(tmp_path_factory, pg_url):
             **{"last_call_minutes = 2": f"last_call_minutes = {LAST_CALL_MINUTES}"},
         )
         mp.setenv("HIPPIQUE_ANALYSIS_CONFIG", str(config))
+        mp.setenv("HIPPIQUE_ODDS_WATCH", "on" if WATCHED else "off")
         lines: list[str] = []
         play = DayPlay(
             DAY,

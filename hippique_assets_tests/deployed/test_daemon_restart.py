@@ -49,6 +49,9 @@ FACTOR = 20.0
 # Away from the offs (the lead-in, the H-30 snapshots, the wait for results and the ledger) the
 # simulated time passes three times faster.
 IDLE_FACTOR = 60.0
+# The outage is judged on H-30, H-5 and H+15: no minute watcher (the race day plays them), one run
+# fewer per race and a busy stretch from H-6 instead of H-11.
+WATCHED = False
 # The daemon dies this long (simulated) before the last H-5 is due ...
 KILL_BEFORE_LAST_H5 = timedelta(seconds=90)
 # ... and starts again this long (simulated) after the first result was due.
@@ -115,9 +118,7 @@ def played(tmp_path_factory, pg_url):
         played_day_environment("hippique_deploy_restart", tmp_path_factory.mktemp("restart")) as url,
         pytest.MonkeyPatch.context() as mp,
     ):
-        # The outage is judged on H-30, H-5 and H+15: no minute watcher (the race day plays them), one
-        # run fewer per race and a busy stretch from H-6 instead of H-11.
-        mp.setenv("HIPPIQUE_ODDS_WATCH", "off")
+        mp.setenv("HIPPIQUE_ODDS_WATCH", "on" if WATCHED else "off")
         lines: list[str] = []
         play = DayWithDaemonOutage(
             DAY,
