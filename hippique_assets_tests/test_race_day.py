@@ -46,7 +46,7 @@ def played(tmp_path_factory, pg_url):
     with played_day_environment("hippique_day", home) as url, pytest.MonkeyPatch.context() as mp:
         # The day is about the race-day mechanics: bet without the out-of-sample edge rule.
         # The last call 4 minutes before the off: 30 wall seconds at x8 (2 minutes would leave 15), H-5
-        # 37.5 s: the run's process start takes up to 26 s on two cores while the hostile day plays beside.
+        # 37.5 s, for the sensor tick, the queue, the run's start and its decision on a busy machine.
         config = mechanics_config(
             home / "gpi-mechanics.toml",
             **{"last_call_minutes = 2": f"last_call_minutes = {LAST_CALL_MINUTES}"},
