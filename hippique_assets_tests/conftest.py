@@ -142,15 +142,17 @@ RESTART_DAY_LEAD_WALL_S = 390.0
 
 
 @contextmanager
-def played_day_environment(prefix: str, home: Path) -> Iterator[str]:
+def played_day_environment(prefix: str, home: Path, *, watched: bool) -> Iterator[str]:
     """The environment ``hippique day`` runs in on a workstation: ``HIPPIQUE_HOME`` and
     ``DAGSTER_HOME`` under ``home``, tables in an empty database of their own (the local processes
-    migrate it on first use), the default PMU source (the play starts its replay server)."""
+    migrate it on first use), the default PMU source (the play starts its replay server), and minute
+    watchers only when the races are ``watched`` (whatever HIPPIQUE_ODDS_WATCH the shell has)."""
     with database(prefix, migrated=False) as url, pytest.MonkeyPatch.context() as mp:
         mp.setenv("HIPPIQUE_PG_URL", url)
         mp.setenv("HIPPIQUE_HOME", str(home))
         mp.setenv("DAGSTER_HOME", str(home / "dagster_home"))
         mp.delenv("HIPPIQUE_PMU_BASE_URL", raising=False)
+        mp.setenv("HIPPIQUE_ODDS_WATCH", "on" if watched else "off")
         yield url
 
 

@@ -105,7 +105,7 @@ def hostile(tmp_path_factory, pg_url):
     home = tmp_path_factory.mktemp("hostile")
     began = time.monotonic()
     with (
-        played_day_environment("hippique_hostile", home) as url,
+        played_day_environment("hippique_hostile", home, watched=WATCHED) as url,
         pytest.MonkeyPatch.context() as mp,
         smtp_server() as (inbox, smtp_port),
         WebhookReceiver() as receiver,
@@ -116,7 +116,6 @@ def hostile(tmp_path_factory, pg_url):
             home / "gpi-mechanics.toml", **{"last_call_minutes = 2": "last_call_minutes = 4"}
         )
         mp.setenv("HIPPIQUE_ANALYSIS_CONFIG", str(config))
-        mp.setenv("HIPPIQUE_ODDS_WATCH", "on" if WATCHED else "off")
         mp.setenv("HIPPIQUE_RETRY_ATTEMPTS", "2")
         mp.setenv("HIPPIQUE_RETRY_BACKOFF_S", "0.2")
         # Each damage is placed by request number (0 is the morning plan): a morning request retried

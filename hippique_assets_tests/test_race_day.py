@@ -33,7 +33,7 @@ LAST_CALL_MINUTES = 4
 # x8 from each race's watcher (H-10) to a minute after its off; six times faster elsewhere (the
 # lead-in, the H-30 snapshots, the results and the ledger), where nothing is timed in seconds.
 FACTOR, IDLE_FACTOR = 8.0, 48.0
-# Every race gets its minute watcher from H-10 (whatever HIPPIQUE_ODDS_WATCH the shell has).
+# Every race gets its minute watcher from H-10.
 WATCHED = True
 
 pytestmark = pytest.mark.slow
@@ -43,7 +43,10 @@ pytestmark = pytest.mark.slow
 def played(tmp_path_factory, pg_url):
     """The day played once for the module (about five minutes)."""
     home = tmp_path_factory.mktemp("day")
-    with played_day_environment("hippique_day", home) as url, pytest.MonkeyPatch.context() as mp:
+    with (
+        played_day_environment("hippique_day", home, watched=WATCHED) as url,
+        pytest.MonkeyPatch.context() as mp,
+    ):
         # The day is about the race-day mechanics: bet without the out-of-sample edge rule.
         # The last call 4 minutes before the off: 30 wall seconds at x8 (2 minutes would leave 15), H-5
         # 37.5 s, for the sensor tick, the queue, the run's start and its decision on a busy machine.
@@ -52,7 +55,6 @@ def played(tmp_path_factory, pg_url):
             **{"last_call_minutes = 2": f"last_call_minutes = {LAST_CALL_MINUTES}"},
         )
         mp.setenv("HIPPIQUE_ANALYSIS_CONFIG", str(config))
-        mp.setenv("HIPPIQUE_ODDS_WATCH", "on" if WATCHED else "off")
         lines: list[str] = []
         play = DayPlay(
             DAY,

@@ -114,11 +114,8 @@ class DayWithDaemonOutage(DayPlay):
 
 @pytest.fixture(scope="module")
 def played(tmp_path_factory, pg_url):
-    with (
-        played_day_environment("hippique_deploy_restart", tmp_path_factory.mktemp("restart")) as url,
-        pytest.MonkeyPatch.context() as mp,
-    ):
-        mp.setenv("HIPPIQUE_ODDS_WATCH", "on" if WATCHED else "off")
+    home = tmp_path_factory.mktemp("restart")
+    with played_day_environment("hippique_deploy_restart", home, watched=WATCHED) as url:
         lines: list[str] = []
         play = DayWithDaemonOutage(
             DAY,
