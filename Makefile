@@ -66,6 +66,7 @@ bench: venv
 	$(PY) benchmarks/bench_bulk_load.py
 	$(PY) benchmarks/bench_day.py
 	$(PY) benchmarks/bench_sensor.py
+	$(PY) benchmarks/bench_instance.py
 	$(PY) benchmarks/bench_generator.py
 	$(PY) benchmarks/bench_daemon_ingest.py
 	$(PY) benchmarks/bench_race_day.py

@@ -26,6 +26,7 @@ BENCHMARKS = (
     "bench_generator",
     "bench_history_scale",
     "bench_sensor",
+    "bench_instance",
     "bench_bulk_load",
     "eval_real_races",
 )
