@@ -39,8 +39,10 @@ from hippique_assets.deploy.sessions import session_keeps_niceness
 
 # The run tag that names the process a run was forked into (termination signals it).
 PID_TAG = "hippique/run_pid"
-# Imported once by the zygote; a run imports what else it needs itself.
-DEFAULT_PRELOAD = ("hippique_assets.definitions",)
+# Imported once by the zygote; a run imports what else it needs itself. scipy.optimize is imported
+# on first use by the analysis (the code server and the commands load without it): preloaded, each
+# H-5 and last-call run saves 0.27 CPU s.
+DEFAULT_PRELOAD = ("hippique_assets.definitions", "scipy.optimize")
 # How long a new zygote may take to import its modules, in seconds.
 READY_TIMEOUT_S = 120.0
 # How long a zygote may take to fork a run and answer its pid, in seconds.
