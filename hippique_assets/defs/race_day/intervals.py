@@ -3,9 +3,8 @@
 The race clock ticks every ``HIPPIQUE_RACE_CLOCK_INTERVAL_S`` (10 s by default, 1 s on a replayed
 day's accelerated clock). The sensors that follow what the runs did (the failure sensors, the day's
 watch and the ledger) tick as often, or half as often, but never more than once every
-``FOLLOWER_FLOOR_S``: each evaluation builds its resources and so a Dagster instance (with the local
-SQLite instance that costs about half the code server's CPU at one tick a second), and nothing they
-do is timed in seconds. Production's 10 s is above the floor and unchanged.
+``FOLLOWER_FLOOR_S``: each evaluation builds its resources and a Dagster instance and reads the
+runs, and nothing they do is timed in seconds. Production's 10 s is above the floor and unchanged.
 """
 
 FOLLOWER_FLOOR_S = 5
