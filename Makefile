@@ -35,11 +35,11 @@ demo: venv
 
 # One worker per core plus three (pytest-xdist): the three days played on the daemon spend most of
 # their wall time waiting for a simulated clock, so on two cores the other workers keep both cores
-# busy (the whole suite on two cores: 573 s with five workers, 604 s with four; with coverage, where
-# the CPU is the limit, 686 s; on a machine half as fast 731 s, 696 s once runs were forked from a
-# preloaded process, and 832 s with coverage; later 551-608 s, then 519-586 s once the played days' idle
-# stretches and lead-ins were shortened). A module stays on one worker, so a
-# day played for a module is played once. TEST_WORKERS=0 runs in this process (for -x, --pdb and -s).
+# busy (573 s with five workers against 604 s with four, when it was measured). The suite is then
+# bound by the played days, one after the other (the daemon-restart day ends about 490 s after the
+# start: 504-518 s of pytest, 527 s with coverage), or on a slower machine by the CPU (1,100 CPU s
+# took 586 s). A module stays on one worker, so a day played for a module is played once.
+# TEST_WORKERS=0 runs in this process (for -x, --pdb and -s).
 # The packages' bytecode is written first: with PYTHONDONTWRITEBYTECODE set, every process the suite
 # starts (runs, code servers, daemons, commands) would compile them again.
 test: venv
