@@ -30,7 +30,12 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventL
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
 from dagster._core.storage.sqlite import create_db_conn_string
-from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
+from dagster._core.storage.sqlite_storage import (
+    DagsterSqliteStorage,
+    _event_logs_directory,
+    _runs_directory,
+    _schedule_directory,
+)
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy.engine import Engine
 
@@ -76,15 +81,16 @@ class StampedSqliteStorage(DagsterSqliteStorage):
     carry instead of the head of Dagster's migration scripts."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
-        root = Path(base_dir)
+        # Dagster's own folders under base_dir, so both storages open the same files.
         self.base_dir = base_dir
-        self._run_storage = _run_storage(root / "history")
-        self._event_log_storage = StampedSqliteEventLogStorage(str(root / "history" / "runs"))
-        self._schedule_storage = _schedule_storage(root / "schedules")
+        self._run_storage = _run_storage(Path(_runs_directory(base_dir)))
+        self._event_log_storage = StampedSqliteEventLogStorage(_event_logs_directory(base_dir))
+        self._schedule_storage = _schedule_storage(Path(_schedule_directory(base_dir)))
         self._inst_data = inst_data
         # Dagster's __init__ would open the three storages its own way.
         super(DagsterSqliteStorage, self).__init__()
 
+    # Dagster's builds a DagsterSqliteStorage whatever the class it is called on.
     @classmethod
     def from_config_value(cls, inst_data: ConfigurableClassData, config_value: Mapping[str, Any]) -> Self:
         return cls.from_local(inst_data=inst_data, **config_value)
